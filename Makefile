@@ -1,0 +1,32 @@
+# One entry point for people and CI. Every target sets up .venv first (pinned requirements).
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STACK ?= dev
+
+.PHONY: setup plan preview test validate reference
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Offline: what `pulumi up` would register for $(STACK), from tenants/ and Pulumi.$(STACK).yaml.
+plan: setup
+	$(PY) -m tenancy plan --stack $(STACK)
+
+# With the Pulumi CLI and credentials: the real preview.
+preview: setup
+	pulumi preview --stack $(STACK)
+
+validate: setup
+	$(PY) -m tenancy validate --stack $(STACK)
+
+reference: setup
+	$(PY) -m tenancy reference
+
+test: setup
+	$(PY) -m pytest

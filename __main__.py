@@ -1,0 +1,65 @@
+"""The argo-tenants program: stack settings -> every valid tenant file of this environment -> one
+TenantRepo each -> shared event routing -> stack outputs."""
+
+from pathlib import Path
+
+import pulumi
+import pulumi_github as github
+from pulumi.runtime import config as runtime_config
+
+from components.event_routing import EventRouting, EventRoutingArgs
+from components.tenant_repo import TenantRepo, TenantRepoArgs
+from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
+from tenancy.loader import load_tenants
+from tenancy.problems import SettingsError, TenantValidationError
+from tenancy.settings import CONFIG_NAMESPACE, settings_from_config
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+def _stack_config() -> dict:
+    # All keys, so that a misspelt setting is an error rather than silently ignored.
+    values = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    return values
+
+
+try:
+    settings = settings_from_config(_stack_config(), pulumi.get_stack())
+    registrations = load_tenants(PROJECT_DIR / settings.tenants_dir, settings, display_base=PROJECT_DIR)
+except (SettingsError, TenantValidationError) as err:
+    # RunError ends the program with this message only: a traceback would hide the file and line.
+    raise pulumi.RunError(str(err)) from None
+
+tenants = [tenant for tenant in registrations if tenant.deployed]
+
+# One provider per repository owner, shared by its registrations; GitHub owner names ignore case.
+github_token = pulumi.Config(CONFIG_NAMESPACE).get_secret("githubToken")
+github_providers: dict[str, github.Provider] = {}
+for tenant in tenants:
+    owner_key = tenant.owner.lower()
+    if owner_key not in github_providers:
+        github_providers[owner_key] = github.Provider(f"github-{owner_key}", owner=tenant.owner, token=github_token)
+
+webhook_store = WebhookSecretStore("webhooks", WebhookSecretStoreArgs(settings=settings, tenants=tenants))
+
+repos = {
+    tenant.name: TenantRepo(
+        tenant.name,
+        TenantRepoArgs(
+            tenant=tenant,
+            github_provider=github_providers[tenant.owner.lower()],
+            webhook_secret_store=webhook_store.store_name,
+        ),
+    )
+    for tenant in tenants
+}
+
+if tenants:
+    # An EventSource or Sensor with no entries is invalid; with no tenants there is nothing to route.
+    EventRouting("event-routing", EventRoutingArgs(settings=settings, tenants=tenants))
+
+pulumi.export("environment", settings.environment)
+pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})
+# Active access key ids, for matching CloudTrail entries; secret, and never the secret keys.
+pulumi.export("accessKeyIds", pulumi.Output.secret({name: repo.access_key_id for name, repo in repos.items()}))

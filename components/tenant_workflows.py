@@ -1,0 +1,38 @@
+"""What Argo Workflows reads in the tenant namespace: the artifact repository ConfigMap and the WorkflowTemplate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.kubernetes_object import kubernetes_object
+from tenancy import argo_workflows
+from tenancy.tenant import Tenant
+
+
+@dataclass(frozen=True)
+class TenantWorkflowsArgs:
+    tenant: Tenant
+    namespace: pulumi.Input[str]
+
+
+class TenantWorkflows(pulumi.ComponentResource):
+    """Children: ConfigMap `artifact-repositories` (key `default-v1`, the namespace's default
+    artifact repository) and the WorkflowTemplate named by workflowTemplateRef."""
+
+    def __init__(self, name: str, args: TenantWorkflowsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("argo-tenants:index:TenantWorkflows", name, None, opts)
+        tenant = args.tenant
+        child = pulumi.ResourceOptions(parent=self)
+        kubernetes_object(
+            f"{name}-artifact-repositories",
+            argo_workflows.artifact_repositories_configmap(tenant),
+            child,
+            namespace=args.namespace,
+        )
+        template = kubernetes_object(
+            f"{name}-template", argo_workflows.workflow_template(tenant), child, namespace=args.namespace
+        )
+        self.template_name = template.metadata.apply(lambda metadata: metadata["name"])
+        self.register_outputs({"template_name": self.template_name})

@@ -1,0 +1,63 @@
+"""`python -m tenancy`: the command line. Each command lives in tenancy/commands/<name>.py with
+`add_arguments(parser)` and `run(args) -> int`, and is imported only when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help). Commands are listed here so that `--help` shows them all
+# without importing Pulumi for the ones that do not need it.
+COMMANDS = {
+    "validate": ("tenancy.commands.validate", "check tenant files the way the program does"),
+    "plan": ("tenancy.commands.plan", "show what the program would register, offline"),
+    "new": ("tenancy.commands.new", "write a new tenant file with every field explained"),
+    "schema": ("tenancy.commands.schema", "write the JSON Schema of the tenant file"),
+    "import": ("tenancy.commands.import_registrations", "turn existing RepoRegistrations into tenant files"),
+    "reference": ("tenancy.commands.reference", "write docs/reference.md from the models"),
+    "bench": ("tenancy.commands.bench", "measure the program at 10, 100 and 1,000 tenants"),
+}
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  invalid tenant files or stack settings (validate, plan, new, import)
+  2  wrong usage of the command line
+  3  plan --base: the change offboards a tenant or removes a bucket from management
+     (pass --allow-offboarding to accept)
+"""
+
+
+def _available() -> dict[str, tuple[str, str]]:
+    return {name: entry for name, entry in COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tenancy",
+        description="Tenant registrations for the Argo Workflows platform.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in _available().items():
+        module = importlib.import_module(module_name)
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=(module.__doc__ or help_text).strip(),
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

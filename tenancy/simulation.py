@@ -1,0 +1,265 @@
+"""Runs the real `__main__.py` under Pulumi's mock engine and records every registration it makes.
+
+No Pulumi CLI, credentials or network: the stack's settings come from Pulumi.yaml and
+Pulumi.<stack>.yaml, providers are never called, and each resource's outputs are its inputs plus
+a few stable fakes. What is recorded is the whole registration request, as the engine would see
+it: parent, protect, retainOnDelete, dependencies, provider, and which values are secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+
+import pulumi
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import reset_options
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_SIG_KEY = rpc._special_sig_key
+
+
+@dataclass
+class Registration:
+    """One resource registration request, with every secret value replaced by "[secret]"."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    depends_on: list[str]
+    provider: str | None
+    replacement_trigger: Any = None
+
+
+@dataclass
+class Simulation:
+    project: str
+    stack: str
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    invokes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def by_type(self, type_token: str) -> list[Registration]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
+    def get(self, type_token: str, name: str) -> Registration:
+        for resource in self.resources:
+            if resource.type == type_token and resource.name == name:
+                return resource
+        raise KeyError(f"no {type_token} named {name}")
+
+
+def _redact(value: Any) -> Any:
+    """Plain data of a serialized property value, secrets and unknowns replaced by markers."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SECRET_SIG:
+            return SECRET
+        if sig == _RESOURCE_SIG:
+            return value.get("urn")
+        return {key: _redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    # Protobuf carries every number as a double; whole numbers read back as they were written.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _struct_to_data(struct) -> dict[str, Any]:
+    return _redact(json_format.MessageToDict(struct)) if struct is not None else {}
+
+
+class _FakeOutputs(pulumi.runtime.Mocks):
+    """Outputs the engine would report: inputs, plus stable ids and the few computed values the program reads."""
+
+    def __init__(self):
+        self.invokes: list[str] = []
+
+    def new_resource(self, args: mocks.MockResourceArgs):
+        state = dict(args.inputs)
+        if args.typ == "aws:iam/accessKey:AccessKey":
+            state.update(id=f"AKIAMOCK{abs(hash(args.name)) % 10**12:012d}", secret=f"mock-secret-{args.name}")
+            return state["id"], state
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"mock-password-{args.name}"
+        if args.typ == "github:index/repositoryWebhook:RepositoryWebhook":
+            state["url"] = f"https://api.github.com/repos/mock/{args.inputs.get('repository')}/hooks/1"
+        if args.typ.startswith("aws:") and "arn" not in state:
+            state["arn"] = f"arn:aws:mock:::{args.name}"
+        return f"{args.name}-id", state
+
+    def call(self, args: mocks.MockCallArgs):
+        self.invokes.append(args.token)
+        return {}
+
+
+class _RecordingMonitor(mocks.MockMonitor):
+    def __init__(self, fake: _FakeOutputs):
+        super().__init__(fake)
+        self.registrations: list[Registration] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine does: a child's URN carries its parent's whole type chain, and resources
+        # parented to the stack carry none (the SDK's mock keeps only the last parent type).
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != "pulumi:pulumi:Stack":
+                type_ = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        mocks._ensure_event_loop()
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                inputs=_struct_to_data(request.object),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                depends_on=list(request.dependencies),
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+                replacement_trigger=_redact(json_format.MessageToDict(request.replacement_trigger))
+                if request.HasField("replacement_trigger")
+                else None,
+            )
+        )
+        inputs = rpc.deserialize_properties(request.object)
+        resource_args = mocks.MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        # The engine marks these outputs secret for the SDK; the mock monitor must do the same,
+        # or a provider-declared secret (an access key's secret) would look plain here.
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = rpc.wrap_rpc_secret(state[key])
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+
+
+def project_name(project_dir: Path) -> str:
+    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+
+
+def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The config a `pulumi preview` would hand the program: Pulumi.yaml defaults, then the stack file.
+
+    Encrypted values cannot be read offline; they are passed on as "[secret]".
+    """
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, Any] = {}
+    for key, declared in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(declared, dict) and ("default" in declared or "value" in declared):
+            config[full] = declared.get("value", declared.get("default"))
+        elif not isinstance(declared, dict):
+            config[full] = declared
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        raise FileNotFoundError(f"{stack_file.name} does not exist: no stack '{stack}' in {project_dir}")
+    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+        config[key] = SECRET if isinstance(value, dict) and set(value) == {"secure"} else value
+    return config
+
+
+def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:
+    # Pulumi hands structured values to programs as JSON text, and scalars as strings.
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, (dict, list)):
+            out[key] = json.dumps(value)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def simulate(project_dir: str | Path, stack: str, config_overrides: dict[str, Any] | None = None) -> Simulation:
+    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors."""
+    project_dir = Path(project_dir).resolve()
+    project = project_name(project_dir)
+    config = stack_config(project_dir, stack)
+    config.update(config_overrides or {})
+    secret_keys = [key for key, value in config.items() if value == SECRET]
+
+    fake = _FakeOutputs()
+    monitor = _RecordingMonitor(fake)
+    reset_options(project=project, stack=stack, root_directory=str(project_dir))
+    mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor,
+                    logger=logging.getLogger("argo-tenants.simulation"))
+    pulumi.runtime.set_all_config(_as_config_strings(config), secret_keys)
+
+    result = Simulation(project=project, stack=stack)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")))
+        result.outputs = _stack_outputs()
+    except pulumi.RunError as err:
+        result.error = str(err)
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    result.resources = monitor.registrations
+    result.invokes = fake.invokes
+    return result
+
+
+def _stack_outputs() -> dict[str, Any]:
+    root = pulumi.runtime.settings.get_root_resource()
+    outputs = {}
+    for key, value in getattr(root, "outputs", {}).items():
+        output = pulumi.Output.from_input(value)
+        outputs[key] = _sync_await(_resolve_redacted(output))
+    return outputs
+
+
+async def _resolve_redacted(output: pulumi.Output) -> Any:
+    if await output.is_secret():
+        return SECRET
+    value = await output.future()
+    return await _redact_value(value)
+
+
+async def _redact_value(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return await _resolve_redacted(value)
+    if isinstance(value, dict):
+        return {key: await _redact_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [await _redact_value(item) for item in value]
+    return value

@@ -1,0 +1,37 @@
+"""Vault policies, as HCL: each grants `read` on exact KV v2 paths and nothing else."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tenancy import naming
+from tenancy.settings import StackSettings
+from tenancy.tenant import Tenant
+
+
+def _read_paths(comment: str, mount: str, paths: Iterable[str]) -> str:
+    blocks = [f"# {comment}"]
+    for path in paths:
+        blocks.append(f'path "{naming.kv_data_path(mount, path)}" {{\n  capabilities = ["read"]\n}}')
+    return "\n\n".join(blocks) + "\n"
+
+
+def tenant_policy(tenant: Tenant) -> str:
+    """What the tenant namespace's SecretStore may read: its S3 credentials (not its webhook secret,
+    which only the Argo Events namespace needs)."""
+    return _read_paths(
+        f"{naming.PROJECT} ({tenant.environment}): S3 credentials of registration {tenant.name}",
+        tenant.settings.vault.kv_mount,
+        (location.vault_path for location in tenant.locations),
+    )
+
+
+def webhook_policy(settings: StackSettings, tenants: Iterable[Tenant]) -> str:
+    """What the Argo Events namespace may read: every registration's webhook secret, named one by one
+    (no wildcard, so a path a registration chose can never fall under it)."""
+    paths = sorted(tenant.github_vault_path for tenant in tenants)
+    return _read_paths(
+        f"{naming.PROJECT} ({settings.environment}): GitHub webhook secrets for the Argo Events EventSource",
+        settings.vault.kv_mount,
+        paths,
+    )

@@ -1,0 +1,74 @@
+import pytest
+
+from tenancy.problems import SettingsError
+from tests.conftest import make_settings
+
+
+def test_defaults():
+    settings = make_settings()
+    assert settings.environment == "dev"
+    assert settings.vault.kv_mount == "kv" and settings.vault.path_prefix == "argo/apps"
+    assert settings.vault.kubernetes_auth_mount == "kubernetes"
+    assert settings.namespaces.argo_events == "argo-events" and settings.namespaces.argo_workflows == "argo-workflows"
+    assert settings.protect_data_buckets is False
+
+
+def test_structured_values_may_arrive_as_json_text():
+    settings = make_settings(vault='{"address": "https://v.example.org", "kvMount": "secret"}')
+    assert settings.vault.kv_mount == "secret"
+
+
+def test_missing_setting_names_its_key():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:webhookBaseUrl: is required"):
+        make_settings(webhookBaseUrl=None)
+
+
+def test_missing_nested_setting_names_its_path():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:vault\.address: is required"):
+        make_settings(vault={"kvMount": "kv"})
+
+
+def test_missing_aws_region_names_the_provider_key():
+    with pytest.raises(SettingsError, match=r"^aws:region: is required"):
+        make_settings(**{"aws:region": None})
+
+
+def test_unknown_setting_is_an_error():
+    with pytest.raises(SettingsError, match=r"argo-tenants:webhookBaseURL: unknown setting"):
+        make_settings(webhookBaseURL="https://x.org")
+
+
+def test_unknown_nested_setting_is_an_error():
+    with pytest.raises(SettingsError, match=r"argo-tenants:vault\.kvmount: unknown setting"):
+        make_settings(vault={"address": "https://v.example.org", "kvmount": "kv"})
+
+
+def test_malformed_setting_says_what_is_wrong():
+    with pytest.raises(SettingsError, match=r"argo-tenants:webhookBaseUrl: .*absolute URL"):
+        make_settings(webhookBaseUrl="events.example.org")
+
+
+def test_environment_must_be_declared_in_the_project():
+    with pytest.raises(SettingsError, match="not one of the project's environments"):
+        make_settings("staging")
+
+
+def test_the_github_token_is_not_a_setting_of_the_model():
+    assert make_settings(githubToken="[secret]").environment == "dev"
+
+
+def test_webhook_path_of_a_base_url_with_a_path():
+    assert make_settings(webhookBaseUrl="https://x.org/events").webhook_path == "/events"
+    assert make_settings().webhook_path == ""
+
+
+def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
+    from tenancy.simulation import stack_config
+    from tenancy.settings import settings_from_config
+    from tests.conftest import PROJECT_DIR
+
+    affixes = set()
+    for stack in ("dev", "prod"):
+        settings = settings_from_config(stack_config(PROJECT_DIR, stack), stack)
+        affixes.add((settings.bucket_names.prefix, settings.bucket_names.suffix))
+    assert len(affixes) == 2

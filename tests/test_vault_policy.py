@@ -1,0 +1,47 @@
+from tenancy.vault_policy import tenant_policy, webhook_policy
+from tests.conftest import make_settings, registration, tenant_of
+from tests.policy_checks import vault_allows, vault_rules
+
+ALPHA = tenant_of(registration("alpha", dataBucket={"bucket": "alpha-data"}))
+BETA = tenant_of(registration("beta", artifactBucket={"bucket": "beta-artifacts", "externalSecretPath": "teams/beta/s3"}))
+
+
+def test_tenant_reads_its_s3_credentials_only():
+    assert vault_rules(tenant_policy(ALPHA)) == {
+        "kv/data/argo/apps/alpha/s3/artifacts": {"read"},
+        "kv/data/argo/apps/alpha/s3/data": {"read"},
+    }
+
+
+def test_tenant_policy_follows_a_custom_path():
+    assert vault_rules(tenant_policy(BETA)) == {"kv/data/teams/beta/s3": {"read"}}
+
+
+def test_another_tenant_and_the_prefix_above_are_refused():
+    policy = tenant_policy(ALPHA)
+    assert not vault_allows(policy, "kv/data/teams/beta/s3", "read")
+    assert not vault_allows(policy, "kv/data/argo/apps/beta/s3/artifacts", "read")
+    assert not vault_allows(policy, "kv/data/argo/apps/alpha", "read")
+    assert not vault_allows(policy, "kv/metadata/argo/apps/alpha/s3/artifacts", "list")
+    assert not vault_allows(policy, "kv/data/argo/apps/alpha/s3/artifacts", "update")
+
+
+def test_tenant_cannot_read_its_own_webhook_secret():
+    # Only the Argo Events namespace needs it.
+    assert not vault_allows(tenant_policy(ALPHA), "kv/data/argo/apps/alpha/github", "read")
+
+
+def test_webhook_policy_lists_exact_github_paths_and_no_credentials():
+    policy = webhook_policy(make_settings(), [ALPHA, BETA])
+    assert vault_rules(policy) == {
+        "kv/data/argo/apps/alpha/github": {"read"},
+        "kv/data/argo/apps/beta/github": {"read"},
+    }
+    assert not vault_allows(policy, "kv/data/argo/apps/alpha/s3/artifacts", "read")
+    assert not vault_allows(policy, "kv/data/argo/apps/gamma/github", "read")
+
+
+def test_other_mount_is_used_when_the_stack_says_so():
+    settings = make_settings(vault={"address": "https://v.example.org", "kvMount": "secret"})
+    tenant = tenant_of(registration("alpha"), settings)
+    assert vault_rules(tenant_policy(tenant)) == {"secret/data/argo/apps/alpha/s3/artifacts": {"read"}}
