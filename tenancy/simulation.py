@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from google.protobuf import json_format
 
 import pulumi
@@ -26,7 +25,8 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-SECRET = "[secret]"
+from tenancy.stack_files import SECRET, project_name, stack_config
+
 UNKNOWN = "[unknown]"
 _SECRET_SIG = rpc._special_secret_sig
 _RESOURCE_SIG = rpc._special_resource_sig
@@ -168,32 +168,6 @@ class _RecordingMonitor(mocks.MockMonitor):
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
-
-
-def project_name(project_dir: Path) -> str:
-    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
-
-
-def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
-    """The config a `pulumi preview` would hand the program: Pulumi.yaml defaults, then the stack file.
-
-    Encrypted values cannot be read offline; they are passed on as "[secret]".
-    """
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
-    name = project["name"]
-    config: dict[str, Any] = {}
-    for key, declared in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if isinstance(declared, dict) and ("default" in declared or "value" in declared):
-            config[full] = declared.get("value", declared.get("default"))
-        elif not isinstance(declared, dict):
-            config[full] = declared
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_file.is_file():
-        raise FileNotFoundError(f"{stack_file.name} does not exist: no stack '{stack}' in {project_dir}")
-    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
-        config[key] = SECRET if isinstance(value, dict) and set(value) == {"secure"} else value
-    return config
 
 
 def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:

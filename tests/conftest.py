@@ -144,6 +144,6 @@ def of_tenant(plan: Simulation, tenant: str) -> list:
 
 def stack_settings(stack: str) -> StackSettings:
     """The settings the committed Pulumi.<stack>.yaml gives the program."""
-    from tenancy.simulation import stack_config
+    from tenancy.stack_files import stack_config
 
     return settings_from_config(stack_config(PROJECT_DIR, stack), stack)

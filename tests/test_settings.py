@@ -63,7 +63,7 @@ def test_webhook_path_of_a_base_url_with_a_path():
 
 
 def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
-    from tenancy.simulation import stack_config
+    from tenancy.stack_files import stack_config
     from tenancy.settings import settings_from_config
     from tests.conftest import PROJECT_DIR
 

@@ -1,0 +1,45 @@
+"""Reads the project's Pulumi.yaml and Pulumi.<stack>.yaml as a `pulumi preview` would hand them to the program.
+
+Pulumi-free, so that commands which only validate stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SECRET = "[secret]"
+
+
+def stack_names(project_dir: Path) -> list[str]:
+    """Stacks that have a settings file in the project, sorted."""
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in Path(project_dir).glob("Pulumi.*.yaml"))
+
+
+def project_name(project_dir: Path) -> str:
+    return yaml.safe_load((Path(project_dir) / "Pulumi.yaml").read_text())["name"]
+
+
+def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The config a `pulumi preview` would hand the program: Pulumi.yaml defaults, then the stack file.
+
+    Encrypted values cannot be read offline; they are passed on as "[secret]".
+    """
+    project_dir = Path(project_dir)
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, Any] = {}
+    for key, declared in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(declared, dict) and ("default" in declared or "value" in declared):
+            config[full] = declared.get("value", declared.get("default"))
+        elif not isinstance(declared, dict):
+            config[full] = declared
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        raise FileNotFoundError(f"{stack_file.name} does not exist: no stack '{stack}' in {project_dir}")
+    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+        config[key] = SECRET if isinstance(value, dict) and set(value) == {"secure"} else value
+    return config
