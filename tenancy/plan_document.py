@@ -38,7 +38,7 @@ def plan_document(simulation: Simulation) -> dict[str, Any]:
         "version": PLAN_VERSION,
         "project": simulation.project,
         "stack": simulation.stack,
-        "tenants": [r.name for r in simulation.resources if r.type == TENANT_COMPONENT],
+        "tenants": sorted(r.name for r in simulation.resources if r.type == TENANT_COMPONENT),
         "resources": [
             {
                 "urn": r.urn,
