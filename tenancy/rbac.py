@@ -13,7 +13,12 @@ _WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"]
 # The Argo executor (emissary) reports step results through WorkflowTaskResults; that is all the
 # workflow pods' service account needs. The controller, not the pod, reads the artifact repository.
 RUNNER_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
-SENSOR_SUBMIT_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create"]}]
+# Argo Events submits with `argo submit`, which first validates the Workflow against its
+# WorkflowTemplate (reading it), then lists Workflows by label to report the one it created.
+SENSOR_SUBMIT_RULES = [
+    {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "list"]},
+    {"apiGroups": ["argoproj.io"], "resources": ["workflowtemplates"], "verbs": ["get"]},
+]
 # WorkflowTemplates are managed by this program, so admins read them but do not edit them.
 ADMIN_RULES = [
     {"apiGroups": ["argoproj.io"], "resources": ["workflows", "cronworkflows"], "verbs": _WRITE},

@@ -1,4 +1,5 @@
-"""Vault policies, as HCL: each grants `read` on exact KV v2 paths and nothing else."""
+"""Vault policies, as HCL: each grants `read` on exact KV v2 paths, lets the token look up and revoke
+itself, and nothing else."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ from tenancy import naming
 from tenancy.settings import StackSettings
 from tenancy.tenant import Tenant
 
+# The roles leave out Vault's `default` policy, and with it the token's access to itself. ESO needs
+# that: it marks a SecretStore Ready only after looking its token up (no Ready store, no synced
+# ExternalSecret), and revokes the token when a reconcile is done.
+TOKEN_SELF_PATHS = (("auth/token/lookup-self", "read"), ("auth/token/revoke-self", "update"))
+
+
+def _stanza(path: str, capability: str) -> str:
+    return f'path "{path}" {{\n  capabilities = ["{capability}"]\n}}'
+
 
 def _read_paths(comment: str, mount: str, paths: Iterable[str]) -> str:
     blocks = [f"# {comment}"]
-    for path in paths:
-        blocks.append(f'path "{naming.kv_data_path(mount, path)}" {{\n  capabilities = ["read"]\n}}')
+    blocks.extend(_stanza(naming.kv_data_path(mount, path), "read") for path in paths)
+    blocks.append("# External Secrets Operator checks and revokes its own token.")
+    blocks.extend(_stanza(path, capability) for path, capability in TOKEN_SELF_PATHS)
     return "\n\n".join(blocks) + "\n"
 
 

@@ -24,9 +24,13 @@ def test_runner_only_reports_task_results():
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "wf-runner", "namespace": "wf-acme-alpha"}]
 
 
-def test_sensor_may_only_create_workflows():
+def test_sensor_may_only_submit_workflows():
+    # What `argo submit` and Argo Events' trigger need (tests/integration/graph_checks.py cites them).
     role, binding = pairs(TENANT)["argo-events-submit"]
-    assert role["rules"] == [{"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create"]}]
+    assert role["rules"] == [
+        {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "list"]},
+        {"apiGroups": ["argoproj.io"], "resources": ["workflowtemplates"], "verbs": ["get"]},
+    ]
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "argo-tenants-sensor", "namespace": "argo-events"}]
 
 

@@ -1,0 +1,236 @@
+"""Cross-references between the objects of a plan: every name one object gives for another resolves.
+
+Each function returns problems (strings); none on the real plan, the specific one on a broken copy.
+Permissions a component needs come from the components' sources, cited where they are listed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE, VAULT_SECRET, Plan, manifest_id
+from tests.integration.schema_checks import artifact_repositories
+from tests.policy_checks import vault_allows
+
+# (verb, apiGroup, resource) each in-cluster identity uses in its namespace, and why.
+# - Argo Events' argoWorkflow trigger (pkg/sensors/triggers/argo-workflow) runs `argo submit`; the
+#   CLI validates the Workflow against its WorkflowTemplate first (server/workflow CreateWorkflow:
+#   ValidateWorkflow with a WorkflowTemplates getter), creates it, and the trigger then lists
+#   Workflows by its labels to report the one created.
+# - Argo's executor in each workflow pod reports outputs through WorkflowTaskResults.
+SENSOR_NEEDS = (("get", "argoproj.io", "workflowtemplates"), ("create", "argoproj.io", "workflows"), ("list", "argoproj.io", "workflows"))
+RUNNER_NEEDS = (("create", "argoproj.io", "workflowtaskresults"), ("patch", "argoproj.io", "workflowtaskresults"))
+
+
+def _secret_keys(plan: Plan, namespace: str) -> dict[str, set[str]]:
+    """Secret name -> keys, for every Secret an ExternalSecret produces in `namespace`."""
+    produced: dict[str, set[str]] = defaultdict(set)
+    for external in plan.manifests("ExternalSecret", namespace):
+        name = external["spec"].get("target", {}).get("name") or external["metadata"]["name"]
+        produced[name] |= {item["secretKey"] for item in external["spec"].get("data", [])}
+    return produced
+
+
+def _needs_secret(plan: Plan, where: str, namespace: str, ref: dict) -> Iterator[str]:
+    produced = _secret_keys(plan, namespace)
+    if ref["name"] not in produced:
+        yield f"{where}: Secret {namespace}/{ref['name']} is produced by no ExternalSecret"
+    elif ref["key"] not in produced[ref["name"]]:
+        yield f"{where}: Secret {namespace}/{ref['name']} gets no key {ref['key']} (its ExternalSecret gives {sorted(produced[ref['name']])})"
+
+
+def secret_reference_problems(plan: Plan) -> list[str]:
+    """Artifact repositories, the EventSource's webhook secrets and the template's env all name
+    Secrets that an ExternalSecret in the same namespace produces, with those keys."""
+    problems = []
+    for where, repository in artifact_repositories(plan):
+        namespace = where.split()[1].split("/")[0]
+        for field in ("accessKeySecret", "secretKeySecret"):
+            problems += _needs_secret(plan, f"{where} s3.{field}", namespace, repository["s3"][field])
+    for source in plan.manifests("EventSource"):
+        namespace = source["metadata"]["namespace"]
+        for entry, github in source["spec"].get("github", {}).items():
+            problems += _needs_secret(plan, f"{manifest_id(source)} github.{entry}.webhookSecret", namespace, github["webhookSecret"])
+    for template in plan.manifests("WorkflowTemplate"):
+        namespace = template["metadata"]["namespace"]
+        for step in template["spec"]["templates"]:
+            for env in step.get("container", {}).get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    problems += _needs_secret(plan, f"{manifest_id(template)} env {env['name']}", namespace, ref)
+    return problems
+
+
+def store_problems(plan: Plan) -> list[str]:
+    """Every ExternalSecret's store exists in its namespace and reads the mount its Vault secret
+    lives in; the store's role is bound to the store's own service account and namespace, with an
+    audience the store asks for, and its policy reads every key the store's ExternalSecrets name."""
+    problems = []
+    written = {(r["inputs"]["mount"], r["inputs"]["name"]) for r in plan.of_type(VAULT_SECRET)}
+    roles = {(r["inputs"]["backend"], r["inputs"]["roleName"]): r["inputs"] for r in plan.of_type(VAULT_ROLE)}
+    policies = {r["inputs"]["name"]: r["inputs"]["policy"] for r in plan.of_type(VAULT_POLICY)}
+    for external in plan.manifests("ExternalSecret"):
+        where = manifest_id(external)
+        namespace = external["metadata"]["namespace"]
+        ref = external["spec"]["secretStoreRef"]
+        store = plan.manifest(ref.get("kind", "SecretStore"), namespace, ref["name"])
+        if store is None:
+            problems.append(f"{where}: {ref.get('kind', 'SecretStore')} {namespace}/{ref['name']} does not exist")
+            continue
+        vault = store["spec"]["provider"]["vault"]
+        role = roles.get((vault["auth"]["kubernetes"]["mountPath"], vault["auth"]["kubernetes"]["role"]), {})
+        for item in external["spec"]["data"]:
+            key = item["remoteRef"]["key"]
+            if (vault["path"], key) not in written:
+                problems.append(f"{where}: {vault['path']}/{key} is not a secret the plan writes (its store reads mount {vault['path']})")
+            for policy in role.get("tokenPolicies", []):
+                if not vault_allows(policies.get(policy, ""), f"{vault['path']}/data/{key}", "read"):
+                    problems.append(f"{where}: policy {policy} of its store's role does not read {vault['path']}/data/{key}")
+    problems = list(dict.fromkeys(problems))  # one line per ExternalSecret, not per key read from the same path
+    for store in plan.manifests("SecretStore"):
+        where = manifest_id(store)
+        namespace = store["metadata"]["namespace"]
+        auth = store["spec"]["provider"]["vault"]["auth"]["kubernetes"]
+        account = auth["serviceAccountRef"]
+        role = roles.get((auth["mountPath"], auth["role"]))
+        if role is None:
+            problems.append(f"{where}: Vault role {auth['mountPath']}/{auth['role']} is not in the plan")
+            continue
+        if plan.manifest("ServiceAccount", namespace, account["name"]) is None:
+            problems.append(f"{where}: ServiceAccount {namespace}/{account['name']} does not exist")
+        if role["boundServiceAccountNames"] != [account["name"]] or role["boundServiceAccountNamespaces"] != [namespace]:
+            problems.append(
+                f"{where}: role {auth['role']} is bound to {role['boundServiceAccountNames']} in "
+                f"{role['boundServiceAccountNamespaces']}, not to {account['name']} in {namespace} only"
+            )
+        if role.get("audience") not in (account.get("audiences") or []):
+            problems.append(f"{where}: role {auth['role']} wants audience {role.get('audience')!r}, the store asks for {account.get('audiences')}")
+        for policy in role["tokenPolicies"]:
+            if policy not in policies:
+                problems.append(f"{where}: role {auth['role']} names policy {policy}, which the plan does not write")
+    return problems
+
+
+def _allowed(plan: Plan, namespace: str, account: tuple[str, str]) -> set[tuple[str, str, str]]:
+    """(verb, group, resource) that Roles bound to a service account grant in `namespace`."""
+    granted = set()
+    for binding in plan.manifests("RoleBinding", namespace):
+        subjects = {(s.get("namespace", namespace), s["name"]) for s in binding.get("subjects", []) if s["kind"] == "ServiceAccount"}
+        if account not in subjects or binding["roleRef"]["kind"] != "Role":
+            continue
+        role = plan.manifest("Role", namespace, binding["roleRef"]["name"])
+        for rule in (role or {}).get("rules", []):
+            for verb in rule["verbs"]:
+                for group in rule["apiGroups"]:
+                    for resource in rule["resources"]:
+                        granted.add((verb, group, resource))
+    return granted
+
+
+def _missing(needs, granted) -> list[str]:
+    return [f"{verb} {resource}" for verb, group, resource in needs if (verb, group, resource) not in granted and ("*", group, resource) not in granted]
+
+
+def trigger_problems(plan: Plan) -> list[str]:
+    """Each Sensor trigger fires on a dependency of its own Sensor, on an EventSource entry that
+    exists, and submits a Workflow from a WorkflowTemplate of the target namespace that declares
+    every parameter the trigger fills; the Sensor's identity may do what submitting takes there."""
+    problems = []
+    sources = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in plan.manifests("EventSource")}
+    for sensor in plan.manifests("Sensor"):
+        where = manifest_id(sensor)
+        namespace = sensor["metadata"]["namespace"]
+        identity = (namespace, sensor["spec"].get("template", {}).get("serviceAccountName", "default"))
+        if plan.manifest("ServiceAccount", *identity) is None:
+            problems.append(f"{where}: ServiceAccount {identity[0]}/{identity[1]} does not exist")
+        dependencies = {d["name"]: d for d in sensor["spec"]["dependencies"]}
+        for name, dependency in dependencies.items():
+            source = sources.get((namespace, dependency["eventSourceName"]))
+            if source is None or dependency["eventName"] not in source["spec"].get("github", {}):
+                problems.append(f"{where}: dependency {name} waits for {dependency['eventSourceName']}/{dependency['eventName']}, which no EventSource serves")
+            if "-" in name:
+                problems.append(f"{where}: dependency name {name} has '-', which trigger conditions read as subtraction")
+        for index, trigger in enumerate(sensor["spec"]["triggers"]):
+            template = trigger["template"]
+            label = f"{where} trigger {template.get('name', index)}"
+            condition = template.get("conditions")
+            if condition not in dependencies:
+                problems.append(f"{label}: conditions {condition!r} is not exactly one of the Sensor's dependencies")
+            workflow = template["argoWorkflow"]["source"]["resource"]
+            target = workflow["metadata"].get("namespace", namespace)
+            ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
+            declared = None
+            wftemplate = plan.manifest("WorkflowTemplate", target, ref)
+            if wftemplate is None:
+                problems.append(f"{label}: WorkflowTemplate {target}/{ref} does not exist")
+            else:
+                declared = {p["name"] for p in wftemplate["spec"].get("arguments", {}).get("parameters", [])}
+            arguments = workflow["spec"].get("arguments", {}).get("parameters", [])
+            for parameter in template["argoWorkflow"].get("parameters", []):
+                if parameter["src"]["dependencyName"] != condition:
+                    problems.append(f"{label}: parameter from dependency {parameter['src']['dependencyName']}, but the trigger fires on {condition}")
+                parts = parameter["dest"].split(".")
+                if parts[:3] != ["spec", "arguments", "parameters"] or len(parts) != 5 or parts[4] != "value":
+                    problems.append(f"{label}: dest {parameter['dest']} is not an argument's value")
+                    continue
+                position = int(parts[3])
+                if position >= len(arguments):
+                    problems.append(f"{label}: dest {parameter['dest']} points past the Workflow's {len(arguments)} arguments")
+                elif declared is not None and arguments[position]["name"] not in declared:
+                    problems.append(f"{label}: fills parameter {arguments[position]['name']}, which {ref} does not declare")
+            missing = _missing(SENSOR_NEEDS, _allowed(plan, target, identity))
+            if missing:
+                problems.append(f"{label}: {identity[0]}/{identity[1]} may not {', '.join(missing)} in {target}")
+    for template in plan.manifests("WorkflowTemplate"):
+        namespace = template["metadata"]["namespace"]
+        account = template["spec"].get("serviceAccountName", "default")
+        if plan.manifest("ServiceAccount", namespace, account) is None:
+            problems.append(f"{manifest_id(template)}: ServiceAccount {namespace}/{account} does not exist")
+        missing = _missing(RUNNER_NEEDS, _allowed(plan, namespace, (namespace, account)))
+        if missing:
+            problems.append(f"{manifest_id(template)}: its pods' service account {account} may not {', '.join(missing)}")
+    return problems
+
+
+def webhook_problems(plan: Plan) -> list[str]:
+    """Every repository webhook's URL is served by the EventSource entry of its own registration
+    (the ingress passes the path through), for the events it sends, with JSON bodies; no two
+    entries share an endpoint on a port, and the EventSource Service exposes every port used."""
+    problems = []
+    served: dict[str, tuple[str, dict]] = {}
+    for source in plan.manifests("EventSource"):
+        ports = {str(p["port"]) for p in source["spec"].get("service", {}).get("ports", [])}
+        for entry, github in source["spec"].get("github", {}).items():
+            hook = github["webhook"]
+            origin = urlsplit(hook["url"])
+            url = f"{origin.scheme}://{origin.netloc}{hook['endpoint']}"
+            if hook["port"] not in ports:
+                problems.append(f"{manifest_id(source)} github.{entry}: port {hook['port']} is not exposed by its Service")
+            if hook.get("method", "POST") != "POST":
+                problems.append(f"{manifest_id(source)} github.{entry}: method {hook['method']}; GitHub POSTs")
+            key = f"{hook['port']} {hook['endpoint']}"
+            if key in served:
+                problems.append(f"{manifest_id(source)} github.{entry}: endpoint {hook['endpoint']} is also {served[key][0]}'s")
+            served[key] = (entry, github)
+            served[url] = (entry, github)
+    for resource in plan.of_type(REPOSITORY_WEBHOOK):
+        inputs = resource["inputs"]
+        url = inputs["configuration"]["url"]
+        where = f"RepositoryWebhook of {resource['tenant']}"
+        if url not in served:
+            problems.append(f"{where}: {url} is served by no EventSource endpoint")
+            continue
+        entry, github = served[url]
+        if entry != resource["tenant"]:
+            problems.append(f"{where}: {url} is served by the entry of {entry}")
+        if not set(inputs["events"]) <= set(github.get("events", [])):
+            problems.append(f"{where}: sends {inputs['events']}, the entry accepts {github.get('events')}")
+        if inputs["configuration"].get("contentType") != github.get("contentType", "json"):
+            problems.append(f"{where}: content type {inputs['configuration'].get('contentType')} differs from the entry's")
+    return problems
+
+
+def cross_reference_problems(plan: Plan) -> list[str]:
+    return secret_reference_problems(plan) + store_problems(plan) + trigger_problems(plan) + webhook_problems(plan)

@@ -1,0 +1,128 @@
+"""Cross-references over the plan: every name one object gives for another resolves to the right thing."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.integration.graph_checks import (
+    cross_reference_problems,
+    secret_reference_problems,
+    store_problems,
+    trigger_problems,
+    webhook_problems,
+)
+from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_ROLE
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_reference_in_the_plan_resolves(plan):
+    assert cross_reference_problems(plan) == []
+
+
+# --- each property, broken on purpose, is caught ---------------------------------------------
+
+
+def test_an_external_secret_with_the_wrong_key_is_caught(broken):
+    secret = broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")
+    secret["spec"]["data"][0]["secretKey"] = "accessKey"
+    assert secret_reference_problems(broken) == [
+        "ConfigMap wf-acme-beta/artifact-repositories data.default-v1 s3.accessKeySecret: Secret wf-acme-beta/s3-credentials-beta "
+        "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
+        "WorkflowTemplate wf-acme-beta/nextflow-repo-runner env AWS_ACCESS_KEY_ID: Secret wf-acme-beta/s3-credentials-beta "
+        "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
+    ]
+
+
+def test_an_artifact_repository_naming_a_secret_nobody_produces_is_caught(broken):
+    configmap = broken.object("ConfigMap", "wf-gammalab-gamma", "artifact-repositories")
+    repository = yaml.safe_load(configmap["data"]["default-v1"])
+    repository["s3"]["accessKeySecret"]["name"] = "s3-credentials"
+    configmap["data"]["default-v1"] = yaml.safe_dump(repository)
+    assert secret_reference_problems(broken) == [
+        "ConfigMap wf-gammalab-gamma/artifact-repositories data.default-v1 s3.accessKeySecret: "
+        "Secret wf-gammalab-gamma/s3-credentials is produced by no ExternalSecret"
+    ]
+
+
+def test_an_event_source_webhook_secret_in_the_wrong_namespace_is_caught(broken):
+    broken.object("ExternalSecret", "argo-events", "gamma-webhook")["metadata"]["namespace"] = "wf-gammalab-gamma"
+    problems = secret_reference_problems(broken)
+    assert problems == [
+        "EventSource argo-events/repo-registrations github.gamma.webhookSecret: Secret argo-events/gamma-webhook is produced by no ExternalSecret"
+    ]
+
+
+def test_a_store_that_does_not_exist_or_reads_another_mount_is_caught(broken):
+    broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")["spec"]["secretStoreRef"]["name"] = "vault"
+    broken.object("SecretStore", "wf-gammalab-gamma")["spec"]["provider"]["vault"]["path"] = "secret"
+    assert store_problems(broken) == [
+        "ExternalSecret wf-acme-beta/s3-credentials-beta: SecretStore wf-acme-beta/vault does not exist",
+        "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: secret/teams/gamma/artifact-credentials is not a secret "
+        "the plan writes (its store reads mount secret)",
+        "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: policy argo-tenants-dev-gamma of its store's role "
+        "does not read secret/data/teams/gamma/artifact-credentials",
+    ]
+
+
+def test_a_store_whose_role_is_bound_elsewhere_is_caught(broken):
+    role = broken.resource(VAULT_ROLE, "alpha")["inputs"]
+    role["boundServiceAccountNamespaces"] = ["wf-acme-beta"]
+    role["audience"] = "https://kubernetes.default.svc"
+    assert store_problems(broken) == [
+        "SecretStore wf-acme-alpha-pipeline/vault-tenant: role argo-tenants-dev-alpha is bound to ['eso-vault'] in "
+        "['wf-acme-beta'], not to eso-vault in wf-acme-alpha-pipeline only",
+        "SecretStore wf-acme-alpha-pipeline/vault-tenant: role argo-tenants-dev-alpha wants audience "
+        "'https://kubernetes.default.svc', the store asks for ['vault']",
+    ]
+
+
+def test_a_trigger_for_a_missing_template_or_parameter_is_caught(broken):
+    triggers = {name: broken.trigger(name) for name in ("alpha", "beta", "gamma")}
+    triggers["beta"]["argoWorkflow"]["source"]["resource"]["spec"]["workflowTemplateRef"]["name"] = "beta-runner"
+    triggers["gamma"]["argoWorkflow"]["source"]["resource"]["spec"]["arguments"]["parameters"][1]["name"] = "commit"
+    triggers["alpha"]["argoWorkflow"]["parameters"][2]["dest"] = "spec.arguments.parameters.3.value"
+    assert trigger_problems(broken) == [
+        "Sensor argo-events/repo-registrations trigger alpha: dest spec.arguments.parameters.3.value points past the Workflow's 3 arguments",
+        "Sensor argo-events/repo-registrations trigger beta: WorkflowTemplate wf-acme-beta/beta-runner does not exist",
+        "Sensor argo-events/repo-registrations trigger gamma: fills parameter commit, which gamma-runner does not declare",
+    ]
+
+
+def test_a_trigger_waiting_for_another_dependency_is_caught(broken):
+    broken.trigger("beta")["conditions"] = "beta-2"
+    problems = trigger_problems(broken)
+    assert "Sensor argo-events/repo-registrations trigger beta: conditions 'beta-2' is not exactly one of the Sensor's dependencies" in problems
+
+
+def test_a_sensor_that_may_only_create_workflows_is_caught(broken):
+    # The program before the fix: `argo submit` could not read the WorkflowTemplate, and the
+    # trigger could not list the Workflow it had created.
+    for role in broken.manifests("Role"):
+        if role["metadata"]["name"] == "argo-events-submit":
+            role["rules"] = [{"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create"]}]
+    problems = trigger_problems(broken)
+    assert len(problems) == len(broken.tenants)
+    assert problems[0] == (
+        "Sensor argo-events/repo-registrations trigger alpha: argo-events/argo-tenants-sensor may not "
+        "get workflowtemplates, list workflows in wf-acme-alpha-pipeline"
+    )
+
+
+def test_a_runner_without_task_result_rights_is_caught(broken):
+    broken.object("Role", "wf-acme-beta", "wf-runner")["rules"][0]["verbs"] = ["create"]
+    assert trigger_problems(broken) == [
+        "WorkflowTemplate wf-acme-beta/nextflow-repo-runner: its pods' service account wf-runner may not patch workflowtaskresults"
+    ]
+
+
+def test_a_webhook_url_no_endpoint_serves_is_caught(broken):
+    broken.resource(REPOSITORY_WEBHOOK, "beta-2")["inputs"]["configuration"]["url"] = "https://events.dev.argo.example.org/beta-2"
+    broken.resource(REPOSITORY_WEBHOOK, "gamma")["inputs"]["configuration"]["url"] = "https://events.dev.argo.example.org/github/beta"
+    broken.object("EventSource")["spec"]["github"]["alpha"]["webhook"]["port"] = "13000"
+    assert sorted(webhook_problems(broken)) == [
+        "EventSource argo-events/repo-registrations github.alpha: port 13000 is not exposed by its Service",
+        "RepositoryWebhook of beta-2: https://events.dev.argo.example.org/beta-2 is served by no EventSource endpoint",
+        "RepositoryWebhook of gamma: https://events.dev.argo.example.org/github/beta is served by the entry of beta",
+    ]

@@ -1,0 +1,166 @@
+"""GitHub deliveries (recorded push and ping payloads, with headers) through the plan's EventSource and Sensor."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tests.integration.events import (
+    RECORDED,
+    Rejected,
+    arguments,
+    for_repository,
+    load_payload,
+    receive,
+    routing_problems,
+    sign,
+    submitted,
+)
+from tests.integration.plan import VAULT_SECRET
+from tests.integration.vault_checks import eso_secret_value, fake_value
+
+pytestmark = pytest.mark.integration
+
+OCTOKIT_EXAMPLES = "@octokit/webhooks-examples@7.6.1"
+
+
+def github_secrets(plan):
+    """What GitHub signs with for each registration: the webhook secret the program also writes to Vault."""
+    paths = {r["tenant"]: (r["inputs"]["mount"], r["inputs"]["name"]) for r in plan.of_type(VAULT_SECRET) if "TenantWebhook" in r["urn"]}
+    return lambda tenant: fake_value(*paths[tenant], "secret")
+
+
+@pytest.fixture
+def route(vault, openbao, token_review):
+    """routing_problems(plan) with the plan applied to OpenBao: the EventSource's secrets come through ESO."""
+
+    def run(plan, github_secret=None):
+        vault(plan)
+        return routing_problems(plan, github_secret or github_secrets(plan), eso_secret_value(openbao, token_review, plan))
+
+    return run
+
+
+def deliver(plan, openbao, token_review, tenant, name, secret_tenant=None):
+    summary = plan.tenant_summary(tenant)
+    headers, body = load_payload(name)
+    body = for_repository(body, *summary["repository"].split("/"))
+    delivery = sign(github_secrets(plan)(secret_tenant or tenant), headers, body, summary["webhookUrl"])
+    return body, submitted(plan, receive(plan, delivery, eso_secret_value(openbao, token_review, plan)))
+
+
+def test_every_recorded_delivery_does_what_the_docs_say(plan, route):
+    assert route(plan) == []
+
+
+def test_a_branch_push_runs_the_registration_template_at_the_pushed_commit(plan, vault, openbao, token_review):
+    vault(plan)
+    body, [workflow] = deliver(plan, openbao, token_review, "beta-2", "push-branch")
+    assert workflow["metadata"]["namespace"] == "wf-other-org-beta-two"
+    assert workflow["metadata"]["generateName"] == "beta-2-"
+    assert workflow["spec"]["workflowTemplateRef"] == {"name": "nextflow-repo-runner"}
+    assert arguments(workflow) == {
+        "repo-url": "https://github.com/other-org/Beta.Two.git",
+        "revision": "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+        "ref": "refs/heads/develop",
+    }
+
+
+def test_a_tag_push_runs_at_the_tag(plan, vault, openbao, token_review):
+    vault(plan)
+    body, [lightweight] = deliver(plan, openbao, token_review, "gamma", "push-tag-lightweight")
+    assert arguments(lightweight)["ref"] == "refs/tags/v1.2.0"
+    assert arguments(lightweight)["revision"] == body["head_commit"]["id"]
+    # An annotated tag's `after` is the tag object, which git resolves to the tagged commit.
+    body, [annotated] = deliver(plan, openbao, token_review, "gamma", "push-tag-annotated")
+    assert arguments(annotated) == {"repo-url": "https://github.com/GammaLab/gamma.git", "revision": body["after"], "ref": "refs/tags/v1.3.0"}
+    assert body["after"] != body["head_commit"]["id"]
+
+
+def test_deletions_and_pings_submit_nothing(plan, vault, openbao, token_review):
+    vault(plan)
+    for name in ("delete-branch", "delete-tag", "ping"):
+        assert deliver(plan, openbao, token_review, "alpha", name)[1] == [], name
+
+
+def test_a_delivery_signed_with_another_registrations_secret_is_rejected(plan, vault, openbao, token_review):
+    vault(plan)
+    with pytest.raises(Rejected, match="beta: payload signature check failed"):
+        deliver(plan, openbao, token_review, "beta", "push-branch", secret_tenant="beta-2")
+
+
+# --- each property, broken on purpose, is caught ---------------------------------------------
+
+
+def test_a_sensor_without_the_deletion_filter_is_caught(broken, route):
+    for dependency in broken.object("Sensor")["spec"]["dependencies"]:
+        dependency["filters"]["data"] = [f for f in dependency["filters"]["data"] if f["path"] != "body.deleted"]
+    problems = route(broken)
+    assert len(problems) == 2 * len(broken.tenants)
+    assert problems[0].startswith("alpha delete-branch: submitted [{'repo-url': 'https://github.com/acme/alpha-pipeline.git', 'revision': '0000000000000000000000000000000000000000'")
+
+
+def test_a_sensor_without_filters_is_caught_on_ping(broken, route):
+    for dependency in broken.object("Sensor")["spec"]["dependencies"]:
+        dependency.pop("filters")
+    problems = route(broken)
+    assert "beta ping: key body.after does not exist in the event payload" in problems
+
+
+def test_a_trigger_without_conditions_is_caught(broken, route):
+    broken.trigger("alpha").pop("conditions")
+    problems = route(broken)
+    assert "alpha push-branch: submitted 0 Workflows, not 1" in problems
+
+
+def test_a_wrong_data_key_is_caught(broken, route):
+    trigger = broken.trigger("beta-2")
+    trigger["argoWorkflow"]["parameters"][0]["src"]["dataKey"] = "body.repository.html_url"
+    trigger["argoWorkflow"]["parameters"][1]["src"]["dataKey"] = "body.head_commit.sha"
+    problems = route(broken)
+    assert "beta-2 push-branch: key body.head_commit.sha does not exist in the event payload" in problems
+
+
+def test_an_event_source_checking_with_another_registrations_secret_is_caught(broken, route):
+    broken.object("EventSource")["spec"]["github"]["alpha"]["webhookSecret"]["name"] = "beta-github"
+    assert route(broken) == [f"alpha {name}: alpha: payload signature check failed" for name in RECORDED]
+
+
+# --- optional: every push and ping example GitHub documents (npm @octokit/webhooks-examples) ---
+
+
+@pytest.fixture(scope="session")
+def octokit_examples(tmp_path_factory):
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: the @octokit/webhooks-examples check is optional")
+    directory = tmp_path_factory.mktemp("octokit")
+    packed = subprocess.run([npm, "pack", "--silent", OCTOKIT_EXAMPLES], cwd=directory, capture_output=True, text=True, timeout=120)
+    if packed.returncode != 0:
+        pytest.skip(f"npm pack {OCTOKIT_EXAMPLES} failed (registry unreachable?): {packed.stderr.strip()[-300:]}")
+    shutil.unpack_archive(directory / packed.stdout.strip().splitlines()[-1], directory)
+    index = json.loads((directory / "package" / "api.github.com" / "index.json").read_text())
+    return {event["name"]: event["examples"] for event in index if event["name"] in ("push", "ping")}
+
+
+def test_every_octokit_push_and_ping_example_is_routed_as_documented(plan, vault, openbao, token_review, octokit_examples):
+    vault(plan)
+    secret_of = eso_secret_value(openbao, token_review, plan)
+    summary = plan.tenant_summary("alpha")
+    headers = {"Content-Type": "application/json", "User-Agent": "GitHub-Hookshot/octokit", "X-GitHub-Delivery": "octokit"}
+    seen = 0
+    for event, examples in octokit_examples.items():
+        for body in examples:
+            delivery = sign(github_secrets(plan)("alpha"), {**headers, "X-GitHub-Event": event}, body, summary["webhookUrl"])
+            workflows = submitted(plan, receive(plan, delivery, secret_of))
+            seen += 1
+            if event == "push" and not body["deleted"]:
+                assert [arguments(w) for w in workflows] == [
+                    {"repo-url": body["repository"]["clone_url"], "revision": body["after"], "ref": body["ref"]}
+                ]
+            else:
+                assert workflows == [], (event, body.get("ref"))
+    assert seen >= 5
