@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: setup plan preview test validate reference
+.PHONY: setup plan preview test validate reference hooks
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,11 @@ reference: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Run `python -m tenancy validate` (and the generated-docs checks) on every `git commit`.
+hooks: setup
+	$(VENV)/bin/pre-commit install
+
+# Only the integration suite (tests/integration): OpenBao, moto, upstream schemas, GitHub payloads.
+test-integration: setup
+	$(PY) -m pytest -m integration

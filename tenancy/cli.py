@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 
 # name -> (module, one-line help). Commands are listed here so that `--help` shows them all
@@ -21,10 +22,13 @@ COMMANDS = {
 
 EXIT_CODES = """exit codes:
   0  success
-  1  invalid tenant files or stack settings (validate, plan, new, import)
+  1  invalid tenant files or stack settings (validate, plan, new, import); new and import
+     also when a file exists (never overwritten) or an entry could not be imported
   2  wrong usage of the command line
   3  plan --base: the change offboards a tenant or removes a bucket from management
      (pass --allow-offboarding to accept)
+  4  plan --base: the base revision cannot be planned (unknown or unfetched ref, no git
+     repository, or its tenant files or settings are invalid)
 """
 
 
@@ -32,7 +36,11 @@ def _available() -> dict[str, tuple[str, str]]:
     return {name: entry for name, entry in COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """Every command is listed; only the one named in `argv` is imported (`validate` must not pay
+    for the Pulumi SDK that `plan` imports: it runs in a pre-commit hook)."""
+    words = sys.argv[1:] if argv is None else argv
+    chosen = next((word for word in words if not word.startswith("-")), None)
     parser = argparse.ArgumentParser(
         prog="python -m tenancy",
         description="Tenant registrations for the Argo Workflows platform.",
@@ -41,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in _available().items():
+        if name != chosen:
+            commands.add_parser(name, help=help_text)
+            continue
         module = importlib.import_module(module_name)
         sub = commands.add_parser(
             name,
@@ -55,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     return args.handler(args)
 
 

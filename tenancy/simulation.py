@@ -12,9 +12,10 @@ import json
 import logging
 import runpy
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from google.protobuf import json_format
 
@@ -25,6 +26,7 @@ from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from tenancy.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.stack_files import SECRET, project_name, stack_config
 
 UNKNOWN = "[unknown]"
@@ -93,7 +95,7 @@ def _struct_to_data(struct) -> dict[str, Any]:
     return _redact(json_format.MessageToDict(struct)) if struct is not None else {}
 
 
-class _FakeOutputs(pulumi.runtime.Mocks):
+class FakeOutputs(pulumi.runtime.Mocks):
     """Outputs the engine would report: inputs, plus stable ids and the few computed values the program reads."""
 
     def __init__(self):
@@ -102,7 +104,8 @@ class _FakeOutputs(pulumi.runtime.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs):
         state = dict(args.inputs)
         if args.typ == "aws:iam/accessKey:AccessKey":
-            state.update(id=f"AKIAMOCK{abs(hash(args.name)) % 10**12:012d}", secret=f"mock-secret-{args.name}")
+            # crc32, not hash(): the same program must give the same fakes in every process.
+            state.update(id=f"AKIAMOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secret=f"mock-secret-{args.name}")
             return state["id"], state
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = f"mock-password-{args.name}"
@@ -117,10 +120,14 @@ class _FakeOutputs(pulumi.runtime.Mocks):
         return {}
 
 
+Progress = Callable[[Registration, int], None]
+
+
 class _RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, fake: _FakeOutputs):
+    def __init__(self, fake: FakeOutputs, progress: Progress | None = None):
         super().__init__(fake)
         self.registrations: list[Registration] = []
+        self.progress = progress
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine does: a child's URN carries its parent's whole type chain, and resources
@@ -154,6 +161,8 @@ class _RecordingMonitor(mocks.MockMonitor):
                 else None,
             )
         )
+        if self.progress is not None:
+            self.progress(self.registrations[-1], len(self.registrations))
         inputs = rpc.deserialize_properties(request.object)
         resource_args = mocks.MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
@@ -183,16 +192,39 @@ def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def simulate(project_dir: str | Path, stack: str, config_overrides: dict[str, Any] | None = None) -> Simulation:
-    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors."""
+def simulate(
+    project_dir: str | Path,
+    stack: str,
+    config_overrides: dict[str, Any] | None = None,
+    *,
+    settings_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    fake_outputs: FakeOutputs | None = None,
+) -> Simulation:
+    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors.
+
+    `settings_dir` holds the Pulumi.yaml and Pulumi.<stack>.yaml to use (default: `project_dir`),
+    so that the current program can run with the settings of another revision (`plan --base`); a
+    relative tenantsDir is then read from beside those settings.
+    `progress` is called after every registration with it and the number registered so far.
+    `fake_outputs` replaces the stand-in for the providers (tests plant recognizable values with it).
+    Raises FileNotFoundError when the stack has no settings file.
+    """
     project_dir = Path(project_dir).resolve()
-    project = project_name(project_dir)
-    config = stack_config(project_dir, stack)
+    settings_dir = Path(settings_dir).resolve() if settings_dir is not None else project_dir
+    project = project_name(settings_dir)
+    config = stack_config(settings_dir, stack)
+    if settings_dir != project_dir:
+        # The program resolves a relative tenantsDir against its own directory; the other
+        # revision's tenants sit beside its settings.
+        key = f"{CONFIG_NAMESPACE}:tenantsDir"
+        tenants_dir = Path(str(config.get(key, StackSettings.model_fields["tenants_dir"].default)))
+        config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
     config.update(config_overrides or {})
     secret_keys = [key for key, value in config.items() if value == SECRET]
 
-    fake = _FakeOutputs()
-    monitor = _RecordingMonitor(fake)
+    fake = fake_outputs or FakeOutputs()
+    monitor = _RecordingMonitor(fake, progress)
     reset_options(project=project, stack=stack, root_directory=str(project_dir))
     mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor,
                     logger=logging.getLogger("argo-tenants.simulation"))
