@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: setup plan preview test validate reference hooks
+.PHONY: setup plan preview test validate reference hooks bench test-integration
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,8 @@ hooks: setup
 # Only the integration suite (tests/integration): OpenBao, moto, upstream schemas, GitHub payloads.
 test-integration: setup
 	$(PY) -m pytest -m integration
+
+# Scale benchmark (docs/scale.md): 10, 100 and 1,000 synthetic tenants, program against the SDK floor.
+# Several minutes; results in bench-results.json.
+bench: setup
+	$(PY) -m tenancy bench

@@ -43,8 +43,11 @@ for tenant in tenants:
 
 webhook_store = WebhookSecretStore("webhooks", WebhookSecretStoreArgs(settings=settings, tenants=tenants))
 
-repos = {
-    tenant.name: TenantRepo(
+# A plain loop, not a comprehension: the SDK records the caller's stack with every registration,
+# and a comprehension is one more frame for each of ~40 resources per tenant (docs/scale.md).
+repos: dict[str, TenantRepo] = {}
+for tenant in tenants:
+    repos[tenant.name] = TenantRepo(
         tenant.name,
         TenantRepoArgs(
             tenant=tenant,
@@ -52,8 +55,6 @@ repos = {
             webhook_secret_store=webhook_store.store_name,
         ),
     )
-    for tenant in tenants
-}
 
 if tenants:
     # An EventSource or Sensor with no entries is invalid; with no tenants there is nothing to route.

@@ -21,7 +21,8 @@ class EventRoutingArgs:
 
 class EventRouting(pulumi.ComponentResource):
     """Children: ServiceAccount `argo-tenants-sensor` (each tenant namespace lets it create
-    Workflows), EventSource and Sensor `repo-registrations`, one entry and one trigger per registration."""
+    Workflows), EventSource and Sensor `repo-registrations`, one entry and one trigger per registration;
+    in a shard stack each name ends in `-<shard>`."""
 
     def __init__(self, name: str, args: EventRoutingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:EventRouting", name, None, opts)
@@ -33,7 +34,7 @@ class EventRouting(pulumi.ComponentResource):
                 "apiVersion": "v1",
                 "kind": "ServiceAccount",
                 "metadata": {
-                    "name": naming.SENSOR_SERVICE_ACCOUNT,
+                    "name": naming.sensor_service_account_name(settings.shard_name),
                     "namespace": settings.namespaces.argo_events,
                     "labels": labels.platform_labels(),
                 },

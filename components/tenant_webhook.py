@@ -49,12 +49,13 @@ class TenantWebhook(pulumi.ComponentResource):
         manifest = external_secrets.external_secret(
             name=tenant.github_secret_name,
             namespace=settings.namespaces.argo_events,
-            store=naming.WEBHOOK_SECRET_STORE,
+            store=naming.webhook_secret_store_name(settings.shard_name),
             remote_key=tenant.github_vault_path,
             keys=external_secrets.WEBHOOK_KEYS,
             refresh_interval=settings.secret_refresh_interval,
             labels=labels.tenant_labels(tenant),
         )
+        # The same name, as an Output of the store: the ExternalSecret waits for its store.
         manifest["spec"]["secretStoreRef"]["name"] = args.secret_store
         for entry in manifest["spec"]["data"]:
             entry["remoteRef"]["key"] = vault_secret.name

@@ -23,7 +23,8 @@ class WebhookSecretStoreArgs:
 class WebhookSecretStore(pulumi.ComponentResource):
     """Children: ServiceAccount and SecretStore `argo-tenants-webhooks` in the Argo Events namespace;
     vault.Policy (read on each registration's <prefix>/<name>/github, named one by one) and the
-    Kubernetes auth role bound to that service account.
+    Kubernetes auth role bound to that service account, both `argo-tenants-<env>-webhooks`. In a
+    shard stack every name ends in `-<shard>`: the shards of an environment share its namespace and Vault.
 
     The EventSource pod mounts every registration's webhook secret anyway, so one store for the
     namespace grants it nothing more; it cannot read any registration's S3 credentials.
@@ -34,26 +35,29 @@ class WebhookSecretStore(pulumi.ComponentResource):
         settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
         namespace = settings.namespaces.argo_events
+        shard = settings.shard_name
+        vault_name = naming.webhook_vault_name(settings.environment, shard)
+        service_account = naming.webhook_service_account_name(shard)
         platform_labels = labels.platform_labels()
         account = kubernetes_object(
             f"{name}-service-account",
             {
                 "apiVersion": "v1",
                 "kind": "ServiceAccount",
-                "metadata": {"name": naming.WEBHOOK_SERVICE_ACCOUNT, "namespace": namespace, "labels": platform_labels},
+                "metadata": {"name": service_account, "namespace": namespace, "labels": platform_labels},
             },
             child,
         )
         policy = vault.Policy(
             f"{name}-policy",
-            name=naming.webhook_vault_name(settings.environment),
+            name=vault_name,
             policy=vault_policy.webhook_policy(settings, args.tenants),
             opts=child,
         )
         role = vault.kubernetes.AuthBackendRole(
             f"{name}-role",
             backend=settings.vault.kubernetes_auth_mount,
-            role_name=naming.webhook_vault_name(settings.environment),
+            role_name=vault_name,
             bound_service_account_names=[account.metadata.apply(lambda metadata: metadata["name"])],
             bound_service_account_namespaces=[namespace],
             audience=settings.vault.token_audience,
@@ -62,11 +66,11 @@ class WebhookSecretStore(pulumi.ComponentResource):
             opts=child,
         )
         manifest = external_secrets.vault_secret_store(
-            name=naming.WEBHOOK_SECRET_STORE,
+            name=naming.webhook_secret_store_name(shard),
             namespace=namespace,
             settings=settings,
-            role=naming.webhook_vault_name(settings.environment),
-            service_account=naming.WEBHOOK_SERVICE_ACCOUNT,
+            role=vault_name,
+            service_account=service_account,
             labels=platform_labels,
         )
         manifest["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] = role.role_name

@@ -44,7 +44,7 @@ def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
     return {
         "apiVersion": API_VERSION,
         "kind": "EventSource",
-        "metadata": {"name": naming.EVENT_SOURCE, "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "metadata": {"name": naming.event_source_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
         "spec": {
             "service": {"ports": [{"port": naming.EVENT_SOURCE_PORT, "targetPort": naming.EVENT_SOURCE_PORT}]},
             "github": github,
@@ -55,7 +55,7 @@ def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
 def _dependency(tenant: Tenant) -> dict:
     return {
         "name": tenant.sensor_dependency,
-        "eventSourceName": naming.EVENT_SOURCE,
+        "eventSourceName": naming.event_source_name(tenant.settings.shard_name),
         "eventName": tenant.name,
         "filters": {
             "data": [
@@ -111,9 +111,9 @@ def sensor(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
     return {
         "apiVersion": API_VERSION,
         "kind": "Sensor",
-        "metadata": {"name": naming.SENSOR, "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "metadata": {"name": naming.sensor_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
         "spec": {
-            "template": {"serviceAccountName": naming.SENSOR_SERVICE_ACCOUNT},
+            "template": {"serviceAccountName": naming.sensor_service_account_name(settings.shard_name)},
             "dependencies": [_dependency(tenant) for tenant in tenants],
             "triggers": [_trigger(tenant) for tenant in tenants],
         },

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 # name -> (module, one-line help). Commands are listed here so that `--help` shows them all
@@ -18,22 +17,20 @@ COMMANDS = {
     "import": ("tenancy.commands.import_registrations", "turn existing RepoRegistrations into tenant files"),
     "reference": ("tenancy.commands.reference", "write docs/reference.md from the models"),
     "bench": ("tenancy.commands.bench", "measure the program at 10, 100 and 1,000 tenants"),
+    "shards": ("tenancy.commands.shards", "list every stack with its environment and shard (CI's job matrices)"),
 }
 
 EXIT_CODES = """exit codes:
   0  success
-  1  invalid tenant files or stack settings (validate, plan, new, import); new and import
+  1  invalid tenant files or stack settings (validate, plan, new, import, shards); new and import
      also when a file exists (never overwritten) or an entry could not be imported
   2  wrong usage of the command line
-  3  plan --base: the change offboards a tenant or removes a bucket from management
-     (pass --allow-offboarding to accept)
+  3  plan --base: the change offboards a tenant, moves one to another shard's stack, or
+     removes a bucket from management (pass --allow-offboarding to accept)
   4  plan --base: the base revision cannot be planned (unknown or unfetched ref, no git
      repository, or its tenant files or settings are invalid)
+  5  bench: a scale target of docs/scale.md was missed (the table says which)
 """
-
-
-def _available() -> dict[str, tuple[str, str]]:
-    return {name: entry for name, entry in COMMANDS.items() if importlib.util.find_spec(entry[0]) is not None}
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -48,7 +45,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in _available().items():
+    for name, (module_name, help_text) in COMMANDS.items():
         if name != chosen:
             commands.add_parser(name, help=help_text)
             continue

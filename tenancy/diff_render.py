@@ -1,7 +1,8 @@
 """A plan diff (tenancy.plan_diff) for people: text at a terminal, or a PR comment in Markdown.
 
-Offboarding comes first and loud: every removed registration and every bucket that leaves Pulumi's
-management. Then the counts, then one section per onboarded, offboarded or changed tenant (untouched
+Offboarding comes first and loud: every registration that moves to or from another stack of its
+environment (with the `pulumi state move` commands that keep its objects), every removed
+registration and every bucket that leaves Pulumi's management. Then the counts, then one section per onboarded, offboarded or changed tenant (untouched
 tenants are counted, not listed), then the stack-level objects once. The Markdown stays within a
 byte budget by leaving out whole tenant sections, and says how many it left out.
 """
@@ -12,6 +13,7 @@ import html
 from typing import Any, Callable
 
 from tenancy import markdown as md
+from tenancy.plan_diff import STATE_MOVE_ORG
 from tenancy.plan_facts import BUCKET, WEBHOOK, short_type
 from tenancy.plan_render import facts_table, text_rows
 from tenancy.render_values import clean, is_multiline, line_changes, short
@@ -29,6 +31,14 @@ ACTION_WORDS = {
 }
 MARKS = {"onboarded": "+", "offboarded": "-", "changed": "~"}
 EMOJI = {"onboarded": "🆕", "offboarded": "🗑️", "changed": "✏️"}
+MOVE_EMOJI = "🔀"
+# What `pulumi up` would do to a moving tenant if nobody moved its state first.
+MOVE_RISK = {
+    "out": "`pulumi up` alone would delete its namespace, IAM user, keys, Vault secrets and webhook here "
+    "(its buckets would leave management) and create them again there",
+    "in": "`pulumi up` alone would create it again here while the other stack still holds it, and fail on "
+    "names that already exist",
+}
 
 
 def _display_path(path: str) -> str:
@@ -74,7 +84,14 @@ def _bucket_note(bucket: dict[str, Any]) -> str:
 
 def _counts_line(diff: dict[str, Any]) -> str:
     tenants = diff["summary"]["tenants"]
-    return ", ".join(f"{tenants[kind]} {kind}" for kind in ("onboarded", "offboarded", "changed", "untouched"))
+    directions = [move["direction"] for _, move in moves_of(diff)]
+    moving = {
+        "onboarded": f" ({directions.count('in')} arriving from another stack)" if "in" in directions else "",
+        "offboarded": f" ({directions.count('out')} moving to another stack)" if "out" in directions else "",
+    }
+    return ", ".join(
+        f"{tenants[kind]} {kind}{moving.get(kind, '')}" for kind in ("onboarded", "offboarded", "changed", "untouched")
+    )
 
 
 def _resources_line(diff: dict[str, Any]) -> str:
@@ -87,6 +104,73 @@ def _resources_line(diff: dict[str, Any]) -> str:
 
 def _no_changes(diff: dict[str, Any]) -> bool:
     return not diff["tenants"] and not diff["shared"]
+
+
+# --- moves between stacks -------------------------------------------------------------------------
+
+
+def _place(place: dict[str, Any]) -> str:
+    stack = clean(str(place["stack"]))
+    return f"shard {clean(str(place['shard']))} (stack {stack})" if place.get("shard") else f"stack {stack}"
+
+
+def move_words(move: dict[str, Any]) -> str:
+    """`moves to shard b (stack dev-b)` or `arrives from shard a (stack dev-a)`."""
+    if move["direction"] == "out":
+        return f"moves to {_place(move['to'])}"
+    return f"arrives from {_place(move['from'])}"
+
+
+def moves_of(diff: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(tenant, move) for every tenant the diff moves, in name order (`offboarding.moves`)."""
+    by_name = {tenant["name"]: tenant for tenant in diff["tenants"]}
+    names = (diff["offboarding"].get("moves") or [])
+    return [(name, by_name[name]["move"]) for name in names if "move" in by_name.get(name, {})]
+
+
+def _moving_out(diff: dict[str, Any]) -> set[str]:
+    return {name for name, move in moves_of(diff) if move["direction"] == "out"}
+
+
+def state_move_commands(diff: dict[str, Any], limit: int | None = None) -> list[str]:
+    """One `pulumi state move` per pair of stacks, every moving tenant's URN in it (at most `limit` in all).
+
+    `pulumi state move` moves the children of each URN with it and copies the providers they use.
+    """
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for _, move in moves_of(diff):
+        pairs.setdefault((move["from"]["stack"], move["to"]["stack"]), []).extend(move["urns"])
+    commands, left = [], limit
+    for (source, target), urns in sorted(pairs.items()):
+        shown = urns if left is None else urns[:left]
+        if left is not None:
+            left -= len(shown)
+        if not shown:
+            continue
+        project = clean(diff["project"])
+        lines = [
+            f"pulumi state move --source {STATE_MOVE_ORG}/{project}/{clean(source)} "
+            f"--dest {STATE_MOVE_ORG}/{project}/{clean(target)}"
+        ]
+        lines += [f"  '{clean(urn)}'" for urn in shown]
+        commands.append(" \\\n".join(lines))
+    return commands
+
+
+def _move_note(diff: dict[str, Any], code: Callable[[str], str] = lambda text: text) -> str:
+    providers = sorted({provider for _, move in moves_of(diff) for provider in move.get("providers", [])})
+    copied = ""
+    if providers:
+        names = ", ".join(code(clean(provider)) for provider in providers)
+        many = len(providers) > 1
+        copied = (
+            f"; {'the providers' if many else 'the provider'} {names} {'go' if many else 'goes'} along "
+            "(copied, or matched with the destination's own when their inputs are equal)"
+        )
+    return (
+        f"with deploys paused, before merging: each URN takes every resource under it{copied}. "
+        f"{code('docs/sharding.md')} has the procedure; {code(STATE_MOVE_ORG)} is the Pulumi organization."
+    )
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -117,13 +201,21 @@ def diff_text(diff: dict[str, Any]) -> str:
     if offboarding["blocking"]:
         verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
         lines.append(f"OFFBOARDING: {verdict}")
+        moving_out = _moving_out(diff)
+        lines += [f"  tenant {name} {move_words(move)}: {MOVE_RISK[move['direction']]}" for name, move in moves_of(diff)]
+        if moves_of(diff):
+            lines.append(f"  move the state first, {_move_note(diff)}")
+            for command in state_move_commands(diff):
+                lines += [f"    {line}" for line in command.splitlines()]
         lines += [
             f"  tenant {name} is offboarded: its credentials, Vault secrets, webhook and namespace are deleted"
             for name in offboarding["tenants"]
+            if name not in moving_out
         ]
         lines += [
             f"  bucket {clean(str(bucket['bucket']))} leaves management, kept in S3 with its data ({_bucket_note(bucket)})"
             for bucket in offboarding["buckets"]
+            if bucket["tenant"] not in moving_out
         ]
         lines.append("")
     if _no_changes(diff):
@@ -189,14 +281,17 @@ def pause_change(tenant: dict[str, Any]) -> str:
 
 
 def _status_words(tenant: dict[str, Any]) -> str:
+    if "move" in tenant:
+        return move_words(tenant["move"])
     pause = pause_change(tenant)
     return f"{tenant['status']} ({pause})" if pause else tenant["status"]
 
 
 def _tenant_section(tenant: dict[str, Any]) -> md.Section:
     status = tenant["status"]
+    emoji = MOVE_EMOJI if "move" in tenant else EMOJI[status]
     summary = (
-        f"{EMOJI[status]} <b>{html.escape(tenant['name'])}</b> · {_status_words(tenant)} · "
+        f"{emoji} <b>{html.escape(tenant['name'])}</b> · {html.escape(_status_words(tenant))} · "
         f"{_action_counts(tenant['resources'])}"
     )
     if status == "changed":
@@ -215,9 +310,34 @@ def _tenant_section(tenant: dict[str, Any]) -> md.Section:
     return md.Section(tenant["name"], md.details(summary, body))
 
 
+def _moves_caution(diff: dict[str, Any]) -> list[str]:
+    moves = moves_of(diff)
+    if not moves:
+        return []
+    lines = [">"]
+    shown = moves[:MAX_LISTED_OFFBOARDING]
+    lines += [f"> - {md.code(name)} {move_words(move)}: {MOVE_RISK[move['direction']]}." for name, move in shown]
+    if len(moves) > len(shown):
+        lines.append(f"> - … and {len(moves) - len(shown)} more")
+    lines += [">", f"> Move the state first, {_move_note(diff, md.code)}", ">"]
+    commands = "\n".join(state_move_commands(diff, limit=MAX_LISTED_OFFBOARDING))
+    lines += [f"> {line}" if line else ">" for line in md.code_block(commands, "bash").splitlines()]
+    total = sum(len(move["urns"]) for _, move in moves)
+    if total > MAX_LISTED_OFFBOARDING:
+        lines += [
+            ">",
+            f"> … {total - MAX_LISTED_OFFBOARDING} more URNs: `python -m tenancy plan --stack {clean(diff['stack'])} "
+            "--base <ref>` prints every command.",
+        ]
+    return lines
+
+
 def _caution(diff: dict[str, Any]) -> str:
     offboarding = diff["offboarding"]
-    tenants, buckets = offboarding["tenants"], offboarding["buckets"]
+    moving_out = _moving_out(diff)
+    tenants = [name for name in offboarding["tenants"] if name not in moving_out]
+    buckets = [bucket for bucket in offboarding["buckets"] if bucket["tenant"] not in moving_out]
+    moves = moves_of(diff)
     verdict = (
         "Accepted for this run (`--allow-offboarding`)."
         if offboarding.get("accepted")
@@ -225,11 +345,14 @@ def _caution(diff: dict[str, Any]) -> str:
         "(or pass `--allow-offboarding` locally)."
     )
     what = []
+    if moves:
+        what.append(f"{len(moves)} tenant{'s' if len(moves) != 1 else ''} moving between stacks")
     if tenants:
         what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
     if buckets:
         what.append(f"{len(buckets)} bucket{'s leave' if len(buckets) != 1 else ' leaves'} management")
     lines = ["> [!CAUTION]", f"> **Offboarding: {', '.join(what)}.** {verdict}"]
+    lines += _moves_caution(diff)
     if tenants:
         shown = ", ".join(md.code(name) for name in tenants[:MAX_LISTED_OFFBOARDING])
         more = f" and {len(tenants) - MAX_LISTED_OFFBOARDING} more" if len(tenants) > MAX_LISTED_OFFBOARDING else ""

@@ -55,6 +55,11 @@ TenantLabel = Annotated[
     _checked(lambda v: formats.label_value_problem(v, "tenant identifier")),
     _schema(pattern=formats.LABEL_VALUE_PATTERN, maxLength=63),
 ]
+ShardName = Annotated[
+    str,
+    _checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
+    _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_SHARD_LENGTH),
+]
 EnvironmentName = Annotated[
     str,
     _checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH)),
@@ -249,7 +254,19 @@ class RepoRegistrationSpec(_Strict):
     )
     environments: tuple[EnvironmentName, ...] | None = Field(
         default=None,
-        description="Environments (stacks) this registration is deployed to. Default: all of them.",
+        description=(
+            "Environments this registration is deployed to (by the environment's stack, or by the stack "
+            "of its shard where the environment is split). Default: all of them."
+        ),
+    )
+    shard: ShardName | None = Field(
+        default=None,
+        description=(
+            "Which of its environment's stacks deploys this registration, where the environment is split into "
+            "shards (the stack setting `shard`): required there, and must be one of its shards. Ignored by "
+            "unsharded environments. Changing it moves the registration to another stack: an operator moves "
+            "its state first (docs/sharding.md), or it would be deleted and created again."
+        ),
     )
     paused: bool = Field(
         default=False,

@@ -30,7 +30,8 @@ SENSOR_SUBMIT_ROLE = "argo-events-submit"
 ADMIN_ROLE = "tenant-admin"
 READER_ROLE = "tenant-reader"
 
-# Stack-level objects in the Argo Events namespace.
+# Stack-level objects in the Argo Events namespace, as an unsharded stack names them; a shard stack
+# uses the functions below, which add its shard.
 EVENT_SOURCE = "repo-registrations"
 SENSOR = "repo-registrations"
 SENSOR_SERVICE_ACCOUNT = "argo-tenants-sensor"
@@ -44,6 +45,9 @@ MAX_ENVIRONMENT_LENGTH = 10
 MAX_REGISTRATION_NAME_LENGTH = 40
 MAX_NAMESPACE_LENGTH = 63
 MAX_IAM_USER_NAME_LENGTH = 64
+# Longest shard name: Argo Events names the EventSource's Service `<event source>-eventsource-svc`,
+# a DNS-1035 label of at most 63 characters; 12 leaves room to spare (tests/test_naming.py).
+MAX_SHARD_LENGTH = 12
 
 
 def tenant_namespace(owner: str, repo: str) -> str:
@@ -96,9 +100,36 @@ def vault_role_name(environment: str, registration: str) -> str:
     return f"{PROJECT}-{environment}-{registration}"
 
 
-def webhook_vault_name(environment: str) -> str:
+def _of_shard(base: str, shard: str | None) -> str:
+    """A stack-level name in one shard stack: shards of an environment share its Argo Events
+    namespace and its Vault, so each shard's objects carry the shard; an unsharded stack keeps the base name."""
+    return base if shard is None else f"{base}-{shard}"
+
+
+def event_source_name(shard: str | None) -> str:
+    return _of_shard(EVENT_SOURCE, shard)
+
+
+def sensor_name(shard: str | None) -> str:
+    return _of_shard(SENSOR, shard)
+
+
+def sensor_service_account_name(shard: str | None) -> str:
+    """Identity of the Sensor; each tenant namespace's RoleBinding names it."""
+    return _of_shard(SENSOR_SERVICE_ACCOUNT, shard)
+
+
+def webhook_service_account_name(shard: str | None) -> str:
+    return _of_shard(WEBHOOK_SERVICE_ACCOUNT, shard)
+
+
+def webhook_secret_store_name(shard: str | None) -> str:
+    return _of_shard(WEBHOOK_SECRET_STORE, shard)
+
+
+def webhook_vault_name(environment: str, shard: str | None) -> str:
     """Policy and Kubernetes auth role that let the Argo Events namespace read webhook secrets."""
-    return f"{PROJECT}-{environment}-webhooks"
+    return _of_shard(f"{PROJECT}-{environment}-webhooks", shard)
 
 
 def vault_registration_prefix(path_prefix: str, registration: str) -> str:

@@ -5,7 +5,9 @@ Resources are matched by URN, as Pulumi matches them. A resource only in the bas
 when it is retained on delete, leaves Pulumi's management and stays in the cloud. Inputs are
 compared value by value; the paths name what changed (`spec.github.alpha.active`). Secret values
 are "[secret]" on both sides, so a changed secret cannot be seen offline, and none is ever shown.
-Field by field in docs/plan-format.md; docs/plan-diff.schema.json is its JSON Schema.
+A tenant that leaves this stack for another stack of its environment, or arrives from one (its
+shard changed), is still offboarded or onboarded here, and also carries the move that keeps its
+objects (docs/sharding.md). Field by field in docs/plan-format.md; docs/plan-diff.schema.json is its JSON Schema.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from tenancy.plan_facts import BUCKET, bucket_fact, tenant_facts
+from tenancy.plan_facts import BUCKET, TENANT_REPO, bucket_fact, tenant_facts
+
+# The Pulumi Cloud organization is not known offline: the operator puts it in.
+STATE_MOVE_ORG = "<org>"
 
 DIFF_VERSION = 1
 DIFF_KIND = "plan-diff"
@@ -142,12 +147,79 @@ def _leaving(resource: dict[str, Any], reason: str) -> dict[str, Any]:
     return {"urn": resource["urn"], "tenant": resource.get("tenant"), "reason": reason, **bucket_fact(resource)}
 
 
+def _in_stack(urn: str, stack: str) -> str:
+    """The same URN in another stack of the project: `urn:pulumi:<stack>::<project>::...`."""
+    _, rest = urn.split("::", 1)
+    return f"urn:pulumi:{stack}::{rest}"
+
+
+def _move(
+    name: str, direction: str, source: dict[str, Any], target: dict[str, Any], document: dict[str, Any]
+) -> dict[str, Any]:
+    """A registration leaving this stack for another of its environment (`out`, read from the base plan),
+    or arriving from one (`in`, read from the head plan). Its physical names do not depend on the
+    stack, so moving its state keeps every object; `pulumi state move` takes the children of the
+    URNs it is given and copies the providers they use (docs/sharding.md)."""
+    resources = [resource for resource in document["resources"] if resource.get("tenant") == name]
+    roots = [resource["urn"] for resource in resources if resource["type"] == TENANT_REPO and resource["name"] == name]
+    urns = sorted(roots if direction == "out" else (_in_stack(urn, source["stack"]) for urn in roots))
+    project = document["project"]
+    command = " ".join(
+        [
+            "pulumi state move",
+            f"--source {STATE_MOVE_ORG}/{project}/{source['stack']}",
+            f"--dest {STATE_MOVE_ORG}/{project}/{target['stack']}",
+            *(f"'{urn}'" for urn in urns),
+        ]
+    )
+    return {
+        "direction": direction,
+        "from": dict(source),
+        "to": dict(target),
+        "urns": urns,
+        "resources": len(resources),
+        "providers": sorted({resource["provider"].rsplit("::", 1)[-1] for resource in resources if resource.get("provider")}),
+        "command": command,
+    }
+
+
+def moves(
+    base: dict[str, Any],
+    head: dict[str, Any],
+    base_places: dict[str, dict[str, Any]],
+    head_places: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """Tenant name -> its move, for every tenant that leaves this stack for another stack of its
+    environment, or arrives here from one. `*_places` map each registration of the environment to
+    the stack (and shard) that deploys it, at the base and at head (tenancy.shard_layout)."""
+    stack = head["stack"]
+    base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])
+    found: dict[str, dict[str, Any]] = {}
+    for name in sorted(base_tenants - head_tenants):
+        target = head_places.get(name)
+        if target is not None and target["stack"] != stack:
+            source = {"stack": stack, "shard": (base_places.get(name) or {}).get("shard")}
+            found[name] = _move(name, "out", source, target, base)
+    for name in sorted(head_tenants - base_tenants):
+        source = base_places.get(name)
+        if source is not None and source["stack"] != stack:
+            target = {"stack": stack, "shard": (head_places.get(name) or {}).get("shard")}
+            found[name] = _move(name, "in", source, target, head)
+    return found
+
+
 def diff_plans(
-    base: dict[str, Any], head: dict[str, Any], base_ref: dict[str, Any] | None = None, accepted: bool = False
+    base: dict[str, Any],
+    head: dict[str, Any],
+    base_ref: dict[str, Any] | None = None,
+    accepted: bool = False,
+    places: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The diff document from `base` to `head` (two plan documents of the same stack).
 
-    `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`).
+    `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`). `places`
+    (at the base, at head: registration -> {"stack", "shard"}) lets a tenant that changes stacks
+    within its environment be reported as a move rather than a plain offboarding or onboarding.
     """
     old = {r["urn"]: r for r in base["resources"]}
     new = {r["urn"]: r for r in head["resources"]}
@@ -178,12 +250,14 @@ def diff_plans(
     by_tenant: dict[str | None, list[dict[str, Any]]] = {}
     for entry in entries:
         by_tenant.setdefault(entry["tenant"], []).append(entry)
+    moving = moves(base, head, *places) if places else {}
     tenants = [
         {
             "name": name,
             "status": status[name],
             "facts": facts_before[name] if status[name] == "offboarded" else facts_after[name],
             "resources": by_tenant.get(name, []),
+            **({"move": moving[name]} if name in moving else {}),
         }
         for name in sorted(status)
     ]
@@ -204,9 +278,11 @@ def diff_plans(
             },
         },
         "offboarding": {
-            "blocking": bool(offboarded or leaving),
+            # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
+            "blocking": bool(offboarded or leaving or moving),
             "accepted": accepted,
             "tenants": offboarded,
+            "moves": sorted(moving),
             "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),
         },
         "tenants": tenants,

@@ -21,10 +21,10 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
+from tenancy.plan_facts import TENANT_REPO as TENANT_COMPONENT
 from tenancy.simulation import Registration, Simulation
 
 PLAN_VERSION = 1
-TENANT_COMPONENT = "argo-tenants:index:TenantRepo"
 
 
 def tenant_of_resource(resources: list[Registration]) -> dict[str, str | None]:

@@ -13,6 +13,8 @@ KV_SECRET = "vault:kv/secretV2:SecretV2"
 WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
 WORKFLOW_TEMPLATE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
 REPO_URL_ANNOTATION = "repo-registration/repo-url"
+# Every resource of a registration is under its TenantRepo, named after it.
+TENANT_REPO = "argo-tenants:index:TenantRepo"
 
 
 def short_type(type_token: str) -> str:

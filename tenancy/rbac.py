@@ -87,7 +87,12 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
         (
             naming.SENSOR_SUBMIT_ROLE,
             SENSOR_SUBMIT_RULES,
-            [service_account_subject(naming.SENSOR_SERVICE_ACCOUNT, tenant.settings.namespaces.argo_events)],
+            # Only the Sensor of the stack that deploys the tenant routes its pushes: another shard's is not trusted.
+            [
+                service_account_subject(
+                    naming.sensor_service_account_name(tenant.settings.shard_name), tenant.settings.namespaces.argo_events
+                )
+            ],
         ),
     ]
     if tenant.spec.admin_users:

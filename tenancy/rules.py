@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from tenancy import formats
+from tenancy import formats, naming
 from tenancy.model import RepoRegistration
 from tenancy.problems import FieldProblem
 from tenancy.settings import StackSettings
@@ -52,6 +52,8 @@ def against_stack(registration: RepoRegistration, settings: StackSettings) -> It
                 ("spec", "environments", index),
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
+    yield from _shard_problems(registration, settings)
+    yield from _reserved_name_problems(registration, settings)
     if spec.artifact_bucket is None and settings.fallback_artifact_bucket is None:
         yield FieldProblem(
             ("spec", "artifactBucket"),
@@ -73,6 +75,43 @@ def against_stack(registration: RepoRegistration, settings: StackSettings) -> It
         elif settings.s3_endpoint is None and bucket.insecure:
             yield FieldProblem(
                 ("spec", field, "insecure"), "AWS S3 is reached over https only; remove insecure: true"
+            )
+
+
+def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[FieldProblem]:
+    """Where the environment is split, each of its registrations names exactly one existing shard.
+
+    The message names the environment, not the stack: every shard stack finds the same problem,
+    and `validate` reports it once.
+    """
+    spec, shard = registration.spec, settings.shard
+    if shard is None or (spec.environments is not None and settings.environment not in spec.environments):
+        return
+    shards = ", ".join(shard.of)
+    if spec.shard is None:
+        yield FieldProblem(
+            ("spec", "shard"),
+            f"is required because environment {settings.environment} is split into shards {shards} "
+            "(stack setting shard); add shard: <one of them>",
+        )
+    elif spec.shard not in shard.of:
+        yield FieldProblem(
+            ("spec", "shard"),
+            f"'{spec.shard}' is not a shard of environment {settings.environment} (its shards: {shards})",
+        )
+
+
+def _reserved_name_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[FieldProblem]:
+    """A registration's Vault policy and role are named like the stack's webhook policy and role
+    when its name is `webhooks` (or `webhooks-<shard>`): one would overwrite the other."""
+    shards = settings.shard.of if settings.shard else (None,)
+    own = naming.vault_policy_name(settings.environment, registration.name)
+    for shard in shards:
+        if own == naming.webhook_vault_name(settings.environment, shard):
+            yield FieldProblem(
+                ("metadata", "name"),
+                f"'{registration.name}' is reserved in environment {settings.environment}: its Vault policy and role "
+                f"would be {own}, the stack's webhook policy; choose another name",
             )
 
 
@@ -169,14 +208,18 @@ def _vault_path_rules(tenants: list[Tenant]) -> Iterator[Attributed]:
             own_prefix = f"{tenant.vault_prefix}/"
             if path == tenant.github_vault_path:
                 yield Attributed(tenant, FieldProblem(loc, f"'{path}' is where this registration's webhook secret lives; choose another path"))
-            for prefix, other in prefixes.items():
-                if other is tenant or path.startswith(own_prefix):
-                    continue
-                if path == prefix or path.startswith(f"{prefix}/"):
-                    yield Attributed(
-                        tenant,
-                        FieldProblem(loc, f"'{path}' is under {prefix}/, which belongs to {other.source} ({other.name})"),
-                    )
+            if not path.startswith(own_prefix):
+                # Only the path itself and its ancestors can be another registration's prefix:
+                # a lookup each, not a scan of every registration (quadratic at 1,000 tenants).
+                parts = path.split("/")
+                for depth in range(1, len(parts) + 1):
+                    prefix = "/".join(parts[:depth])
+                    other = prefixes.get(prefix)
+                    if other is not None and other is not tenant:
+                        yield Attributed(
+                            tenant,
+                            FieldProblem(loc, f"'{path}' is under {prefix}/, which belongs to {other.source} ({other.name})"),
+                        )
             if path in owners and owners[path] is not tenant:
                 first = owners[path]
                 yield Attributed(tenant, FieldProblem(loc, f"'{path}' is already used by {first.source} ({first.name})"))
@@ -193,7 +236,8 @@ def across_environments(tenants_by_environment: dict[str, Iterable[Tenant]]) -> 
     claimed: dict[str, tuple[str, Tenant]] = {}
     for environment in sorted(tenants_by_environment):
         for tenant in tenants_by_environment[environment]:
-            if not tenant.deployed:
+            # The environment, not this stack: a shard stack loads every registration of its environment.
+            if not tenant.in_environment:
                 continue
             for location in tenant.managed_buckets:
                 first = claimed.get(location.bucket)

@@ -51,6 +51,7 @@ class NewTenant:
     admin_users: tuple[str, ...] = ()
     read_users: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
+    shard: str | None = None
 
     @property
     def owner(self) -> str | None:
@@ -65,6 +66,7 @@ class Context:
     environments: tuple[str, ...]
     vault_path_prefix: str
     endpoint_example: str | None = None
+    shards: tuple[str, ...] = ()
 
 
 def values(new: NewTenant) -> dict[str, Any]:
@@ -84,6 +86,8 @@ def values(new: NewTenant) -> dict[str, Any]:
         spec["readUsers"] = list(new.read_users)
     if new.environments:
         spec["environments"] = list(new.environments)
+    if new.shard:
+        spec["shard"] = new.shard
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": new.name}, "spec": spec}
 
 
@@ -95,6 +99,7 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "artifactBucket"): {"bucket": f"{new.name}-artifacts", "region": new.region, "keyPrefix": "workflows/"},
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},
         ("spec", "environments"): list(context.environments),
+        ("spec", "shard"): context.shards[0] if context.shards else "a",
     }
     for field, purpose in (("artifactBucket", "artifacts"), ("dataBucket", "data")):
         found[("spec", field, "hostname")] = endpoint

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from tenancy import formats, naming
+from tenancy.model import ShardName
 from tenancy.problems import SettingsError, format_loc
 
 CONFIG_NAMESPACE = naming.PROJECT
@@ -84,6 +85,50 @@ class BucketNameSettings(_Settings):
     suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
 
 
+def _list_to_tuple(value: Any) -> Any:
+    # Stack config hands lists; the frozen, strict models hold tuples.
+    return tuple(value) if isinstance(value, list) else value
+
+
+class ShardSettings(_Settings):
+    """This stack is one of several that split an environment's registrations between them (docs/sharding.md)."""
+
+    name: ShardName = Field(
+        description=(
+            "This stack's shard: it deploys exactly the registrations whose spec.shard names it. "
+            f"A DNS label of at most {naming.MAX_SHARD_LENGTH} characters; stack-level objects get it as a suffix."
+        )
+    )
+    of: Annotated[tuple[ShardName, ...], BeforeValidator(_list_to_tuple)] = Field(
+        description=(
+            "Every shard of the environment, the same list in each of its stacks; each entry needs a stack "
+            "(`validate` checks all of them together)."
+        )
+    )
+
+    @field_validator("of")
+    @classmethod
+    def _each_shard_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise PydanticCustomError("setting_format", "{reason}", {"reason": "lists no shard; list every shard of the environment"})
+        repeated = sorted({shard for shard in value if value.count(shard) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "setting_format", "{reason}", {"reason": f"lists {', '.join(repeated)} more than once; list each shard once"}
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _name_is_listed(self) -> ShardSettings:
+        if self.name not in self.of:
+            raise PydanticCustomError(
+                "setting_conflict",
+                "{reason}",
+                {"reason": f"name '{self.name}' is not listed in of {list(self.of)}; a stack's shard is one of its environment's shards"},
+            )
+        return self
+
+
 class StackSettings(_Settings):
     """Everything an environment decides; one object, passed down to components."""
 
@@ -93,7 +138,7 @@ class StackSettings(_Settings):
         description="This stack's environment, one of `environments`.",
         json_schema_extra={"x-default": "the stack name"},
     )
-    environments: tuple[str, ...] = Field(
+    environments: Annotated[tuple[str, ...], BeforeValidator(_list_to_tuple)] = Field(
         description="All environments of the project; tenant files may name only these.",
         json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
     )
@@ -139,11 +184,14 @@ class StackSettings(_Settings):
     secret_refresh_interval: str = Field(
         default="1h", description="How often ESO re-reads Vault; a rotated key reaches pods within this time."
     )
-
-    @field_validator("environments", mode="before")
-    @classmethod
-    def _list_to_tuple(cls, value):
-        return tuple(value) if isinstance(value, list) else value
+    shard: ShardSettings | None = Field(
+        default=None,
+        description=(
+            "Set when the environment is split into several stacks (shards) that each deploy part of its "
+            "registrations, e.g. {name: a, of: [a, b, c]}; `environment` must then be set too. "
+            "Unset: this stack deploys every registration of its environment."
+        ),
+    )
 
     @model_validator(mode="after")
     def _environment_is_known(self) -> StackSettings:
@@ -163,6 +211,11 @@ class StackSettings(_Settings):
         return self
 
     @property
+    def shard_name(self) -> str | None:
+        """This stack's shard, or None when it deploys its whole environment."""
+        return self.shard.name if self.shard else None
+
+    @property
     def webhook_path(self) -> str:
         """Path part of the base URL: the EventSource serves it because the ingress does not rewrite."""
         rest = self.webhook_base_url.split("://", 1)[1]
@@ -170,7 +223,7 @@ class StackSettings(_Settings):
 
 
 # Keys of this project's namespace that stack files may set, and where each goes in the model.
-_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames")
+_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard")
 _SCALAR_KEYS = (
     "environment",
     "environments",
@@ -204,7 +257,9 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(f"{key}: unknown setting (known: {known}); check its spelling")
         raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name == "environments")
-    raw.setdefault("environment", stack)
+    if "environment" not in raw:
+        _check_default_environment(raw, stack)
+        raw["environment"] = stack
     region = config.get("aws:region")
     if region is not None:
         raw["awsRegion"] = _decode("aws:region", region, structured=False)
@@ -221,6 +276,23 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
         if first["type"] == "extra_forbidden":
             message = "unknown setting; check its spelling"
         raise SettingsError(f"{key}: {message}") from None
+
+
+def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
+    """Without `environment`, the stack name is the environment: say how to fix a stack named otherwise."""
+    key = f"{CONFIG_NAMESPACE}:environment"
+    fix = f"set {key} in Pulumi.{stack}.yaml"
+    if "shard" in raw:
+        raise SettingsError(
+            f"{key}: is required in a shard stack ({CONFIG_NAMESPACE}:shard is set): {fix} to the environment "
+            "this stack is a shard of"
+        )
+    environments = raw.get("environments")
+    if isinstance(environments, (list, tuple)) and stack not in environments:
+        raise SettingsError(
+            f"{key}: is not set, so it would be the stack name '{stack}', which is not one of the project's "
+            f"environments {list(environments)} (Pulumi.yaml: environments); {fix}"
+        )
 
 
 def _config_key(loc: tuple) -> str:

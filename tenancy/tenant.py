@@ -111,10 +111,17 @@ class Tenant:
         return self.settings.environment
 
     @property
-    def deployed(self) -> bool:
+    def in_environment(self) -> bool:
         """Whether this stack's environment is one the registration asks for."""
         wanted = self.spec.environments
         return wanted is None or self.environment in wanted
+
+    @property
+    def deployed(self) -> bool:
+        """Whether this stack deploys the registration: it asks for the stack's environment and, where the
+        environment is split into shards, names this stack's shard (the others deploy the rest)."""
+        shard = self.settings.shard_name
+        return self.in_environment and (shard is None or self.spec.shard == shard)
 
     @cached_property
     def namespace(self) -> str:

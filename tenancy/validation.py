@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from tenancy import rules
+from tenancy import rules, shard_layout
 from tenancy.loader import TENANT_SUFFIX, load_registration_text, load_tenants
 from tenancy.problems import Problem, SettingsError, TenantValidationError, format_loc
 from tenancy.settings import StackSettings, settings_from_config
@@ -124,6 +124,14 @@ def _stack_settings(project_dir: Path, stacks: list[str], collector: _Collector)
     return settings
 
 
+def _layout_problems(project_dir: Path, settings: dict[str, StackSettings], collector: _Collector) -> None:
+    """How the stacks divide the environments (tenancy.shard_layout): only all of them together can tell."""
+    for found in shard_layout.problems(shard_layout.entries(settings)):
+        path = Path(project_dir) / found.file
+        loc = ("config", *found.key.split(".")) if found.key else ()
+        collector.add(Problem(display_path(path), _line_of(path, loc), found.key, found.message), found.stack)
+
+
 def validate_paths(project_dir: Path, paths: list[Path], stack: str | None = None) -> Report:
     """Check `paths` (tenant files or directories of them; none: each stack's tenants directory).
 
@@ -133,6 +141,8 @@ def validate_paths(project_dir: Path, paths: list[Path], stack: str | None = Non
     stacks = project_stacks(project_dir, stack)
     collector = _Collector(stacks)
     settings = _stack_settings(project_dir, stacks, collector)
+    if stack is None:
+        _layout_problems(project_dir, settings, collector)
     loaded: dict[Path, dict[str, list[Tenant]]] = {}
     for stack_name, current in settings.items():
         for directory in _directories(project_dir, paths, current, collector, stack_name):

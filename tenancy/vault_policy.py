@@ -41,8 +41,9 @@ def webhook_policy(settings: StackSettings, tenants: Iterable[Tenant]) -> str:
     """What the Argo Events namespace may read: every registration's webhook secret, named one by one
     (no wildcard, so a path a registration chose can never fall under it)."""
     paths = sorted(tenant.github_vault_path for tenant in tenants)
+    where = settings.environment if settings.shard is None else f"{settings.environment}, shard {settings.shard.name}"
     return _read_paths(
-        f"{naming.PROJECT} ({settings.environment}): GitHub webhook secrets for the Argo Events EventSource",
+        f"{naming.PROJECT} ({where}): GitHub webhook secrets for the Argo Events EventSource",
         settings.vault.kv_mount,
         paths,
     )

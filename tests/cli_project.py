@@ -34,6 +34,24 @@ def make_project(root: Path, stacks: dict[str, dict[str, Any]] | None = None) ->
     return root
 
 
+def add_shard_stack(root: Path, environment: str, shard: str, of: list[str], **config: Any) -> Path:
+    """Pulumi.<environment>-<shard>.yaml: the committed stack of `environment`, made that shard of it,
+    with its own webhook URL; `config` overrides `argo-tenants:` keys (None drops one)."""
+    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{environment}.yaml").read_text())
+    values = document["config"]
+    values["argo-tenants:environment"] = environment
+    values["argo-tenants:shard"] = {"name": shard, "of": of}
+    values["argo-tenants:webhookBaseUrl"] = f"{values['argo-tenants:webhookBaseUrl']}/{shard}"
+    for key, value in config.items():
+        if value is None:
+            values.pop(f"argo-tenants:{key}", None)
+        else:
+            values[f"argo-tenants:{key}"] = value
+    path = root / f"Pulumi.{environment}-{shard}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()

@@ -50,3 +50,45 @@ def test_webhook_endpoint_keeps_the_base_path():
 def test_physical_bucket_names_carry_the_environment_affix():
     assert naming.physical_bucket_name("data", "", "-dev") == "data-dev"
     assert naming.physical_bucket_name("data", "acme-", "") == "acme-data"
+
+
+# Stack-level names: unsharded as they always were, one set per shard otherwise.
+
+STACK_LEVEL = (
+    naming.event_source_name,
+    naming.sensor_name,
+    naming.sensor_service_account_name,
+    naming.webhook_service_account_name,
+    naming.webhook_secret_store_name,
+)
+
+
+def test_unsharded_stack_level_names_are_unchanged():
+    assert [name(None) for name in STACK_LEVEL] == [
+        "repo-registrations", "repo-registrations", "argo-tenants-sensor", "argo-tenants-webhooks", "argo-tenants-webhooks",
+    ]
+    assert naming.webhook_vault_name("dev", None) == "argo-tenants-dev-webhooks"
+
+
+def test_each_shard_gets_its_own_stack_level_names():
+    assert [name("b") for name in STACK_LEVEL] == [
+        "repo-registrations-b", "repo-registrations-b", "argo-tenants-sensor-b", "argo-tenants-webhooks-b", "argo-tenants-webhooks-b",
+    ]
+    assert naming.webhook_vault_name("dev", "b") == "argo-tenants-dev-webhooks-b"
+
+
+def test_stack_level_names_fit_their_limits_at_the_longest_shard_and_environment():
+    shard = "s" * naming.MAX_SHARD_LENGTH
+    environment = "e" * naming.MAX_ENVIRONMENT_LENGTH
+    # Argo Events names the EventSource's Service `<name>-eventsource-svc` and its Deployment
+    # `<name>-eventsource-<5 random>` (a Sensor's: `<name>-sensor-<5>`); Services are 63-character labels.
+    derived = (
+        naming.event_source_name(shard) + "-eventsource-svc",
+        naming.event_source_name(shard) + "-eventsource-xxxxx",
+        naming.sensor_name(shard) + "-sensor-xxxxx",
+        naming.sensor_service_account_name(shard),
+        naming.webhook_service_account_name(shard),
+        naming.webhook_secret_store_name(shard),
+        naming.webhook_vault_name(environment, shard),
+    )
+    assert max(len(name) for name in derived) <= 63, derived

@@ -154,3 +154,60 @@ def test_dependency_order_is_not_a_change(template):
 def test_accepted_offboarding_is_recorded(template):
     base, head = plans(template, ["alpha", "beta"], ["alpha"])
     assert diff_plans(base, head, BASE_REF, accepted=True)["offboarding"]["accepted"] is True
+
+
+# Moves between the stacks of one environment (tenancy.shard_layout places each registration).
+
+def places(stacks):
+    """name -> {"stack": "dev-<shard>", "shard": shard} from {name: shard}."""
+    return {name: {"stack": f"dev-{shard}", "shard": shard} for name, shard in stacks.items()}
+
+
+def of_stack(document, stack):
+    """The same plan document as stack `stack` would have it (URNs name their stack)."""
+    return {**json.loads(json.dumps(document).replace("urn:pulumi:dev::", f"urn:pulumi:{stack}::")), "stack": stack}
+
+
+def moved_out(template):
+    """beta leaves this stack (shard a) for shard b; the documents are of stack dev-a."""
+    base, head = (of_stack(document, "dev-a") for document in plans(template, ["alpha", "beta"], ["alpha"]))
+    return diff_plans(base, head, BASE_REF, places=(places({"alpha": "a", "beta": "a"}), places({"alpha": "a", "beta": "b"})))
+
+
+def test_a_tenant_leaving_for_another_shard_is_a_move_not_just_an_offboarding(template):
+    diff = moved_out(template)
+    move = tenant(diff, "beta")["move"]
+    assert (move["direction"], move["from"], move["to"]) == ("out", {"stack": "dev-a", "shard": "a"}, {"stack": "dev-b", "shard": "b"})
+    assert diff["offboarding"]["moves"] == ["beta"]
+
+
+def test_a_move_is_blocking_like_an_offboarding(template):
+    diff = moved_out(template)
+    assert diff["offboarding"]["blocking"] is True and tenant(diff, "beta")["status"] == "offboarded"
+
+
+def test_a_move_gives_the_state_move_of_its_tenant_repo(template):
+    move = tenant(moved_out(template), "beta")["move"]
+    root = "urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo::beta"
+    assert move["urns"] == [root]
+    assert move["command"] == f"pulumi state move --source <org>/argo-tenants/dev-a --dest <org>/argo-tenants/dev-b '{root}'"
+    assert move["providers"] == ["github-acme"]
+
+
+def test_a_tenant_arriving_from_another_shard_is_a_move_from_its_urn_there(template):
+    base, head = (of_stack(document, "dev-b") for document in plans(template, ["alpha"], ["alpha", "beta"]))
+    diff = diff_plans(base, head, BASE_REF, places=(places({"alpha": "b", "beta": "a"}), places({"alpha": "b", "beta": "b"})))
+    move = tenant(diff, "beta")["move"]
+    assert (move["direction"], move["from"]["stack"], tenant(diff, "beta")["status"]) == ("in", "dev-a", "onboarded")
+    assert move["urns"] == ["urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo::beta"]
+    assert diff["offboarding"]["blocking"] is True
+
+
+def test_a_tenant_deployed_nowhere_else_is_still_a_plain_offboarding(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    diff = diff_plans(base, head, BASE_REF, places=(places({"alpha": "a", "beta": "a"}), places({"alpha": "a"})))
+    assert "move" not in tenant(diff, "beta") and diff["offboarding"]["moves"] == []
+
+
+def test_a_move_follows_the_schema_in_docs(template):
+    jsonschema.validate(moved_out(template), SCHEMA)

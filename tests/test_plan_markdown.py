@@ -109,3 +109,14 @@ def test_a_budget_too_small_for_the_summary_still_holds(template):
     diff = diff_plans(with_tenants(template, synthetic_names(60)), with_tenants(template, []), BASE_REF)
     text = diff_markdown(diff, budget=2_000)
     assert md.size(text) <= 2_000 and "does not fit in this comment" in text
+
+
+def test_a_split_into_shards_lists_the_first_urns_within_the_budget(template):
+    # 500 tenants arriving from the unsharded stack `dev`: the caution box shows 50 URNs, not 500.
+    names = synthetic_names(500)
+    places = ({name: {"stack": "dev", "shard": None} for name in names}, {name: {"stack": "dev-a", "shard": "a"} for name in names})
+    head = {**with_tenants(template, names), "stack": "dev-a"}
+    text = diff_markdown(diff_plans(with_tenants(template, []), head, BASE_REF, places=places))
+    assert md.size(text) <= md.DEFAULT_BUDGET and balanced(text)
+    assert len(re.findall(r"^>   'urn:pulumi:dev::", text, re.M)) == 50
+    assert "… 450 more URNs: `python -m tenancy plan --stack dev-a --base <ref>` prints every command." in text

@@ -91,6 +91,62 @@ def test_insecure_refused_for_aws(write_tenant, load):
     assert only(problems_of(load)).field == "spec.artifactBucket.insecure"
 
 
+# Against a stack that is one shard of its environment.
+
+SHARD_A = {"name": "a", "of": ["a", "b", "c"]}
+
+
+def shard_settings(**overrides):
+    return make_settings("dev-a", environment="dev", shard=SHARD_A, **overrides)
+
+
+def test_a_sharded_environment_needs_each_registration_to_name_its_shard(write_tenant, load):
+    write_tenant(registration("x"))
+    problem = only(problems_of(load, shard_settings()))
+    assert problem.field == "spec.shard"
+    assert problem.message == (
+        "is required because environment dev is split into shards a, b, c (stack setting shard); add shard: <one of them>"
+    )
+
+
+def test_a_shard_the_environment_does_not_have_is_refused(write_tenant, load):
+    write_tenant(registration("x", shard="d"))
+    problem = only(problems_of(load, shard_settings()))
+    assert (problem.field, problem.message) == ("spec.shard", "'d' is not a shard of environment dev (its shards: a, b, c)")
+
+
+def test_a_registration_of_another_environment_needs_no_shard_here(write_tenant, load):
+    write_tenant(registration("x", environments=["prod"]))
+    assert [t.name for t in load(shard_settings())] == ["x"]
+
+
+def test_an_unsharded_stack_ignores_the_shard(write_tenant, load):
+    write_tenant(registration("x", shard="anything"))
+    [tenant] = load()
+    assert tenant.deployed
+
+
+def test_a_shard_stack_deploys_only_its_shards_registrations(write_tenant, load):
+    write_tenant(registration("x", shard="a"))
+    write_tenant(registration("y", shard="b"))
+    write_tenant(registration("z", shard="a", environments=["prod"]))
+    assert [(t.name, t.deployed) for t in load(shard_settings())] == [("x", True), ("y", False), ("z", False)]
+
+
+def test_cross_file_rules_see_the_registrations_of_every_shard(write_tenant, load):
+    write_tenant(registration("x", shard="a"))
+    write_tenant(registration("y", shard="b", artifactBucket={"bucket": "x-artifacts"}))
+    problem = only(problems_of(load, shard_settings()))
+    assert problem.file == "tenants/y.yaml" and "bucket 'x-artifacts-dev' is already claimed" in problem.message
+
+
+@pytest.mark.parametrize("name, settings", [("webhooks", {}), ("webhooks-b", {"environment": "dev", "shard": SHARD_A})])
+def test_a_name_whose_vault_policy_is_the_webhook_policy_is_reserved(write_tenant, load, name, settings):
+    write_tenant(registration(name, shard="a"))
+    problem = only(problems_of(load, make_settings("dev-a" if settings else "dev", **settings)))
+    assert problem.field == "metadata.name" and "is reserved in environment dev" in problem.message
+
+
 # Across files.
 
 def test_duplicate_registration_names(write_tenant, load):

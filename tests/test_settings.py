@@ -72,3 +72,60 @@ def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
         settings = settings_from_config(stack_config(PROJECT_DIR, stack), stack)
         affixes.add((settings.bucket_names.prefix, settings.bucket_names.suffix))
     assert len(affixes) == 2
+
+
+# A stack that is one shard of its environment (docs/sharding.md).
+
+SHARD = {"name": "a", "of": ["a", "b", "c"]}
+
+
+def test_a_shard_stack_knows_its_shard():
+    settings = make_settings("dev-a", environment="dev", shard=SHARD)
+    assert (settings.environment, settings.shard_name, settings.shard.of) == ("dev", "a", ("a", "b", "c"))
+
+
+def test_an_unsharded_stack_has_no_shard():
+    assert make_settings().shard_name is None
+
+
+def test_a_shard_stack_must_name_its_environment():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:environment: is required in a shard stack .*Pulumi\.dev-a\.yaml"):
+        make_settings("dev-a", shard=SHARD)
+
+
+def test_a_stack_named_unlike_any_environment_is_told_to_set_it():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:environment: is not set, .*'dev-a'.*; set argo-tenants:environment in Pulumi\.dev-a\.yaml$"):
+        make_settings("dev-a")
+
+
+def test_the_shard_name_must_be_listed_in_of():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard: name 'd' is not listed in of"):
+        make_settings("dev-d", environment="dev", shard={"name": "d", "of": ["a", "b"]})
+
+
+def test_of_lists_at_least_one_shard():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.of: lists no shard"):
+        make_settings("dev-a", environment="dev", shard={"name": "a", "of": []})
+
+
+def test_of_lists_each_shard_once():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.of: lists a more than once"):
+        make_settings("dev-a", environment="dev", shard={"name": "a", "of": ["a", "b", "a"]})
+
+
+def test_shard_names_are_short_dns_labels():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.name: 'Shard_A' is not a valid shard name"):
+        make_settings("dev-a", environment="dev", shard={"name": "Shard_A", "of": ["Shard_A"]})
+    too_long = "s" * 13
+    with pytest.raises(SettingsError, match=r"at most 12"):
+        make_settings("dev-a", environment="dev", shard={"name": too_long, "of": [too_long]})
+
+
+def test_the_shard_setting_may_arrive_as_json_text():
+    assert make_settings("dev-a", environment="dev", shard='{"name": "a", "of": ["a"]}').shard_name == "a"
+
+
+def test_committed_stacks_are_unsharded():
+    from tests.conftest import stack_settings
+
+    assert [stack_settings(stack).shard for stack in ("dev", "prod")] == [None, None]

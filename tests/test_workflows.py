@@ -133,19 +133,49 @@ def test_comment_poster_runs_after_the_preview_workflow():
 
 def test_prod_deploys_only_after_dev_through_its_environment():
     prod = load("deploy.yml")["jobs"]["prod"]
-    assert prod["needs"] == "dev" and prod["with"]["environment"] == "prod"
+    assert "dev" in prod["needs"] and prod["with"]["environment"] == "prod"
 
 
 def test_deploys_never_run_concurrently_on_a_stack():
     jobs = load("deploy.yml")["jobs"]
-    assert {job_id: job["concurrency"] for job_id, job in jobs.items()} == {
-        "dev": {"group": "pulumi-dev", "cancel-in-progress": False},
-        "prod": {"group": "pulumi-prod", "cancel-in-progress": False},
+    assert {job_id: jobs[job_id]["concurrency"] for job_id in ("dev", "prod")} == {
+        "dev": {"group": "pulumi-${{ matrix.stack }}", "cancel-in-progress": False},
+        "prod": {"group": "pulumi-${{ matrix.stack }}", "cancel-in-progress": False},
     }
 
 
-def test_deploy_runs_on_push_to_main():
-    assert triggers(load("deploy.yml")) == {"push": {"branches": ["main"]}}
+def test_deploy_runs_on_push_to_main_or_by_hand():
+    assert triggers(load("deploy.yml")) == {"push": {"branches": ["main"]}, "workflow_dispatch": {}}
+
+
+# Stack lists come from `python -m tenancy shards` (stacks.yml), never from a hand-written matrix.
+PULUMI_JOBS = {
+    ("deploy.yml", "dev"): "dev",
+    ("deploy.yml", "prod"): "prod",
+    ("drift.yml", "refresh"): "all",
+    ("preview.yml", "pulumi-preview"): "all",
+}
+
+
+def test_every_pulumi_job_takes_its_stacks_from_the_shards_command():
+    for (name, job_id), output in PULUMI_JOBS.items():
+        workflow = load(name)
+        job = workflow["jobs"][job_id]
+        assert workflow["jobs"]["stacks"]["uses"] == "$/.github/workflows/stacks.yml", name
+        assert "stacks" in job["needs"], (name, job_id)
+        assert job["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{output}) }}}}"}, (name, job_id)
+        assert job["with"]["stack"] == "${{ matrix.stack }}", (name, job_id)
+
+
+def test_the_stack_list_is_the_shards_commands_json():
+    [script] = [step["run"] for step in load("stacks.yml")["jobs"]["list"]["steps"] if "tenancy shards --format json" in step.get("run", "")]
+    assert "set -euo pipefail" in script
+    assert set(load("stacks.yml")[True]["workflow_call"]["outputs"]) == {"dev", "prod", "all"}
+
+
+def test_read_only_jobs_use_the_environments_read_only_roles():
+    for name, job_id in (("drift.yml", "refresh"), ("preview.yml", "pulumi-preview")):
+        assert load(name)["jobs"][job_id]["with"]["environment"] == "${{ matrix.environment }}-readonly"
 
 
 def test_drift_is_scheduled_and_shares_the_stack_lock():

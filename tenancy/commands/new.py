@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin", action="append", default=[], metavar="EMAIL", help="admin of the workflows (repeatable)")
     parser.add_argument("--reader", action="append", default=[], metavar="EMAIL", help="read-only user (repeatable)")
     parser.add_argument("--environment", action="append", default=[], metavar="ENV", help="deploy only to this environment (repeatable; default: all)")
+    parser.add_argument("--shard", metavar="SHARD", help="shard of the environments split into shards (docs/sharding.md)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="directory to write to (default: tenants/)")
     parser.add_argument("--stack", help="check against this stack only (default: every stack)")
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         admin_users=tuple(args.admin),
         read_users=tuple(args.reader),
         environments=tuple(args.environment),
+        shard=args.shard,
     )
     text = scaffold.render(new, _context(args.project_dir, stacks), json_schema.modeline(directory, args.project_dir))
     report = check_new_file(args.project_dir, path, text, args.stack)
@@ -98,6 +100,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _context(project_dir: Path, stacks: list[str]) -> scaffold.Context:
     """Examples for the comments, from the first stack whose settings are valid (check_new_file reports the others)."""
+    shards = ()
+    for stack in stacks:
+        try:
+            shard = settings_from_config(stack_config(project_dir, stack), stack).shard
+        except SettingsError:
+            continue
+        if shard is not None:
+            shards = shard.of
+            break
     for stack in stacks:
         try:
             settings = settings_from_config(stack_config(project_dir, stack), stack)
@@ -107,5 +118,6 @@ def _context(project_dir: Path, stacks: list[str]) -> scaffold.Context:
             environments=settings.environments,
             vault_path_prefix=settings.vault.path_prefix,
             endpoint_example=settings.s3_endpoint,
+            shards=shards,
         )
     return scaffold.Context(environments=(), vault_path_prefix=VaultSettings.model_fields["path_prefix"].default)

@@ -6,10 +6,12 @@ Every value Pulumi marks secret prints as [secret].
 
 With --base GIT_REF it plans the tenant files and settings as they are at GIT_REF too (with the
 program as it is now) and reports what changes: tenants onboarded, offboarded and changed (which
-resources, which input paths), untouched tenants counted. A change that offboards a tenant or
-takes a bucket out of Pulumi's management (kept in S3, no longer managed) exits 3 unless
---allow-offboarding is given. --format markdown is a pull-request comment; --format json is
-documented in docs/plan-format.md.
+resources, which input paths), untouched tenants counted. A tenant that changes stacks within its
+environment (a new spec.shard) is reported as a move, with the `pulumi state move` command that
+keeps its objects (docs/sharding.md). A change that offboards or moves a tenant, or takes a bucket
+out of Pulumi's management (kept in S3, no longer managed), exits 3 unless --allow-offboarding is
+given. --format markdown is a pull-request comment; --format json is documented in
+docs/plan-format.md.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenancy import git_snapshot, markdown
+from tenancy import git_snapshot, markdown, shard_layout
 from tenancy.diff_render import diff_markdown, diff_text
-from tenancy.loader import TENANT_SUFFIX
+from tenancy.loader import TENANT_SUFFIX, load_tenants
 from tenancy.plan_diff import diff_plans
 from tenancy.plan_document import PLAN_VERSION, plan_document
 from tenancy.plan_render import plan_markdown, plan_text
+from tenancy.problems import SettingsError, TenantValidationError
 from tenancy.progress import Progress
-from tenancy.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
 from tenancy.simulation import simulate
 from tenancy.stack_files import project_name, stack_config
 
@@ -65,6 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
 
 
+@dataclass(frozen=True)
+class _Revision:
+    """Where one revision's stack files and tenant files were read from."""
+
+    settings_dir: Path
+    tenants_dir: Path
+
+
 class _Stop(Exception):
     """Ends the command with `code`: `title` says what could not be done, `message` why."""
 
@@ -92,37 +104,45 @@ def _configured_tenants_dir(settings_dir: Path, stack: str) -> Path:
     return Path(str(configured))
 
 
-def _head(args: argparse.Namespace, project_dir: Path) -> dict[str, Any]:
+def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, settings_dir: Path, stack: str) -> Path:
+    if args.tenants_dir:
+        return args.tenants_dir.resolve()
+    configured = _configured_tenants_dir(settings_dir, stack)
+    return configured if configured.is_absolute() else project_dir / configured
+
+
+def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], _Revision]:
     overrides = {TENANTS_DIR_KEY: str(args.tenants_dir.resolve())} if args.tenants_dir else {}
-    tenants_dir = args.tenants_dir or project_dir / _configured_tenants_dir(project_dir, args.stack)
+    tenants_dir = _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
     label = f"planning {args.stack} ({_tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(project_dir, args.stack, overrides, label)
     if result.error:
         raise _Stop(INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
-    return plan_document(result)
+    return plan_document(result), _Revision(project_dir, tenants_dir)
 
 
 def _empty_plan(project: str, stack: str) -> dict[str, Any]:
     return {"version": PLAN_VERSION, "project": project, "stack": stack, "tenants": [], "resources": [], "outputs": {}}
 
 
-def _base(args: argparse.Namespace, project_dir: Path, scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The plan at --base and what the diff says about it; raises _Stop(BASE_UNAVAILABLE) when it cannot be made."""
+def _base(
+    args: argparse.Namespace, project_dir: Path, scratch: Path
+) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
+    """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
+    raises _Stop(BASE_UNAVAILABLE) when the plan cannot be made."""
     ref = args.base
     unavailable = f"The base revision {ref} cannot be planned, so there is nothing to compare with."
     try:
         snapshot = git_snapshot.stack_files(project_dir, ref, scratch)
         label = {"ref": ref, "commit": snapshot.commit, "newStack": False}
         if not (snapshot.directory / f"Pulumi.{args.stack}.yaml").is_file():
-            # The pull request adds this stack: at the base nothing of it existed.
+            # The pull request adds this stack: at the base nothing of it existed. Its tenants may
+            # still have been deployed by another stack of the environment (a split into shards).
             label["newStack"] = True
-            return _empty_plan(project_name(project_dir), args.stack), label
-        if args.tenants_dir:
-            working_tree_path = args.tenants_dir.resolve()
-        else:
-            configured = _configured_tenants_dir(snapshot.directory, args.stack)
-            working_tree_path = configured if configured.is_absolute() else project_dir / configured
-        tenants = git_snapshot.directory_at(project_dir, snapshot, working_tree_path)
+            return _empty_plan(project_name(project_dir), args.stack), label, _new_stack_base(args, project_dir, snapshot)
+        tenants = git_snapshot.directory_at(
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, args.stack)
+        )
     except git_snapshot.SnapshotError as err:
         raise _Stop(BASE_UNAVAILABLE, str(err), unavailable) from None
     result = _run_program(
@@ -136,7 +156,54 @@ def _base(args: argparse.Namespace, project_dir: Path, scratch: Path) -> tuple[d
         # Name the files as the reviewer knows them, not by the scratch directory they were read into.
         message = result.error.replace(f"{snapshot.root}/", f"{ref}:")
         raise _Stop(BASE_UNAVAILABLE, message, unavailable)
-    return plan_document(result), label
+    return plan_document(result), label, _Revision(snapshot.directory, tenants)
+
+
+def _new_stack_base(args: argparse.Namespace, project_dir: Path, snapshot: git_snapshot.Snapshot) -> _Revision | None:
+    """The base's tenant files for a stack new in the pull request, from the working tree's tenantsDir."""
+    try:
+        tenants = git_snapshot.directory_at(
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
+        )
+    except git_snapshot.SnapshotError:
+        return None
+    return _Revision(snapshot.directory, tenants)
+
+
+def _places(revision: _Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision.
+
+    Best effort: when the revision's settings or tenant files do not load, no tenant is known to
+    be elsewhere, and a move shows as a plain offboarding or onboarding (which blocks just the same).
+    """
+    if revision is None:
+        return {}
+    settings, _ = shard_layout.read_stacks(revision.settings_dir)
+    # This stack's settings, or (for a stack new at head) those of another stack of the environment.
+    reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
+    if reading is None:
+        return {}
+    try:
+        tenants = load_tenants(revision.tenants_dir, reading)
+    except TenantValidationError:
+        return {}
+    stacks = shard_layout.entries(settings)
+    places = {tenant.name: shard_layout.placement(stacks, environment, tenant.registration) for tenant in tenants}
+    return {name: place.as_dict() for name, place in places.items() if place is not None}
+
+
+def _moves_context(
+    project_dir: Path, stack: str, base: tuple[dict[str, Any], _Revision | None], head: tuple[dict[str, Any], _Revision]
+) -> tuple[dict, dict] | None:
+    """What the diff needs to tell moves from offboardings; only worth reading when tenants come or go."""
+    (base_plan, base_revision), (head_plan, head_revision) = base, head
+    if set(base_plan["tenants"]) == set(head_plan["tenants"]):
+        return None
+    try:
+        environment = settings_from_config(stack_config(project_dir, stack), stack).environment
+    except SettingsError:
+        return None
+    return _places(base_revision, stack, environment), _places(head_revision, stack, environment)
 
 
 def _render_plan(args: argparse.Namespace, document: dict[str, Any]) -> str:
@@ -181,22 +248,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
         return USAGE
     try:
-        head = _head(args, project_dir)
+        head, head_revision = _head(args, project_dir)
         if not args.base:
             sys.stdout.write(_render_plan(args, head))
             return OK
         with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
-            base, base_label = _base(args, project_dir, Path(scratch))
+            base, base_label, base_revision = _base(args, project_dir, Path(scratch))
+            places = _moves_context(project_dir, args.stack, (base, base_revision), (head, head_revision))
     except _Stop as stop:
         print(f"{stop.title}\n{stop.message}", file=sys.stderr)
         if args.format == "markdown":
             sys.stdout.write(_problem_markdown(args, stop))
         return stop.code
-    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding)
+    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places)
     sys.stdout.write(_render_diff(args, diff))
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
-            "plan: this change offboards a tenant or takes a bucket out of management; "
+            "plan: this change offboards or moves a tenant, or takes a bucket out of management; "
             "review the list above, then pass --allow-offboarding to accept it",
             file=sys.stderr,
         )

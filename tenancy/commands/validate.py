@@ -2,9 +2,10 @@
 
 PATH is a tenant file or a directory of them (default: the tenants directory). A file is checked
 together with the other files of its directory, because names, repositories, buckets and Vault
-paths must be unique among them. Without --stack, each stack's settings are used in turn and
-bucket names are also compared across environments (bucket names are global), which no single
-stack can do. Problems print as `file:line: field.path: message`; a problem that holds for only
+paths must be unique among them. Without --stack, each stack's settings are used in turn, bucket
+names are also compared across environments (bucket names are global), and the stacks are checked
+together: each environment is deployed by one stack, or by one stack per shard (docs/sharding.md),
+which no single stack can check. Problems print as `file:line: field.path: message`; a problem that holds for only
 some stacks names them. Runs without Pulumi, credentials or network.
 """
 
