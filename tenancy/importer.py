@@ -9,7 +9,7 @@ the reason. Values are copied as they are: the loader decides whether they are v
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -181,6 +181,14 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         return super().increase_indent(flow, False)
+
+
+def with_shard(imported: Imported, shard: str) -> Imported:
+    """The registration with `spec.shard` set, unless it names one already (which is then kept)."""
+    if "shard" in imported.document["spec"]:
+        return imported
+    document = {**imported.document, "spec": {**imported.document["spec"], "shard": shard}}
+    return replace(imported, document=document, changed=(*imported.changed, f"spec.shard: set to {shard} (--shard)"))
 
 
 def render(imported: Imported, modeline: str, source: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.cli_project import make_project, run_cli
+from tests.cli_project import add_shard_stack, make_project, run_cli
 from tests.conftest import PROJECT_DIR, run_program, stack_settings
 from tests.registration_plan import mismatches
 
@@ -162,3 +162,23 @@ def test_the_plan_comparison_notices_a_difference(project, capsys):
     assert [line.split(" is ")[0] for line in found] == [
         "genomics-pipeline: tenant label", "genomics-pipeline: artifact key format",
     ]
+
+
+def test_shard_is_set_on_imported_registrations_for_a_split_environment(project, capsys):
+    (project / "Pulumi.dev.yaml").unlink()
+    for shard in ("a", "b"):
+        add_shard_stack(project, "dev", shard, ["a", "b"])
+    code, out, _ = run_cli(capsys, "import", str(IMPORTS / "kubectl-list.yaml"), "--shard", "b")
+    assert code == 0, out
+    documents = imported_documents(project / "tenants")
+    assert documents and {document["spec"]["shard"] for document in documents} == {"b"}
+    assert "changed spec.shard: set to b (--shard)" in out
+
+
+def test_without_shard_a_split_environment_refuses_the_imported_files(project, capsys):
+    (project / "Pulumi.dev.yaml").unlink()
+    for shard in ("a", "b"):
+        add_shard_stack(project, "dev", shard, ["a", "b"])
+    code, out, _ = run_cli(capsys, "import", str(IMPORTS / "kubectl-list.yaml"))
+    assert code == 1
+    assert "spec.shard: is required" in out

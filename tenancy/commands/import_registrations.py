@@ -26,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="kubectl output or Helm values; - for standard input")
     parser.add_argument("--out", type=Path, metavar="DIR", help="directory to write to (default: tenants/)")
     parser.add_argument("--stack", help="validate against this stack only (default: every stack)")
+    parser.add_argument(
+        "--shard",
+        metavar="SHARD",
+        help="spec.shard of every imported registration that names none, for environments split into shards (docs/sharding.md)",
+    )
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
 
 
@@ -55,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     complete = not result.skipped
     written = []
     for item in result.imported:
+        if args.shard:
+            item = importer.with_shard(item, args.shard)
         path = directory / f"{item.name}{TENANT_SUFFIX}"
         try:
             with path.open("x", encoding="utf-8") as out:
