@@ -22,8 +22,9 @@ plan: setup
 preview: setup
 	pulumi preview --stack $(STACK)
 
+# Every tenant file against every stack, and the stacks together (cross-environment buckets, shards).
 validate: setup
-	$(PY) -m tenancy validate --stack $(STACK)
+	$(PY) -m tenancy validate
 
 reference: setup
 	$(PY) -m tenancy reference
