@@ -7,9 +7,6 @@ component through a plain ComponentResource of the same type): no tenant files, 
 no policies or manifests computed, no Outputs passed between resources. Run under the same
 recording mock engine (tenancy.simulation.run_under_mocks), its time is what Pulumi and the
 provider SDKs charge for this resource graph; the program can only add to it.
-
-`typed=False` replays through the SDK's generic CustomResource instead, which shows what the
-provider SDK classes themselves cost (each one wraps every output property in an Output).
 """
 
 from __future__ import annotations
@@ -27,26 +24,13 @@ import pulumi_vault as vault
 from tenancy.simulation import Registration
 from tenancy.stack_files import SECRET
 
-_PROVIDER_PREFIX = "pulumi:providers:"
-
-
-# Every resource class of a provider SDK is a subclass with its own __init__, and the SDK records
-# the caller's stack for each registration once it has passed three __init__ frames; these thin
-# subclasses make the floor pay that per-resource cost as every real resource class does.
-class _Custom(pulumi.CustomResource):
-    def __init__(self, type_: str, name: str, props: dict, opts: pulumi.ResourceOptions):
-        super().__init__(type_, name, props, opts)
-
-
+# A subclass with its own __init__, as every component class of the program is: the SDK records the
+# caller's stack for each registration once it has passed three __init__ frames, and the floor
+# pays that as the program does.
 class _Component(pulumi.ComponentResource):
     def __init__(self, type_: str, name: str, opts: pulumi.ResourceOptions):
         super().__init__(type_, name, None, opts)
         self.register_outputs({})
-
-
-class _Provider(pulumi.ProviderResource):
-    def __init__(self, package: str, name: str, props: dict, opts: pulumi.ResourceOptions):
-        super().__init__(package, name, props, opts)
 
 
 # The provider SDK class of every type the program registers. A type missing here stops the
@@ -114,7 +98,7 @@ def _with_secrets(value: Any) -> Any:
     return value
 
 
-def replay(registrations: list[Registration], typed: bool = True) -> None:
+def replay(registrations: list[Registration]) -> None:
     """Register every recorded resource again, in the recorded order (parents come first)."""
     by_urn: dict[str, pulumi.Resource] = {}
     for registration in registrations:
@@ -127,14 +111,8 @@ def replay(registrations: list[Registration], typed: bool = True) -> None:
             provider=by_urn.get(registration.provider) if registration.provider else None,
             replacement_trigger=registration.replacement_trigger,
         )
-        if not registration.custom:
-            resource = _Component(registration.type, registration.name, opts)
-        elif typed:
+        if registration.custom:
             resource = _typed(registration, opts)
-        elif registration.type.startswith(_PROVIDER_PREFIX):
-            resource = _Provider(
-                registration.type[len(_PROVIDER_PREFIX) :], registration.name, _with_secrets(registration.inputs), opts
-            )
         else:
-            resource = _Custom(registration.type, registration.name, _with_secrets(registration.inputs), opts)
+            resource = _Component(registration.type, registration.name, opts)
         by_urn[registration.urn] = resource
