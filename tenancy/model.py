@@ -34,6 +34,11 @@ def _schema(**hints) -> Field:
     return Field(json_schema_extra=hints)
 
 
+def list_to_tuple(value):
+    """YAML and stack config give lists; the frozen, strict models hold tuples."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 RegistrationName = Annotated[
     str,
     _checked(
@@ -284,7 +289,7 @@ class RepoRegistrationSpec(_Strict):
     @field_validator("admin_users", "read_users", mode="before")
     @classmethod
     def _list_to_tuple(cls, value):
-        return tuple(value) if isinstance(value, list) else value
+        return list_to_tuple(value)
 
     @field_validator("environments", mode="before")
     @classmethod
@@ -317,6 +322,10 @@ class RepoRegistrationSpec(_Strict):
     @property
     def repo(self) -> str:
         return formats.github_repo_url_parts(self.repo_url)[1]
+
+    def wants(self, environment: str) -> bool:
+        """Whether the registration asks to be deployed to `environment` (no `environments`: all of them)."""
+        return self.environments is None or environment in self.environments
 
 
 class RepoRegistration(BaseModel):

@@ -85,7 +85,7 @@ def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> 
     and `validate` reports it once.
     """
     spec, shard = registration.spec, settings.shard
-    if shard is None or (spec.environments is not None and settings.environment not in spec.environments):
+    if shard is None or not spec.wants(settings.environment):
         return
     shards = ", ".join(shard.of)
     if spec.shard is None:

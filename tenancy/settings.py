@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from tenancy import formats, naming
-from tenancy.model import ShardName
+from tenancy.model import ShardName, list_to_tuple
 from tenancy.problems import SettingsError, format_loc
 
 CONFIG_NAMESPACE = naming.PROJECT
@@ -85,11 +85,6 @@ class BucketNameSettings(_Settings):
     suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
 
 
-def _list_to_tuple(value: Any) -> Any:
-    # Stack config hands lists; the frozen, strict models hold tuples.
-    return tuple(value) if isinstance(value, list) else value
-
-
 class ShardSettings(_Settings):
     """This stack is one of several that split an environment's registrations between them (docs/sharding.md)."""
 
@@ -99,7 +94,7 @@ class ShardSettings(_Settings):
             f"A DNS label of at most {naming.MAX_SHARD_LENGTH} characters; stack-level objects get it as a suffix."
         )
     )
-    of: Annotated[tuple[ShardName, ...], BeforeValidator(_list_to_tuple)] = Field(
+    of: Annotated[tuple[ShardName, ...], BeforeValidator(list_to_tuple)] = Field(
         description=(
             "Every shard of the environment, the same list in each of its stacks; each entry needs a stack "
             "(`validate` checks all of them together)."
@@ -138,7 +133,7 @@ class StackSettings(_Settings):
         description="This stack's environment, one of `environments`.",
         json_schema_extra={"x-default": "the stack name"},
     )
-    environments: Annotated[tuple[str, ...], BeforeValidator(_list_to_tuple)] = Field(
+    environments: Annotated[tuple[str, ...], BeforeValidator(list_to_tuple)] = Field(
         description="All environments of the project; tenant files may name only these.",
         json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
     )

@@ -208,7 +208,7 @@ def _webhook_problems(environment: str, group: list[StackEntry]) -> list[LayoutP
 def placement(stacks: Iterable[StackEntry], environment: str, registration: RepoRegistration) -> Place | None:
     """The stack that deploys `registration` in `environment`, or None when none does."""
     spec = registration.spec
-    if spec.environments is not None and environment not in spec.environments:
+    if not spec.wants(environment):
         return None
     group = [entry for entry in stacks if entry.environment == environment]
     for entry in group:

@@ -113,8 +113,7 @@ class Tenant:
     @property
     def in_environment(self) -> bool:
         """Whether this stack's environment is one the registration asks for."""
-        wanted = self.spec.environments
-        return wanted is None or self.environment in wanted
+        return self.spec.wants(self.environment)
 
     @property
     def deployed(self) -> bool:
