@@ -91,14 +91,12 @@ def _value_to_data(value: struct_pb2.Value) -> Any:
     return None
 
 
-def _struct_to_data(struct: struct_pb2.Struct | None) -> dict[str, Any] | str | None:
+def _struct_to_data(struct: struct_pb2.Struct) -> dict[str, Any] | str:
     """Plain data of a registration's properties, secrets and unknowns replaced by markers.
 
     Walks the protobuf directly: json_format.MessageToDict did the same at several times the cost,
     once per registration.
     """
-    if struct is None:
-        return {}
     fields = struct.fields
     sig = fields.get(_SIG_KEY)
     if sig is not None:

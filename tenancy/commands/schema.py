@@ -8,22 +8,13 @@ mistakes while you type. --check only compares (the test suite does the same), a
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from tenancy import json_schema
+from tenancy import generated_file, json_schema
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is out of date; write nothing")
+    generated_file.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.check:
-        if json_schema.is_current(args.project_dir):
-            return 0
-        print(f"{json_schema.SCHEMA_PATH} is out of date: run `python -m tenancy schema`", file=sys.stderr)
-        return 1
-    print(json_schema.write(args.project_dir))
-    return 0
+    return generated_file.write_or_check(args, json_schema.is_current, json_schema.write, json_schema.SCHEMA_PATH, "schema")
