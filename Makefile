@@ -43,4 +43,4 @@ test-integration: setup
 # Scale benchmark (docs/scale.md): 10, 100 and 1,000 synthetic tenants, program against the SDK floor.
 # Several minutes; results in bench-results.json.
 bench: setup
-	$(PY) -m tenancy bench
+	$(PY) -m bench

@@ -10,9 +10,9 @@ from pulumi.runtime import config as runtime_config
 from components.event_routing import EventRouting, EventRoutingArgs
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
-from tenancy.loader import load_tenants
-from tenancy.problems import SettingsError, TenantValidationError
-from tenancy.settings import CONFIG_NAMESPACE, settings_from_config
+from tenancy.loading.loader import load_tenants
+from tenancy.model.problems import SettingsError, TenantValidationError
+from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 
 PROJECT_DIR = Path(__file__).resolve().parent
 

@@ -8,9 +8,10 @@ from typing import Sequence
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import argo_events, labels, naming
-from tenancy.settings import StackSettings
-from tenancy.tenant import Tenant
+from tenancy.manifests import argo_events
+from tenancy.model import labels, naming
+from tenancy.model.settings import StackSettings
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from tenancy.tenant import BucketLocation
+from tenancy.model.tenant import BucketLocation
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_vault as vault
 
-from tenancy import iam_policy, naming
-from tenancy.tenant import Tenant
+from tenancy.manifests import iam_policy
+from tenancy.model import naming
+from tenancy.model.tenant import Tenant
 
 KEY_SLOTS = ("a", "b")
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import naming, rbac
-from tenancy.tenant import Tenant
+from tenancy.manifests import rbac
+from tenancy.model import naming
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy import labels, naming
-from tenancy.tenant import Tenant
+from tenancy.model import labels, naming
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import external_secrets, labels, naming
-from tenancy.tenant import Tenant
+from tenancy.manifests import external_secrets
+from tenancy.model import labels, naming
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

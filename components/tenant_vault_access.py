@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_vault as vault
 
-from tenancy import naming, vault_policy
-from tenancy.tenant import Tenant
+from tenancy.manifests import vault_policy
+from tenancy.model import naming
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

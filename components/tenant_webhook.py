@@ -12,9 +12,10 @@ import pulumi_random as random
 import pulumi_vault as vault
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import external_secrets, labels, naming
-from tenancy.argo_events import WEBHOOK_EVENTS
-from tenancy.tenant import Tenant
+from tenancy.manifests import external_secrets
+from tenancy.model import labels, naming
+from tenancy.manifests.argo_events import WEBHOOK_EVENTS
+from tenancy.model.tenant import Tenant
 
 # GitHub signs deliveries with HMAC-SHA256 of this secret; 40 random characters is well past brute force.
 WEBHOOK_SECRET_LENGTH = 40

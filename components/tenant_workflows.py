@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import argo_workflows
-from tenancy.tenant import Tenant
+from tenancy.manifests import argo_workflows
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

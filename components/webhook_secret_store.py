@@ -9,9 +9,10 @@ import pulumi
 import pulumi_vault as vault
 
 from components.kubernetes_object import kubernetes_object
-from tenancy import external_secrets, labels, naming, vault_policy
-from tenancy.settings import StackSettings
-from tenancy.tenant import Tenant
+from tenancy.manifests import external_secrets, vault_policy
+from tenancy.model import labels, naming
+from tenancy.model.settings import StackSettings
+from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 import sys
 
-from tenancy.cli import main
+from tenancy.cli.main import main
 
 sys.exit(main())

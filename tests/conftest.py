@@ -1,66 +1,24 @@
-"""Shared fixtures: stack settings, tenant files written on the fly, and the program run under Pulumi's mock engine."""
+"""Shared fixtures: stack settings, tenant files written on the fly, and the program run under Pulumi's
+mock engine (helpers in tests/support/program.py)."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 import yaml
 
-from tenancy.loader import load_tenants
-from tenancy.settings import StackSettings, settings_from_config
-from tenancy.simulation import Simulation, simulate
-from tenancy.tenant import Tenant
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-FIXTURE_TENANTS = Path(__file__).resolve().parent / "fixtures" / "tenants"
-
-BASE_CONFIG: dict[str, Any] = {
-    "aws:region": "us-west-2",
-    "argo-tenants:environments": ["dev", "prod"],
-    "argo-tenants:webhookBaseUrl": "https://events.example.org",
-    "argo-tenants:vault": {"address": "https://vault.example.org:8200"},
-    "argo-tenants:fallbackArtifactBucket": {"bucket": "platform-artifacts", "region": "us-west-2"},
-    "argo-tenants:bucketNames": {"suffix": "-dev"},
-}
-
-
-def make_settings(stack: str = "dev", **overrides: Any) -> StackSettings:
-    config = copy.deepcopy(BASE_CONFIG)
-    for key, value in overrides.items():
-        full = key if ":" in key else f"argo-tenants:{key}"
-        if value is None:
-            config.pop(full, None)
-        else:
-            config[full] = value
-    return settings_from_config(config, stack)
+from tenancy.loading.loader import load_tenants
+from tenancy.model.settings import StackSettings
+from tenancy.model.tenant import Tenant
+from tenancy.plan.engine import Simulation
+from tests.support.program import make_settings, run_program
 
 
 @pytest.fixture
 def settings() -> StackSettings:
     return make_settings()
-
-
-def registration(name: str = "alpha", **spec: Any) -> dict[str, Any]:
-    """A minimal valid RepoRegistration document; keyword arguments replace spec fields (None removes one)."""
-    body: dict[str, Any] = {
-        "repoUrl": f"https://github.com/acme/{name}.git",
-        "tenant": "research",
-        "artifactBucket": {"bucket": f"{name}-artifacts"},
-    }
-    for key, value in spec.items():
-        if value is None:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return {
-        "apiVersion": "platform.calypr.io/v1alpha1",
-        "kind": "RepoRegistration",
-        "metadata": {"name": name},
-        "spec": body,
-    }
 
 
 @pytest.fixture
@@ -93,20 +51,6 @@ def load(tenants_dir: Path, settings: StackSettings) -> Callable[..., list[Tenan
     return run
 
 
-def tenant_of(document: dict, settings: StackSettings | None = None, tmp_dir: Path | None = None) -> Tenant:
-    """Resolve one registration document the way the loader does (it must be valid)."""
-    from tenancy.model import RepoRegistration
-
-    settings = settings or make_settings()
-    reg = RepoRegistration.model_validate(document, context={"kv_mount": settings.vault.kv_mount})
-    return Tenant(registration=reg, settings=settings, source=f"tenants/{reg.name}.yaml")
-
-
-def run_program(stack: str, tenants: Path = FIXTURE_TENANTS, **config: Any) -> Simulation:
-    overrides = {"argo-tenants:tenantsDir": str(tenants), **{f"argo-tenants:{k}": v for k, v in config.items()}}
-    return simulate(PROJECT_DIR, stack, overrides)
-
-
 @pytest.fixture(scope="session")
 def dev_plan() -> Simulation:
     """The program run for the dev stack over tests/fixtures/tenants."""
@@ -120,30 +64,3 @@ def prod_plan() -> Simulation:
     result = run_program("prod")
     assert result.error is None, result.error
     return result
-
-
-def children_of(plan: Simulation, parent_urn: str) -> list:
-    return [resource for resource in plan.resources if resource.parent == parent_urn]
-
-
-def component(plan: Simulation, type_name: str, name: str):
-    return plan.get(f"argo-tenants:index:{type_name}", name)
-
-
-def of_tenant(plan: Simulation, tenant: str) -> list:
-    """Every resource under the TenantRepo of `tenant`, at any depth."""
-    root = component(plan, "TenantRepo", tenant).urn
-    inside = {root}
-    found = []
-    for resource in plan.resources:  # registration order: parents come before children
-        if resource.parent in inside:
-            inside.add(resource.urn)
-            found.append(resource)
-    return found
-
-
-def stack_settings(stack: str) -> StackSettings:
-    """The settings the committed Pulumi.<stack>.yaml gives the program."""
-    from tenancy.stack_files import stack_config
-
-    return settings_from_config(stack_config(PROJECT_DIR, stack), stack)

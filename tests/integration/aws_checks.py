@@ -29,7 +29,7 @@ from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 from moto.iam import access_control
 
-from tenancy.argo_workflows import DEFAULT_REPOSITORY_ANNOTATION
+from tenancy.manifests.argo_workflows import DEFAULT_REPOSITORY_ANNOTATION
 from tests.integration.plan import BUCKET, IAM_ACCESS_KEY, IAM_USER, IAM_USER_POLICY, Location, Plan
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE, VAULT_SECRET, Plan, manifest_id
 from tests.integration.schema_checks import artifact_repositories
-from tests.policy_checks import vault_allows
+from tests.support.policy_checks import vault_allows
 
 # (verb, apiGroup, resource) each in-cluster identity uses in its namespace, and why.
 # - Argo Events' argoWorkflow trigger (pkg/sensors/triggers/argo-workflow) runs `argo submit`; the

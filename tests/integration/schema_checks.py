@@ -29,7 +29,7 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
-from tenancy.argo_workflows import DEFAULT_REPOSITORY_ANNOTATION
+from tenancy.manifests.argo_workflows import DEFAULT_REPOSITORY_ANNOTATION
 from tests.integration.plan import PROJECT_DIR, Plan, manifest_id
 
 SCHEMAS_ENV = "ARGO_TENANTS_SCHEMAS"

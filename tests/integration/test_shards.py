@@ -8,8 +8,8 @@ import json
 import pytest
 import yaml
 
-from tenancy.plan_document import plan_document
-from tenancy.simulation import simulate
+from tenancy.plan.document import plan_document
+from tenancy.plan.engine import simulate
 from tests.integration.graph_checks import cross_reference_problems
 from tests.integration.plan import PROJECT_DIR, TENANTS_DIR, Plan, manifest_id
 

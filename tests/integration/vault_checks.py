@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from tenancy import naming
-from tenancy.settings import StackSettings
+from tenancy.model import naming
+from tenancy.model.settings import StackSettings
 from tests.integration.plan import VAULT_POLICY, VAULT_ROLE, Plan, manifest_id
 from tests.integration.servers import OpenBao, TokenReviewAPI
 

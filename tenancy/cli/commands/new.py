@@ -1,0 +1,124 @@
+"""Write a new tenant file, tenants/NAME.yaml, with every field explained and defaults filled in.
+
+The file is checked first, alone and beside the files already in the directory, against every
+stack (or --stack): nothing is written unless it is valid, and an existing file is never
+overwritten. The tenant identifier defaults to the repository's owner. Without
+--artifact-bucket, artifacts go to the environment's fallback bucket under NAME/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tenancy.authoring import json_schema, scaffold
+from tenancy.model import formats, naming
+from tenancy.cli.commands.validate import format_finding
+from tenancy.loading.loader import TENANT_SUFFIX
+from tenancy.model.registration import DEFAULT_REGION
+from tenancy.model.problems import SettingsError
+from tenancy.model.settings import VaultSettings, settings_from_config
+from tenancy.project.stack_files import stack_config
+from tenancy.cli.terminal import Painter
+from tenancy.project.validation import ProjectError, check_new_file, default_tenants_dir, display_path, project_stacks
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help=f"registration name: lowercase letters, digits and '-', at most {naming.MAX_REGISTRATION_NAME_LENGTH} characters")
+    parser.add_argument("--repo", required=True, metavar="URL", help="GitHub repository, https://github.com/<owner>/<repo>.git")
+    parser.add_argument("--tenant", metavar="T", help="tenant identifier, your project or program code (default: the repository's owner)")
+    parser.add_argument("--artifact-bucket", metavar="B", help="dedicated bucket for artifacts and logs (default: the environment's fallback bucket)")
+    parser.add_argument("--data-bucket", metavar="B", help="dedicated bucket for primary data (default: none)")
+    parser.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region of the buckets (default: {DEFAULT_REGION})")
+    parser.add_argument("--key-prefix", metavar="P", help="prefix of the artifacts in the artifact bucket, e.g. workflows/")
+    parser.add_argument("--branch", metavar="BRANCH", help="default branch (default: main)")
+    parser.add_argument("--admin", action="append", default=[], metavar="EMAIL", help="admin of the workflows (repeatable)")
+    parser.add_argument("--reader", action="append", default=[], metavar="EMAIL", help="read-only user (repeatable)")
+    parser.add_argument("--environment", action="append", default=[], metavar="ENV", help="deploy only to this environment (repeatable; default: all)")
+    parser.add_argument("--shard", metavar="SHARD", help="shard of the environments split into shards (docs/sharding.md)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="directory to write to (default: tenants/)")
+    parser.add_argument("--stack", help="check against this stack only (default: every stack)")
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
+
+
+def run(args: argparse.Namespace) -> int:
+    # The name becomes a path: refuse anything but a valid name before touching the file system.
+    problem = formats.dns_label_problem(args.name, "registration name", naming.MAX_REGISTRATION_NAME_LENGTH)
+    if problem:
+        print(f"new: NAME {problem}", file=sys.stderr)
+        return 2
+    try:
+        stacks = project_stacks(args.project_dir, args.stack)
+    except ProjectError as err:
+        print(f"new: {err}", file=sys.stderr)
+        return 2
+    directory = args.out or default_tenants_dir(args.project_dir)
+    path = directory / f"{args.name}{TENANT_SUFFIX}"
+    shown = display_path(path)
+    paint = Painter(sys.stderr)
+    if path.exists():
+        print(f"{shown}: already exists; not overwritten (edit it, or choose another NAME)", file=sys.stderr)
+        return 1
+    new = scaffold.NewTenant(
+        name=args.name,
+        repo_url=args.repo,
+        tenant=args.tenant,
+        default_branch=args.branch,
+        artifact_bucket=args.artifact_bucket,
+        data_bucket=args.data_bucket,
+        region=args.region,
+        key_prefix=args.key_prefix,
+        admin_users=tuple(args.admin),
+        read_users=tuple(args.reader),
+        environments=tuple(args.environment),
+        shard=args.shard,
+    )
+    text = scaffold.render(new, _context(args.project_dir, stacks), json_schema.modeline(directory, args.project_dir))
+    report = check_new_file(args.project_dir, path, text, args.stack)
+    for note in report.notes:
+        print(paint(f"note: {note}", "dim"), file=sys.stderr)
+    if not report.ok:
+        print(paint(f"{shown} not written: it would not be valid", "red", "bold"), file=sys.stderr)
+        for finding in report.findings:
+            print(f"  {format_finding(finding, report.stacks, paint, unwritten=shown)}", file=sys.stderr)
+        return 1
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x": fails instead of overwriting a file that appeared since the check above.
+        with path.open("x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        print(f"{shown}: already exists; not overwritten", file=sys.stderr)
+        return 1
+    print(shown)
+    print(
+        "next: review the file, run `python -m tenancy validate`, and open a pull request (docs/onboarding.md)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _context(project_dir: Path, stacks: list[str]) -> scaffold.Context:
+    """Examples for the comments, from the first stack whose settings are valid (check_new_file reports the others)."""
+    shards = ()
+    for stack in stacks:
+        try:
+            shard = settings_from_config(stack_config(project_dir, stack), stack).shard
+        except SettingsError:
+            continue
+        if shard is not None:
+            shards = shard.of
+            break
+    for stack in stacks:
+        try:
+            settings = settings_from_config(stack_config(project_dir, stack), stack)
+        except SettingsError:
+            continue
+        return scaffold.Context(
+            environments=settings.environments,
+            vault_path_prefix=settings.vault.path_prefix,
+            endpoint_example=settings.s3_endpoint,
+            shards=shards,
+        )
+    return scaffold.Context(environments=(), vault_path_prefix=VaultSettings.model_fields["path_prefix"].default)

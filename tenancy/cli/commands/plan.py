@@ -1,0 +1,273 @@
+"""Show what `pulumi up` would register for a stack, offline.
+
+Runs the real program (__main__.py) under Pulumi's mock engine with the stack's settings
+(Pulumi.yaml, Pulumi.<stack>.yaml) and the tenant files: no Pulumi CLI, credentials or network.
+Every value Pulumi marks secret prints as [secret].
+
+With --base GIT_REF it plans the tenant files and settings as they are at GIT_REF too (with the
+program as it is now) and reports what changes: tenants onboarded, offboarded and changed (which
+resources, which input paths), untouched tenants counted. A tenant that changes stacks within its
+environment (a new spec.shard) is reported as a move, with the `pulumi state move` command that
+keeps its objects (docs/sharding.md). A change that offboards or moves a tenant, or takes a bucket
+out of Pulumi's management (kept in S3, no longer managed), exits 3 unless --allow-offboarding is
+given. --format markdown is a pull-request comment; --format json is documented in
+docs/plan-format.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tenancy.plan import git_snapshot, markdown
+from tenancy.project import shard_layout
+from tenancy.plan.diff_render import diff_markdown, diff_text
+from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
+from tenancy.plan.diff import diff_plans
+from tenancy.plan.document import PLAN_VERSION, plan_document
+from tenancy.plan.render import plan_markdown, plan_text
+from tenancy.model.problems import SettingsError, TenantValidationError
+from tenancy.plan.progress import Progress
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
+from tenancy.plan.engine import simulate
+from tenancy.project.stack_files import project_name, stack_config
+
+OK, INVALID, USAGE, OFFBOARDING, BASE_UNAVAILABLE = 0, 1, 2, 3, 4
+TENANTS_DIR_KEY = f"{CONFIG_NAMESPACE}:tenantsDir"
+MIN_BUDGET = 2_000
+
+
+def _budget(text: str) -> int:
+    value = int(text)
+    if value < MIN_BUDGET:
+        raise argparse.ArgumentTypeError(f"at least {MIN_BUDGET} bytes")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True, help="stack (environment) to plan, e.g. dev")
+    parser.add_argument("--tenants-dir", type=Path, help="directory of tenant files (default: the stack's tenantsDir)")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--base", metavar="GIT_REF", help="also plan the tenant files and settings at GIT_REF and show the difference")
+    parser.add_argument(
+        "--allow-offboarding",
+        action="store_true",
+        help="with --base: exit 0 even if the change offboards a tenant or removes a bucket from management",
+    )
+    parser.add_argument(
+        "--max-length",
+        type=_budget,
+        default=markdown.DEFAULT_BUDGET,
+        metavar="BYTES",
+        help=f"markdown: the report's size bound; whole tenant sections are left out past it (default: {markdown.DEFAULT_BUDGET})",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="text: list every resource under its tenant")
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
+
+
+@dataclass(frozen=True)
+class _Revision:
+    """Where one revision's stack files and tenant files were read from."""
+
+    settings_dir: Path
+    tenants_dir: Path
+
+
+class _Stop(Exception):
+    """Ends the command with `code`: `title` says what could not be done, `message` why."""
+
+    def __init__(self, code: int, message: str, title: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.title = title
+
+
+def _tenant_file_count(directory: Path) -> int:
+    return sum(1 for path in directory.glob(f"*{TENANT_SUFFIX}")) if directory.is_dir() else 0
+
+
+def _run_program(project_dir: Path, stack: str, overrides: dict[str, Any], label: str, **options: Any):
+    progress = Progress(sys.stderr, label)
+    try:
+        return simulate(project_dir, stack, overrides, progress=progress, **options)
+    finally:
+        progress.done()
+
+
+def _configured_tenants_dir(settings_dir: Path, stack: str) -> Path:
+    configured = stack_config(settings_dir, stack).get(TENANTS_DIR_KEY, StackSettings.model_fields["tenants_dir"].default)
+    return Path(str(configured))
+
+
+def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, settings_dir: Path, stack: str) -> Path:
+    if args.tenants_dir:
+        return args.tenants_dir.resolve()
+    configured = _configured_tenants_dir(settings_dir, stack)
+    return configured if configured.is_absolute() else project_dir / configured
+
+
+def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], _Revision]:
+    overrides = {TENANTS_DIR_KEY: str(args.tenants_dir.resolve())} if args.tenants_dir else {}
+    tenants_dir = _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
+    label = f"planning {args.stack} ({_tenant_file_count(tenants_dir)} tenant files)"
+    result = _run_program(project_dir, args.stack, overrides, label)
+    if result.error:
+        raise _Stop(INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
+    return plan_document(result), _Revision(project_dir, tenants_dir)
+
+
+def _empty_plan(project: str, stack: str) -> dict[str, Any]:
+    return {"version": PLAN_VERSION, "project": project, "stack": stack, "tenants": [], "resources": [], "outputs": {}}
+
+
+def _base(
+    args: argparse.Namespace, project_dir: Path, scratch: Path
+) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
+    """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
+    raises _Stop(BASE_UNAVAILABLE) when the plan cannot be made."""
+    ref = args.base
+    unavailable = f"The base revision {ref} cannot be planned, so there is nothing to compare with."
+    try:
+        snapshot = git_snapshot.stack_files(project_dir, ref, scratch)
+        label = {"ref": ref, "commit": snapshot.commit, "newStack": False}
+        if not (snapshot.directory / f"Pulumi.{args.stack}.yaml").is_file():
+            # The pull request adds this stack: at the base nothing of it existed. Its tenants may
+            # still have been deployed by another stack of the environment (a split into shards).
+            label["newStack"] = True
+            return _empty_plan(project_name(project_dir), args.stack), label, _new_stack_base(args, project_dir, snapshot)
+        tenants = git_snapshot.directory_at(
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, args.stack)
+        )
+    except git_snapshot.SnapshotError as err:
+        raise _Stop(BASE_UNAVAILABLE, str(err), unavailable) from None
+    result = _run_program(
+        project_dir,
+        args.stack,
+        {TENANTS_DIR_KEY: str(tenants)},
+        f"planning {args.stack} at {ref} ({_tenant_file_count(tenants)} tenant files)",
+        settings_dir=snapshot.directory,
+    )
+    if result.error:
+        # Name the files as the reviewer knows them, not by the scratch directory they were read into.
+        message = result.error.replace(f"{snapshot.root}/", f"{ref}:")
+        raise _Stop(BASE_UNAVAILABLE, message, unavailable)
+    return plan_document(result), label, _Revision(snapshot.directory, tenants)
+
+
+def _new_stack_base(args: argparse.Namespace, project_dir: Path, snapshot: git_snapshot.Snapshot) -> _Revision | None:
+    """The base's tenant files for a stack new in the pull request, from the working tree's tenantsDir."""
+    try:
+        tenants = git_snapshot.directory_at(
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
+        )
+    except git_snapshot.SnapshotError:
+        return None
+    return _Revision(snapshot.directory, tenants)
+
+
+def _places(revision: _Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision.
+
+    Best effort: when the revision's settings or tenant files do not load, no tenant is known to
+    be elsewhere, and a move shows as a plain offboarding or onboarding (which blocks just the same).
+    """
+    if revision is None:
+        return {}
+    settings, _ = shard_layout.read_stacks(revision.settings_dir)
+    # This stack's settings, or (for a stack new at head) those of another stack of the environment.
+    reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
+    if reading is None:
+        return {}
+    try:
+        tenants = load_tenants(revision.tenants_dir, reading)
+    except TenantValidationError:
+        return {}
+    stacks = shard_layout.entries(settings)
+    places = {tenant.name: shard_layout.placement(stacks, environment, tenant.registration) for tenant in tenants}
+    return {name: place.as_dict() for name, place in places.items() if place is not None}
+
+
+def _moves_context(
+    project_dir: Path, stack: str, base: tuple[dict[str, Any], _Revision | None], head: tuple[dict[str, Any], _Revision]
+) -> tuple[dict, dict] | None:
+    """What the diff needs to tell moves from offboardings; only worth reading when tenants come or go."""
+    (base_plan, base_revision), (head_plan, head_revision) = base, head
+    if set(base_plan["tenants"]) == set(head_plan["tenants"]):
+        return None
+    try:
+        environment = settings_from_config(stack_config(project_dir, stack), stack).environment
+    except SettingsError:
+        return None
+    return _places(base_revision, stack, environment), _places(head_revision, stack, environment)
+
+
+def _render_plan(args: argparse.Namespace, document: dict[str, Any]) -> str:
+    if args.format == "json":
+        return json.dumps(document, indent=2) + "\n"
+    if args.format == "markdown":
+        return plan_markdown(document, args.max_length)
+    return plan_text(document, verbose=args.verbose)
+
+
+def _render_diff(args: argparse.Namespace, diff: dict[str, Any]) -> str:
+    if args.format == "json":
+        return json.dumps(diff, indent=2) + "\n"
+    if args.format == "markdown":
+        return diff_markdown(diff, args.max_length)
+    return diff_text(diff)
+
+
+def _problem_markdown(args: argparse.Namespace, stop: _Stop) -> str:
+    """In CI the Markdown becomes the PR comment: it must say why there is no plan, within the budget."""
+    room = args.max_length - 1_000
+    lines, kept, used = stop.message.splitlines(), [], 0
+    for line in lines:
+        used += markdown.size(line) + 1
+        if used > room:
+            kept.append(f"… {len(lines) - len(kept)} more lines in the job log")
+            break
+        kept.append(line)
+    problems = markdown.code_block("\n".join(kept))
+    return f"### `{args.stack}`: no plan\n\n> [!WARNING]\n> {stop.title}\n\n{problems}\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    project_dir = args.project_dir.resolve()
+    if not (project_dir / "Pulumi.yaml").is_file():
+        print(f"{project_dir} has no Pulumi.yaml: not a Pulumi project (use --project-dir)", file=sys.stderr)
+        return USAGE
+    if not (project_dir / f"Pulumi.{args.stack}.yaml").is_file():
+        print(f"no stack '{args.stack}': Pulumi.{args.stack}.yaml does not exist in {project_dir}", file=sys.stderr)
+        return USAGE
+    if args.tenants_dir and not args.tenants_dir.is_dir():
+        print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
+        return USAGE
+    try:
+        head, head_revision = _head(args, project_dir)
+        if not args.base:
+            sys.stdout.write(_render_plan(args, head))
+            return OK
+        with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
+            base, base_label, base_revision = _base(args, project_dir, Path(scratch))
+            places = _moves_context(project_dir, args.stack, (base, base_revision), (head, head_revision))
+    except _Stop as stop:
+        print(f"{stop.title}\n{stop.message}", file=sys.stderr)
+        if args.format == "markdown":
+            sys.stdout.write(_problem_markdown(args, stop))
+        return stop.code
+    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places)
+    sys.stdout.write(_render_diff(args, diff))
+    if diff["offboarding"]["blocking"] and not args.allow_offboarding:
+        print(
+            "plan: this change offboards or moves a tenant, or takes a bucket out of management; "
+            "review the list above, then pass --allow-offboarding to accept it",
+            file=sys.stderr,
+        )
+        return OFFBOARDING
+    return OK

@@ -1,0 +1,69 @@
+"""Check tenant files exactly as the program does, for every stack of the project, and list every problem.
+
+PATH is a tenant file or a directory of them (default: the tenants directory). A file is checked
+together with the other files of its directory, because names, repositories, buckets and Vault
+paths must be unique among them. Without --stack, each stack's settings are used in turn, bucket
+names are also compared across environments (bucket names are global), and the stacks are checked
+together: each environment is deployed by one stack, or by one stack per shard (docs/sharding.md),
+which no single stack can check. Problems print as `file:line: field.path: message`; a problem that holds for only
+some stacks names them. Runs without Pulumi, credentials or network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tenancy.cli.terminal import Painter
+from tenancy.project.validation import Finding, ProjectError, Report, validate_paths
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="tenant files or directories (default: tenants/)")
+    parser.add_argument("--stack", help="check against this stack's settings only (default: every Pulumi.<stack>.yaml)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people (default), json for machines"
+    )
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        report = validate_paths(args.project_dir, args.paths, args.stack)
+    except ProjectError as err:
+        print(f"validate: {err}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_report(report, sys.stdout)
+    return 0 if report.ok else 1
+
+
+def print_report(report: Report, stream) -> None:
+    paint = Painter(stream)
+    for finding in report.findings:
+        print(format_finding(finding, report.stacks, paint), file=stream)
+    for note in report.notes:
+        print(paint(f"note: {note}", "dim"), file=stream)
+    files = len(report.files)
+    checked = f"{files} tenant file{'s' if files != 1 else ''} checked for stack{'s' if len(report.stacks) != 1 else ''} {', '.join(report.stacks)}"
+    if report.ok:
+        print(paint(f"valid: {checked}", "green"), file=stream)
+    else:
+        count = len(report.findings)
+        print(paint(f"{count} problem{'s' if count != 1 else ''}; {checked}", "red", "bold"), file=stream)
+
+
+def format_finding(finding: Finding, all_stacks: tuple[str, ...], paint=lambda text, *styles: text, unwritten: str | None = None) -> str:
+    """`file:line: field: message`, and the stacks when not all; a file not `unwritten` yet is not named."""
+    problem = finding.problem
+    parts = [] if problem.file == unwritten else [paint(problem.file if problem.line is None else f"{problem.file}:{problem.line}", "bold")]
+    if problem.field:
+        parts.append(paint(problem.field, "cyan"))
+    text = ": ".join([*parts, problem.message])
+    if len(all_stacks) > 1 and set(finding.stacks) != set(all_stacks):
+        text += paint(f" [stack {', '.join(finding.stacks)}]", "yellow")
+    return text

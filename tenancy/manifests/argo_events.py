@@ -1,0 +1,120 @@
+"""Stack-level Argo Events objects: one GitHub EventSource with an entry per registration, and one Sensor
+whose per-registration trigger submits the registration's WorkflowTemplate."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tenancy.model import labels, naming
+from tenancy.manifests.argo_workflows import PARAM_REF, PARAM_REPO_URL, PARAM_REVISION
+from tenancy.model.settings import StackSettings
+from tenancy.model.tenant import Tenant
+
+API_VERSION = "argoproj.io/v1alpha1"
+WEBHOOK_EVENTS = ("push",)
+
+# Push payload fields (gjson paths into the event) -> Workflow parameter they fill.
+PUSH_PARAMETERS = (
+    ("body.repository.clone_url", PARAM_REPO_URL),
+    ("body.after", PARAM_REVISION),
+    ("body.ref", PARAM_REF),
+)
+
+
+def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
+    """No `apiToken`: Pulumi owns each repository's webhook. With a token the EventSource would
+    create a second hook of its own, and GitHub would deliver every push twice."""
+    port = str(naming.EVENT_SOURCE_PORT)
+    github = {}
+    for tenant in tenants:
+        github[tenant.name] = {
+            "repositories": [{"owner": tenant.owner, "names": [tenant.repo]}],
+            "webhook": {
+                "endpoint": tenant.webhook_endpoint,
+                "port": port,
+                "method": "POST",
+                "url": settings.webhook_base_url,
+            },
+            "events": list(WEBHOOK_EVENTS),
+            "webhookSecret": {"name": tenant.github_secret_name, "key": naming.WEBHOOK_SECRET_KEY},
+            "contentType": "json",
+            "insecure": False,
+            "active": True,
+        }
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "EventSource",
+        "metadata": {"name": naming.event_source_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "spec": {
+            "service": {"ports": [{"port": naming.EVENT_SOURCE_PORT, "targetPort": naming.EVENT_SOURCE_PORT}]},
+            "github": github,
+        },
+    }
+
+
+def _dependency(tenant: Tenant) -> dict:
+    return {
+        "name": tenant.sensor_dependency,
+        "eventSourceName": naming.event_source_name(tenant.settings.shard_name),
+        "eventName": tenant.name,
+        "filters": {
+            "data": [
+                # GitHub also sends `ping` (on hook creation) and could send other events; only pushes run workflows.
+                {"path": "body.X-GitHub-Event", "type": "string", "value": ["push"]},
+                # Deleting a branch or tag is a push with nothing to run.
+                {"path": "body.deleted", "type": "bool", "value": ["false"]},
+            ]
+        },
+    }
+
+
+def submitted_workflow(tenant: Tenant) -> dict:
+    """The Workflow a push creates; the trigger's parameters fill in the argument values."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {
+            "generateName": naming.workflow_generate_name(tenant.name),
+            "namespace": tenant.namespace,
+            "labels": labels.tenant_labels(tenant),
+        },
+        "spec": {
+            "workflowTemplateRef": {"name": tenant.workflow_template},
+            "arguments": {"parameters": [{"name": name} for _, name in PUSH_PARAMETERS]},
+        },
+    }
+
+
+def _trigger(tenant: Tenant) -> dict:
+    return {
+        "template": {
+            "name": tenant.name,
+            # One Sensor serves every registration: without `conditions` a trigger would wait for
+            # all dependencies at once.
+            "conditions": tenant.sensor_dependency,
+            "argoWorkflow": {
+                "operation": "submit",
+                "source": {"resource": submitted_workflow(tenant)},
+                "parameters": [
+                    {
+                        "src": {"dependencyName": tenant.sensor_dependency, "dataKey": data_key},
+                        "dest": f"spec.arguments.parameters.{index}.value",
+                    }
+                    for index, (data_key, _) in enumerate(PUSH_PARAMETERS)
+                ],
+            },
+        }
+    }
+
+
+def sensor(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Sensor",
+        "metadata": {"name": naming.sensor_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "spec": {
+            "template": {"serviceAccountName": naming.sensor_service_account_name(settings.shard_name)},
+            "dependencies": [_dependency(tenant) for tenant in tenants],
+            "triggers": [_trigger(tenant) for tenant in tenants],
+        },
+    }

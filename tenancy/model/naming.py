@@ -1,0 +1,165 @@
+"""Physical names of everything a registration gets, derived in one place and kept within each system's limits.
+
+Logical (Pulumi) names come from the component's name; the names below are the ones that exist in
+AWS, Vault, Kubernetes, Argo and GitHub, and that running clusters and users depend on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+PROJECT = "argo-tenants"
+
+# Names kept from the Helm chart this project replaces, so clusters and habits keep working.
+RUNNER_SERVICE_ACCOUNT = "wf-runner"
+ARTIFACT_REPOSITORIES_CONFIGMAP = "artifact-repositories"
+ARTIFACT_REPOSITORY_KEY = "default-v1"
+DEFAULT_WORKFLOW_TEMPLATE = "nextflow-repo-runner"
+
+# Keys of the Kubernetes Secrets that ExternalSecrets produce (and of the Vault secrets they read).
+ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID"
+SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY"
+WEBHOOK_SECRET_KEY = "secret"
+
+# Objects of one tenant namespace.
+ESO_SERVICE_ACCOUNT = "eso-vault"
+TENANT_SECRET_STORE = "vault-tenant"
+RUNNER_ROLE = "wf-runner"
+SENSOR_SUBMIT_ROLE = "argo-events-submit"
+ADMIN_ROLE = "tenant-admin"
+READER_ROLE = "tenant-reader"
+
+# Stack-level objects in the Argo Events namespace, as an unsharded stack names them; a shard stack
+# uses the functions below, which add its shard.
+EVENT_SOURCE = "repo-registrations"
+SENSOR = "repo-registrations"
+SENSOR_SERVICE_ACCOUNT = "argo-tenants-sensor"
+WEBHOOK_SERVICE_ACCOUNT = "argo-tenants-webhooks"
+WEBHOOK_SECRET_STORE = "argo-tenants-webhooks"
+EVENT_SOURCE_PORT = 12000
+
+# Longest environment name and registration name for which every derived name below fits its
+# limit (IAM user names: 64; Kubernetes names and label values: 63). tests/model/test_naming.py proves it.
+MAX_ENVIRONMENT_LENGTH = 10
+MAX_REGISTRATION_NAME_LENGTH = 40
+MAX_NAMESPACE_LENGTH = 63
+MAX_IAM_USER_NAME_LENGTH = 64
+# Longest shard name: Argo Events names the EventSource's Service `<event source>-eventsource-svc`,
+# a DNS-1035 label of at most 63 characters; 12 leaves room to spare (tests/model/test_naming.py).
+MAX_SHARD_LENGTH = 12
+
+
+def tenant_namespace(owner: str, repo: str) -> str:
+    """`wf-<owner>-<repo>` as the Helm chart named it, lowercased and made a valid DNS-1123 label.
+
+    GitHub repository names may hold '.', '_' and upper case; a name over 63 characters keeps its
+    first characters and ends in a hash of the whole, so two long names never meet.
+    """
+    raw = f"wf-{owner}-{repo}".lower()
+    label = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
+    if len(label) <= MAX_NAMESPACE_LENGTH:
+        return label
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
+    return f"{label[: MAX_NAMESPACE_LENGTH - 9].rstrip('-')}-{digest}"
+
+
+def artifact_secret_name(registration: str) -> str:
+    return f"s3-credentials-{registration}"
+
+
+def data_secret_name(registration: str) -> str:
+    return f"s3-credentials-{registration}-data"
+
+
+def default_github_secret_name(registration: str) -> str:
+    return f"{registration}-github"
+
+
+def physical_bucket_name(base: str, prefix: str, suffix: str) -> str:
+    """Bucket names are global across AWS accounts: each environment's affix keeps dev and prod apart."""
+    return f"{prefix}{base}{suffix}"
+
+
+def iam_user_name(environment: str, registration: str) -> str:
+    return f"{PROJECT}-{environment}-{registration}"
+
+
+IAM_USER_PATH = f"/{PROJECT}/"
+
+
+def iam_policy_name(registration: str) -> str:
+    return f"{registration}-s3"
+
+
+def vault_policy_name(environment: str, registration: str) -> str:
+    return f"{PROJECT}-{environment}-{registration}"
+
+
+def vault_role_name(environment: str, registration: str) -> str:
+    return f"{PROJECT}-{environment}-{registration}"
+
+
+def _of_shard(base: str, shard: str | None) -> str:
+    """A stack-level name in one shard stack: shards of an environment share its Argo Events
+    namespace and its Vault, so each shard's objects carry the shard; an unsharded stack keeps the base name."""
+    return base if shard is None else f"{base}-{shard}"
+
+
+def event_source_name(shard: str | None) -> str:
+    return _of_shard(EVENT_SOURCE, shard)
+
+
+def sensor_name(shard: str | None) -> str:
+    return _of_shard(SENSOR, shard)
+
+
+def sensor_service_account_name(shard: str | None) -> str:
+    """Identity of the Sensor; each tenant namespace's RoleBinding names it."""
+    return _of_shard(SENSOR_SERVICE_ACCOUNT, shard)
+
+
+def webhook_service_account_name(shard: str | None) -> str:
+    return _of_shard(WEBHOOK_SERVICE_ACCOUNT, shard)
+
+
+def webhook_secret_store_name(shard: str | None) -> str:
+    return _of_shard(WEBHOOK_SECRET_STORE, shard)
+
+
+def webhook_vault_name(environment: str, shard: str | None) -> str:
+    """Policy and Kubernetes auth role that let the Argo Events namespace read webhook secrets."""
+    return _of_shard(f"{PROJECT}-{environment}-webhooks", shard)
+
+
+def vault_registration_prefix(path_prefix: str, registration: str) -> str:
+    """Everything of one registration in Vault lives under this path (relative to the KV mount)."""
+    return f"{path_prefix}/{registration}"
+
+
+def default_vault_path(path_prefix: str, registration: str, purpose: str) -> str:
+    """`purpose` is `artifacts` or `data`: the seeds' `<prefix>/<name>/s3/<purpose>` layout."""
+    return f"{vault_registration_prefix(path_prefix, registration)}/s3/{purpose}"
+
+
+def github_vault_path(path_prefix: str, registration: str) -> str:
+    return f"{vault_registration_prefix(path_prefix, registration)}/github"
+
+
+def kv_data_path(mount: str, path: str) -> str:
+    """The HTTP API path of a KV v2 secret, which is what Vault policies name."""
+    return f"{mount}/data/{path}"
+
+
+def webhook_endpoint(base_path: str, registration: str) -> str:
+    """Path the EventSource serves one registration on; the ingress passes paths through unchanged."""
+    return f"{base_path.rstrip('/')}/github/{registration}"
+
+
+def sensor_dependency_name(registration: str) -> str:
+    """Sensor `conditions` are expressions in which '-' is subtraction: dependency names use '_'."""
+    return registration.replace("-", "_")
+
+
+def workflow_generate_name(registration: str) -> str:
+    return f"{registration}-"

@@ -1,0 +1,343 @@
+"""The tenant file: a RepoRegistration manifest, as a strict, frozen pydantic model.
+
+Field descriptions here are the tenant documentation: docs/ and the JSON Schema are generated from them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from tenancy.model import formats, naming
+
+API_VERSION = "platform.calypr.io/v1alpha1"
+KIND = "RepoRegistration"
+DEFAULT_REGION = "us-west-2"
+DEFAULT_BRANCH = "main"
+
+
+def _checked(check: Callable[[str], str | None]) -> AfterValidator:
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+        return value
+
+    return AfterValidator(validate)
+
+
+def _schema(**hints) -> Field:
+    """JSON Schema hints for editors; validation itself is the check above, with its clearer message."""
+    return Field(json_schema_extra=hints)
+
+
+def list_to_tuple(value):
+    """YAML and stack config give lists; the frozen, strict models hold tuples."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+RegistrationName = Annotated[
+    str,
+    _checked(
+        lambda v: formats.dns_label_problem(v, "registration name", naming.MAX_REGISTRATION_NAME_LENGTH)
+    ),
+    _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_REGISTRATION_NAME_LENGTH),
+]
+KubernetesName = Annotated[
+    str, _checked(formats.dns_subdomain_problem), _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=253)
+]
+BucketName = Annotated[
+    str, _checked(formats.s3_bucket_problem), _schema(pattern=formats.S3_BUCKET_PATTERN, minLength=3, maxLength=63)
+]
+Email = Annotated[str, _checked(formats.email_problem), _schema(format="email")]
+Region = Annotated[str, _checked(formats.aws_region_problem), _schema(pattern=formats.AWS_REGION_PATTERN)]
+Branch = Annotated[str, _checked(formats.branch_problem), _schema(minLength=1)]
+TenantLabel = Annotated[
+    str,
+    _checked(lambda v: formats.label_value_problem(v, "tenant identifier")),
+    _schema(pattern=formats.LABEL_VALUE_PATTERN, maxLength=63),
+]
+ShardName = Annotated[
+    str,
+    _checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
+    _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_SHARD_LENGTH),
+]
+EnvironmentName = Annotated[
+    str,
+    _checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH)),
+    _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_ENVIRONMENT_LENGTH),
+]
+
+
+class _Strict(BaseModel):
+    # strict: YAML's `yes`, `2024` or `1.0` must not silently become a string or a bool.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, validate_by_name=True
+    )
+
+
+class BucketSpec(_Strict):
+    """An S3 bucket of the registration: created, versioned, encrypted and kept by this program."""
+
+    hostname: str | None = Field(
+        default=None,
+        description=(
+            "S3 endpoint URL, e.g. https://s3.us-west-2.amazonaws.com. Optional: derived from the region "
+            "(or the stack's S3 endpoint). A bare host[:port] is read as https, or http when insecure is true."
+        ),
+    )
+    bucket: BucketName = Field(
+        description=(
+            "Bucket name, before the environment's affix (see the stack setting bucketNames). "
+            "Created by this program; never deleted by it."
+        )
+    )
+    region: Region = Field(default=DEFAULT_REGION, description="AWS region of the bucket.")
+    key_prefix: str = Field(
+        default="",
+        json_schema_extra={"pattern": formats.KEY_PREFIX_PATTERN},
+        description=(
+            "Prefix of every object this registration writes, e.g. workflows/. Credentials are limited to it. "
+            "A trailing '/' is added when missing."
+        ),
+    )
+    insecure: bool = Field(
+        default=False, description="Use plain HTTP to reach the endpoint. Must agree with the hostname's scheme."
+    )
+    path_style: bool = Field(
+        default=False,
+        description=(
+            "Accepted for compatibility with existing registrations. Argo Workflows has no such setting: "
+            "its S3 client chooses path-style requests by itself."
+        ),
+    )
+    external_secret_path: str | None = Field(
+        default=None,
+        description=(
+            "Vault KV v2 path of this bucket's credentials, relative to the stack's KV mount "
+            "(a leading '<mount>/' is accepted and removed). Default: <pathPrefix>/<name>/s3/artifacts or /s3/data."
+        ),
+    )
+
+    @field_validator("key_prefix")
+    @classmethod
+    def _normalize_key_prefix(cls, value: str) -> str:
+        if value == "":
+            return value
+        problem = formats.key_prefix_problem(value)
+        if problem:
+            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+        return value if value.endswith("/") else f"{value}/"
+
+    @field_validator("external_secret_path")
+    @classmethod
+    def _normalize_vault_path(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        problem = formats.relative_path_problem(value, "Vault path")
+        if problem:
+            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+        mount = (info.context or {}).get("kv_mount")
+        path = value.rstrip("/")
+        if mount and path.startswith(f"{mount}/"):
+            path = path[len(mount) + 1 :]
+        if path.startswith("data/") or path.startswith("metadata/"):
+            raise PydanticCustomError(
+                "tenant_format",
+                "{reason}",
+                {
+                    "reason": f"'{value}' looks like a KV v2 API path; give the secret's path without "
+                    f"'{path.split('/')[0]}/' (e.g. argo/apps/<name>/s3/artifacts)"
+                },
+            )
+        return path
+
+    @field_validator("hostname")
+    @classmethod
+    def _check_hostname(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value if "://" in value else f"https://{value}"
+        problem = formats.http_url_problem(url, "S3 endpoint")
+        if problem:
+            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+        path = url.split("://", 1)[1].partition("/")[2]
+        if path:
+            raise PydanticCustomError(
+                "tenant_format", "{reason}", {"reason": f"'{value}' must be an endpoint without a path"}
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _scheme_agrees_with_insecure(self) -> BucketSpec:
+        if self.hostname and "://" in self.hostname:
+            is_http = self.hostname.startswith("http://")
+            if is_http and not self.insecure:
+                raise PydanticCustomError(
+                    "tenant_conflict",
+                    "{reason}",
+                    {"reason": "hostname uses http:// but insecure is false; set insecure: true or use https://"},
+                )
+            if not is_http and self.insecure:
+                raise PydanticCustomError(
+                    "tenant_conflict",
+                    "{reason}",
+                    {"reason": "hostname uses https:// but insecure is true; remove insecure or use http://"},
+                )
+        return self
+
+    @property
+    def scheme(self) -> str:
+        if self.hostname and "://" in self.hostname:
+            return self.hostname.split("://", 1)[0]
+        return "http" if self.insecure else "https"
+
+
+class Metadata(BaseModel):
+    """Kubernetes-style metadata. Only `name` is used; namespace, labels and annotations are kept for reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: RegistrationName = Field(
+        description=(
+            f"Registration name: a DNS-1123 label of at most {naming.MAX_REGISTRATION_NAME_LENGTH} characters. "
+            "The file must be named <name>.yaml. Every derived name (Vault paths, Secrets, IAM user) starts from it."
+        )
+    )
+    namespace: str | None = Field(
+        default=None,
+        description="Ignored (the tenant namespace is wf-<owner>-<repo>); accepted so existing manifests paste in unchanged.",
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Ignored; for documentation.")
+    annotations: dict[str, str] = Field(default_factory=dict, description="Ignored; for documentation.")
+
+
+class RepoRegistrationSpec(_Strict):
+    """What the repository needs: where its artifacts go, who may see its workflows, how pushes reach Argo."""
+
+    repo_url: str = Field(
+        description="GitHub repository, as https://github.com/<owner>/<repo>.git.",
+        json_schema_extra={"pattern": formats.GITHUB_REPO_URL_PATTERN.replace("?P<owner>", "").replace("?P<repo>", "")},
+    )
+    tenant: TenantLabel = Field(
+        description="Tenant identifier (project or program code); becomes the `tenant` label and tag."
+    )
+    workflow_template_ref: KubernetesName = Field(
+        default=naming.DEFAULT_WORKFLOW_TEMPLATE,
+        description="Name of the WorkflowTemplate created in the tenant namespace and submitted on every push.",
+    )
+    github_secret_name: KubernetesName | None = Field(
+        default=None,
+        description=(
+            "Name of the Kubernetes Secret, in the Argo Events namespace, that holds this repository's "
+            "webhook secret. Default: <name>-github. No GitHub token is needed: this program creates the webhook."
+        ),
+    )
+    default_branch: Branch = Field(
+        default=DEFAULT_BRANCH,
+        description="Default branch: the revision a workflow runs when submitted by hand.",
+    )
+    artifact_bucket: BucketSpec | None = Field(
+        default=None,
+        description=(
+            "Dedicated bucket for workflow artifacts and logs. Without it, artifacts go to the stack's "
+            "fallback bucket under the prefix <name>/, still with credentials of their own."
+        ),
+    )
+    data_bucket: BucketSpec | None = Field(default=None, description="Dedicated bucket for primary data.")
+    admin_users: tuple[Email, ...] = Field(
+        default=(), description="Emails with admin access to the tenant's workflows and logs."
+    )
+    read_users: tuple[Email, ...] = Field(
+        default=(), description="Emails with read-only access to the tenant's workflows and logs."
+    )
+    is_public: bool = Field(
+        default=False, description="Allow access without login; recorded on the namespace for the platform's auth layer."
+    )
+    environments: tuple[EnvironmentName, ...] | None = Field(
+        default=None,
+        description=(
+            "Environments this registration is deployed to (by the environment's stack, or by the stack "
+            "of its shard where the environment is split). Default: all of them."
+        ),
+    )
+    shard: ShardName | None = Field(
+        default=None,
+        description=(
+            "Which of its environment's stacks deploys this registration, where the environment is split into "
+            "shards (the stack setting `shard`): required there, and must be one of its shards. Ignored by "
+            "unsharded environments. Changing it moves the registration to another stack: an operator moves "
+            "its state first (docs/sharding.md), or it would be deleted and created again."
+        ),
+    )
+    paused: bool = Field(
+        default=False,
+        description="Pause: the GitHub webhook stays but is inactive, so pushes start nothing. Nothing is deleted.",
+    )
+    credentials_rotation: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Bump by one to rotate the S3 access key. The previous key keeps working until the next "
+            "rotation, so running workflows are not cut off."
+        ),
+    )
+
+    @field_validator("admin_users", "read_users", mode="before")
+    @classmethod
+    def _list_to_tuple(cls, value):
+        return list_to_tuple(value)
+
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _environments_to_tuple(cls, value):
+        if isinstance(value, list):
+            if not value:
+                raise PydanticCustomError(
+                    "tenant_format",
+                    "{reason}",
+                    {"reason": "is empty; list at least one environment, or remove the field to deploy everywhere"},
+                )
+            return tuple(value)
+        return value
+
+    @field_validator("repo_url")
+    @classmethod
+    def _check_repo_url(cls, value: str) -> str:
+        if formats.github_repo_url_parts(value) is None:
+            raise PydanticCustomError(
+                "tenant_format",
+                "{reason}",
+                {"reason": f"'{value}' is not a GitHub repository URL of the form https://github.com/<owner>/<repo>.git"},
+            )
+        return value
+
+    @property
+    def owner(self) -> str:
+        return formats.github_repo_url_parts(self.repo_url)[0]
+
+    @property
+    def repo(self) -> str:
+        return formats.github_repo_url_parts(self.repo_url)[1]
+
+    def wants(self, environment: str) -> bool:
+        """Whether the registration asks to be deployed to `environment` (no `environments`: all of them)."""
+        return self.environments is None or environment in self.environments
+
+
+class RepoRegistration(BaseModel):
+    """One tenant file: `tenants/<metadata.name>.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_by_name=True)
+
+    api_version: Literal["platform.calypr.io/v1alpha1"] = Field(alias="apiVersion")
+    kind: Literal["RepoRegistration"]
+    metadata: Metadata
+    spec: RepoRegistrationSpec
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name

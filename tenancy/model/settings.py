@@ -1,0 +1,307 @@
+"""The environment's platform settings (Pulumi.<stack>.yaml), read once into a typed, validated object.
+
+Only `__main__.py` reads stack config; it hands the raw values to `settings_from_config`, which is pure.
+Credentials never appear here: providers take theirs from `pulumi config set --secret` or their
+environment variables.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Mapping
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from tenancy.model import formats, naming
+from tenancy.model.registration import ShardName, list_to_tuple
+from tenancy.model.problems import SettingsError, format_loc
+
+CONFIG_NAMESPACE = naming.PROJECT
+
+
+def _checked(check):
+    def validate(value):
+        problem = check(value)
+        if problem:
+            raise PydanticCustomError("setting_format", "{reason}", {"reason": problem})
+        return value
+
+    return AfterValidator(validate)
+
+
+def _url_without_trailing_slash(value: str) -> str | None:
+    problem = formats.http_url_problem(value, "URL")
+    if problem:
+        return problem
+    return "must not end with '/'" if value.endswith("/") else None
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, alias_generator=to_camel, validate_by_name=True
+    )
+
+
+class VaultSettings(_Settings):
+    address: Annotated[str, _checked(_url_without_trailing_slash)] = Field(
+        description="Vault address as External Secrets Operator reaches it from the cluster, e.g. https://vault.vault.svc:8200."
+    )
+    kv_mount: Annotated[str, _checked(lambda v: formats.relative_path_problem(v, "KV mount"))] = Field(
+        default="kv", description="Mount of the KV version 2 secrets engine."
+    )
+    path_prefix: Annotated[str, _checked(lambda v: formats.relative_path_problem(v, "Vault path prefix"))] = Field(
+        default="argo/apps", description="Every registration's secrets live under <kvMount>/<pathPrefix>/<name>/."
+    )
+    kubernetes_auth_mount: Annotated[
+        str, _checked(lambda v: formats.relative_path_problem(v, "auth mount"))
+    ] = Field(default="kubernetes", description="Mount of the Kubernetes auth method that ESO logs in with.")
+    token_audience: str = Field(
+        default="vault",
+        description="Audience of the service account tokens ESO presents; each Vault role requires it.",
+    )
+
+
+class NamespaceSettings(_Settings):
+    argo_workflows: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+        default="argo-workflows", description="Namespace of the Argo Workflows controller."
+    )
+    argo_events: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+        default="argo-events",
+        description="Namespace of Argo Events: the EventSource, the Sensor and the webhook Secrets live here.",
+    )
+
+
+class FallbackBucketSettings(_Settings):
+    bucket: Annotated[str, _checked(formats.s3_bucket_problem)] = Field(
+        description="Existing platform bucket (its real name, no affix) for registrations without an artifactBucket. Not created or changed here."
+    )
+    region: Annotated[str, _checked(formats.aws_region_problem)] = Field(description="Region of the fallback bucket.")
+
+
+class BucketNameSettings(_Settings):
+    prefix: str = Field(default="", description="Put in front of every tenant bucket name in this environment.")
+    suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
+
+
+class ShardSettings(_Settings):
+    """This stack is one of several that split an environment's registrations between them (docs/sharding.md)."""
+
+    name: ShardName = Field(
+        description=(
+            "This stack's shard: it deploys exactly the registrations whose spec.shard names it. "
+            f"A DNS label of at most {naming.MAX_SHARD_LENGTH} characters; stack-level objects get it as a suffix."
+        )
+    )
+    of: Annotated[tuple[ShardName, ...], BeforeValidator(list_to_tuple)] = Field(
+        description=(
+            "Every shard of the environment, the same list in each of its stacks; each entry needs a stack "
+            "(`validate` checks all of them together)."
+        )
+    )
+
+    @field_validator("of")
+    @classmethod
+    def _each_shard_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise PydanticCustomError("setting_format", "{reason}", {"reason": "lists no shard; list every shard of the environment"})
+        repeated = sorted({shard for shard in value if value.count(shard) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "setting_format", "{reason}", {"reason": f"lists {', '.join(repeated)} more than once; list each shard once"}
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _name_is_listed(self) -> ShardSettings:
+        if self.name not in self.of:
+            raise PydanticCustomError(
+                "setting_conflict",
+                "{reason}",
+                {"reason": f"name '{self.name}' is not listed in of {list(self.of)}; a stack's shard is one of its environment's shards"},
+            )
+        return self
+
+
+class StackSettings(_Settings):
+    """Everything an environment decides; one object, passed down to components."""
+
+    environment: Annotated[
+        str, _checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH))
+    ] = Field(
+        description="This stack's environment, one of `environments`.",
+        json_schema_extra={"x-default": "the stack name"},
+    )
+    environments: Annotated[tuple[str, ...], BeforeValidator(list_to_tuple)] = Field(
+        description="All environments of the project; tenant files may name only these.",
+        json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
+    )
+    aws_region: Annotated[str, _checked(formats.aws_region_problem)] = Field(
+        description="AWS region of the provider (the `aws:region` setting)."
+    )
+    webhook_base_url: Annotated[str, _checked(_url_without_trailing_slash)] = Field(
+        description=(
+            "Public base URL that routes to the Argo Events EventSource service; each repository's "
+            "webhook goes to <webhookBaseUrl>/github/<name>."
+        )
+    )
+    vault: VaultSettings = Field(description="Where the tenants' secrets live and how External Secrets Operator logs in.")
+    namespaces: NamespaceSettings = Field(
+        default_factory=NamespaceSettings, description="Namespaces of the platform's Argo components."
+    )
+    fallback_artifact_bucket: FallbackBucketSettings | None = Field(
+        default=None,
+        description="Platform bucket for registrations without an artifactBucket. Without it, every registration must declare one.",
+    )
+    bucket_names: BucketNameSettings = Field(
+        default_factory=BucketNameSettings,
+        description="How this environment's bucket names differ from the names in tenant files; dev and prod must differ.",
+    )
+    s3_endpoint: str | None = Field(
+        default=None,
+        description=(
+            "URL of an S3-compatible service this stack's AWS provider is pointed at (aws:endpoints). "
+            "Unset: AWS S3, and tenant hostnames must be AWS endpoints of their bucket's region."
+        ),
+    )
+    protect_data_buckets: bool = Field(
+        default=False, description="Mark data buckets `protect`: removing one then needs an explicit unprotect."
+    )
+    runner_image: str = Field(
+        default="nextflow/nextflow:25.04.6", description="Container image of the WorkflowTemplate's runner step."
+    )
+    user_prefix: str = Field(
+        default="",
+        description="Prefix the Kubernetes API server puts before OIDC user names (--oidc-username-prefix).",
+    )
+    tenants_dir: str = Field(default="tenants", description="Directory of tenant files, relative to the project.")
+    secret_refresh_interval: str = Field(
+        default="1h", description="How often ESO re-reads Vault; a rotated key reaches pods within this time."
+    )
+    shard: ShardSettings | None = Field(
+        default=None,
+        description=(
+            "Set when the environment is split into several stacks (shards) that each deploy part of its "
+            "registrations, e.g. {name: a, of: [a, b, c]}; `environment` must then be set too. "
+            "Unset: this stack deploys every registration of its environment."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _environment_is_known(self) -> StackSettings:
+        if self.environment not in self.environments:
+            raise PydanticCustomError(
+                "setting_conflict",
+                "{reason}",
+                {
+                    "reason": f"environment '{self.environment}' is not one of the project's environments "
+                    f"{list(self.environments)} (Pulumi.yaml: environments)"
+                },
+            )
+        if self.s3_endpoint is not None and formats.http_url_problem(self.s3_endpoint, "S3 endpoint"):
+            raise PydanticCustomError(
+                "setting_format", "{reason}", {"reason": formats.http_url_problem(self.s3_endpoint, "s3Endpoint")}
+            )
+        return self
+
+    @property
+    def shard_name(self) -> str | None:
+        """This stack's shard, or None when it deploys its whole environment."""
+        return self.shard.name if self.shard else None
+
+    @property
+    def webhook_path(self) -> str:
+        """Path part of the base URL: the EventSource serves it because the ingress does not rewrite."""
+        rest = self.webhook_base_url.split("://", 1)[1]
+        return "/" + rest.partition("/")[2] if "/" in rest else ""
+
+
+# Keys of this project's namespace that stack files may set, and where each goes in the model.
+_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard")
+_SCALAR_KEYS = (
+    "environment",
+    "environments",
+    "webhookBaseUrl",
+    "s3Endpoint",
+    "protectDataBuckets",
+    "runnerImage",
+    "userPrefix",
+    "tenantsDir",
+    "secretRefreshInterval",
+)
+# Secrets this project reads itself (everything else secret belongs to a provider's namespace).
+SECRET_KEYS = ("githubToken",)
+
+
+def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings:
+    """Build the settings from `{"argo-tenants:vault": {...}, "aws:region": "...", ...}`.
+
+    Values may be JSON text (as Pulumi hands structured config to a program) or already decoded.
+    Raises SettingsError naming the key on the first unknown, missing or malformed setting.
+    """
+    prefix = f"{CONFIG_NAMESPACE}:"
+    raw: dict[str, Any] = {}
+    for key, value in config.items():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        if name in SECRET_KEYS:
+            continue
+        if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
+            known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
+            raise SettingsError(f"{key}: unknown setting (known: {known}); check its spelling")
+        raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name == "environments")
+    if "environment" not in raw:
+        _check_default_environment(raw, stack)
+        raw["environment"] = stack
+    region = config.get("aws:region")
+    if region is not None:
+        raw["awsRegion"] = _decode("aws:region", region, structured=False)
+    for name in ("protectDataBuckets",):
+        if isinstance(raw.get(name), str) and raw[name] in ("true", "false"):
+            raw[name] = raw[name] == "true"
+    try:
+        return StackSettings.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        key = _config_key(loc)
+        message = "is required but not set" if first["type"] == "missing" else first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = "unknown setting; check its spelling"
+        raise SettingsError(f"{key}: {message}") from None
+
+
+def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
+    """Without `environment`, the stack name is the environment: say how to fix a stack named otherwise."""
+    key = f"{CONFIG_NAMESPACE}:environment"
+    fix = f"set {key} in Pulumi.{stack}.yaml"
+    if "shard" in raw:
+        raise SettingsError(
+            f"{key}: is required in a shard stack ({CONFIG_NAMESPACE}:shard is set): {fix} to the environment "
+            "this stack is a shard of"
+        )
+    environments = raw.get("environments")
+    if isinstance(environments, (list, tuple)) and stack not in environments:
+        raise SettingsError(
+            f"{key}: is not set, so it would be the stack name '{stack}', which is not one of the project's "
+            f"environments {list(environments)} (Pulumi.yaml: environments); {fix}"
+        )
+
+
+def _config_key(loc: tuple) -> str:
+    if not loc:
+        return f"{CONFIG_NAMESPACE}"
+    if loc[0] == "awsRegion":
+        return "aws:region"
+    return f"{CONFIG_NAMESPACE}:{format_loc(loc)}"
+
+
+def _decode(key: str, value: Any, structured: bool) -> Any:
+    if structured and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise SettingsError(f"{key}: expected a structured value (an object or a list), got {value!r}") from None
+    return value

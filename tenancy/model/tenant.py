@@ -1,0 +1,238 @@
+"""A validated registration resolved against its stack: every name, path and location it gets, computed once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from tenancy.model import naming
+from tenancy.model.registration import BucketSpec, RepoRegistration
+from tenancy.model.settings import StackSettings
+
+Purpose = Literal["artifacts", "data"]
+
+
+@dataclass(frozen=True)
+class BucketLocation:
+    """Where one kind of a registration's objects lives, and the credentials that reach it."""
+
+    purpose: Purpose
+    bucket: str
+    region: str
+    scheme: str
+    host: str
+    key_prefix: str
+    managed: bool
+    vault_path: str
+    secret_name: str
+    path_style: bool
+
+    @property
+    def insecure(self) -> bool:
+        return self.scheme == "http"
+
+    @property
+    def endpoint(self) -> str:
+        """host[:port], the form Argo's `s3.endpoint` wants (no scheme)."""
+        return self.host
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:aws:s3:::{self.bucket}"
+
+    @property
+    def objects_arn(self) -> str:
+        return f"arn:aws:s3:::{self.bucket}/{self.key_prefix}*"
+
+    @property
+    def s3_uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key_prefix}"
+
+
+def aws_s3_host(region: str) -> str:
+    return f"s3.{region}.amazonaws.com"
+
+
+_AWS_S3_HOST = re.compile(
+    r"^s3(?:[.-](?:dualstack|fips)){0,2}[.-](?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?::443)?$"
+)
+
+
+def aws_region_of_host(host: str) -> str | None:
+    """Region an AWS S3 endpoint host names; `us-east-1` for the global `s3.amazonaws.com`."""
+    if host in ("s3.amazonaws.com", "s3.amazonaws.com:443"):
+        return "us-east-1"
+    match = _AWS_S3_HOST.match(host)
+    return match["region"] if match else None
+
+
+def split_hostname(spec: BucketSpec) -> tuple[str, str]:
+    """(scheme, host[:port]) of a bucket's hostname as written."""
+    host = spec.hostname.split("://", 1)[-1].rstrip("/")
+    return spec.scheme, host
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A registration as deployed to one environment. Valid by construction: built only after every rule passed."""
+
+    registration: RepoRegistration
+    settings: StackSettings
+    source: str
+
+    @property
+    def name(self) -> str:
+        return self.registration.name
+
+    @property
+    def spec(self):
+        return self.registration.spec
+
+    @property
+    def owner(self) -> str:
+        return self.spec.owner
+
+    @property
+    def repo(self) -> str:
+        return self.spec.repo
+
+    @property
+    def repo_url(self) -> str:
+        return self.spec.repo_url
+
+    @property
+    def environment(self) -> str:
+        return self.settings.environment
+
+    @property
+    def in_environment(self) -> bool:
+        """Whether this stack's environment is one the registration asks for."""
+        return self.spec.wants(self.environment)
+
+    @property
+    def deployed(self) -> bool:
+        """Whether this stack deploys the registration: it asks for the stack's environment and, where the
+        environment is split into shards, names this stack's shard (the others deploy the rest)."""
+        shard = self.settings.shard_name
+        return self.in_environment and (shard is None or self.spec.shard == shard)
+
+    @cached_property
+    def namespace(self) -> str:
+        return naming.tenant_namespace(self.owner, self.repo)
+
+    @cached_property
+    def github_secret_name(self) -> str:
+        return self.spec.github_secret_name or naming.default_github_secret_name(self.name)
+
+    @cached_property
+    def artifacts(self) -> BucketLocation:
+        spec = self.spec.artifact_bucket
+        if spec is not None:
+            return self._dedicated(spec, "artifacts", naming.artifact_secret_name(self.name))
+        fallback = self.settings.fallback_artifact_bucket
+        scheme, host = self._default_endpoint(fallback.region)
+        return BucketLocation(
+            purpose="artifacts",
+            bucket=fallback.bucket,
+            region=fallback.region,
+            scheme=scheme,
+            host=host,
+            key_prefix=f"{self.name}/",
+            managed=False,
+            vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, "artifacts"),
+            secret_name=naming.artifact_secret_name(self.name),
+            path_style=False,
+        )
+
+    @cached_property
+    def data(self) -> BucketLocation | None:
+        spec = self.spec.data_bucket
+        if spec is None:
+            return None
+        return self._dedicated(spec, "data", naming.data_secret_name(self.name))
+
+    @property
+    def locations(self) -> tuple[BucketLocation, ...]:
+        return (self.artifacts,) if self.data is None else (self.artifacts, self.data)
+
+    @property
+    def managed_buckets(self) -> tuple[BucketLocation, ...]:
+        return tuple(location for location in self.locations if location.managed)
+
+    def _dedicated(self, spec: BucketSpec, purpose: Purpose, secret_name: str) -> BucketLocation:
+        names = self.settings.bucket_names
+        if spec.hostname:
+            scheme, host = split_hostname(spec)
+        else:
+            scheme, host = self._default_endpoint(spec.region, spec.insecure)
+        return BucketLocation(
+            purpose=purpose,
+            bucket=naming.physical_bucket_name(spec.bucket, names.prefix, names.suffix),
+            region=spec.region,
+            scheme=scheme,
+            host=host,
+            key_prefix=spec.key_prefix,
+            managed=True,
+            vault_path=spec.external_secret_path
+            or naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
+            secret_name=secret_name,
+            path_style=spec.path_style,
+        )
+
+    def _default_endpoint(self, region: str, insecure: bool = False) -> tuple[str, str]:
+        if self.settings.s3_endpoint:
+            scheme, _, host = self.settings.s3_endpoint.partition("://")
+            return scheme, host.rstrip("/")
+        return ("http" if insecure else "https"), aws_s3_host(region)
+
+    @cached_property
+    def vault_prefix(self) -> str:
+        return naming.vault_registration_prefix(self.settings.vault.path_prefix, self.name)
+
+    @cached_property
+    def github_vault_path(self) -> str:
+        return naming.github_vault_path(self.settings.vault.path_prefix, self.name)
+
+    @property
+    def vault_paths(self) -> tuple[str, ...]:
+        """Every Vault path (relative to the mount) this registration writes."""
+        return (*(location.vault_path for location in self.locations), self.github_vault_path)
+
+    @cached_property
+    def iam_user_name(self) -> str:
+        return naming.iam_user_name(self.environment, self.name)
+
+    @cached_property
+    def vault_policy_name(self) -> str:
+        return naming.vault_policy_name(self.environment, self.name)
+
+    @cached_property
+    def vault_role_name(self) -> str:
+        return naming.vault_role_name(self.environment, self.name)
+
+    @cached_property
+    def webhook_endpoint(self) -> str:
+        return naming.webhook_endpoint(self.settings.webhook_path, self.name)
+
+    @cached_property
+    def webhook_url(self) -> str:
+        origin = self.settings.webhook_base_url[: len(self.settings.webhook_base_url) - len(self.settings.webhook_path)]
+        return f"{origin}{self.webhook_endpoint}"
+
+    @property
+    def sensor_dependency(self) -> str:
+        return naming.sensor_dependency_name(self.name)
+
+    @property
+    def workflow_template(self) -> str:
+        return self.spec.workflow_template_ref
+
+    @property
+    def default_branch(self) -> str:
+        return self.spec.default_branch

@@ -1,0 +1,290 @@
+"""The difference between two plan documents, grouped by tenant: what a merge would create, change
+and remove, and whether it offboards anything (the JSON of `plan --base`, version 1).
+
+Resources are matched by URN, as Pulumi matches them. A resource only in the base is deleted, or,
+when it is retained on delete, leaves Pulumi's management and stays in the cloud. Inputs are
+compared value by value; the paths name what changed (`spec.github.alpha.active`). Secret values
+are "[secret]" on both sides, so a changed secret cannot be seen offline, and none is ever shown.
+A tenant that leaves this stack for another stack of its environment, or arrives from one (its
+shard changed), is still offboarded or onboarded here, and also carries the move that keeps its
+objects (docs/sharding.md). Field by field in docs/plan-format.md; docs/plan-diff.schema.json is its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from tenancy.plan.facts import BUCKET, TENANT_REPO, bucket_fact, tenant_facts
+
+# The Pulumi Cloud organization is not known offline: the operator puts it in.
+STATE_MOVE_ORG = "<org>"
+
+DIFF_VERSION = 1
+DIFF_KIND = "plan-diff"
+
+# Inputs whose change makes the provider replace the resource, for the types where this program
+# must know: a bucket's name and region are fixed for its lifetime, and a replaced bucket is a
+# retained one (it leaves management; a new, empty bucket is created).
+REPLACING_INPUTS = {BUCKET: ("bucket", "region")}
+
+OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "replacementTrigger", "provider", "parent", "dependsOn")
+# List items that carry one of these (unique per list) are matched by it, not by position, so
+# adding a tenant in the middle of a sorted list reads as one addition, not a shift of every entry.
+_ITEM_KEYS = ("name", "Sid", "secretKey")
+
+_ABSENT = object()
+
+
+def _item_key(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return None
+    for key in _ITEM_KEYS:
+        if isinstance(item.get(key), (str, int)):
+            return f"{key}={item[key]}"
+    template = item.get("template")
+    if isinstance(template, dict) and isinstance(template.get("name"), str):
+        return f"template.name={template['name']}"
+    return None
+
+
+def _keyed(items: list) -> dict[str, Any] | None:
+    keys = [_item_key(item) for item in items]
+    if None in keys or len(set(keys)) != len(keys):
+        return None
+    return dict(zip(keys, items))
+
+
+def _json_container(value: Any) -> Any:
+    # Policies travel as JSON text; comparing them parsed names the statement that changed.
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return _ABSENT
+        return parsed if isinstance(parsed, (dict, list)) else _ABSENT
+    return _ABSENT
+
+
+def _segment(key: str) -> str:
+    plain = key.replace("-", "").replace("_", "").isalnum()
+    return f".{key}" if plain else f"[{json.dumps(key)}]"
+
+
+def value_changes(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(path, before, after) for every leaf that differs; `_ABSENT` stands for a missing side."""
+    if before == after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(set(before) | set(after)):
+            yield from value_changes(before.get(key, _ABSENT), after.get(key, _ABSENT), path + _segment(str(key)))
+        return
+    if isinstance(before, list) and isinstance(after, list):
+        keyed_before, keyed_after = _keyed(before), _keyed(after)
+        if keyed_before is not None and keyed_after is not None:
+            for key in sorted(set(keyed_before) | set(keyed_after)):
+                yield from value_changes(
+                    keyed_before.get(key, _ABSENT), keyed_after.get(key, _ABSENT), f"{path}[{key}]"
+                )
+            if [k for k in keyed_before if k in keyed_after] != [k for k in keyed_after if k in keyed_before]:
+                yield f"{path}(order)", list(keyed_before), list(keyed_after)
+            return
+        for index in range(max(len(before), len(after))):
+            yield from value_changes(
+                before[index] if index < len(before) else _ABSENT,
+                after[index] if index < len(after) else _ABSENT,
+                f"{path}[{index}]",
+            )
+        return
+    parsed_before, parsed_after = _json_container(before), _json_container(after)
+    if parsed_before is not _ABSENT and parsed_after is not _ABSENT:
+        yield from value_changes(parsed_before, parsed_after, path)
+        return
+    yield path, before, after
+
+
+def _change(path: str, before: Any, after: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path.lstrip(".")}
+    if before is not _ABSENT:
+        entry["before"] = before
+    if after is not _ABSENT:
+        entry["after"] = after
+    return entry
+
+
+def resource_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    changes = [_change("inputs" + path, b, a) for path, b, a in value_changes(before["inputs"], after["inputs"])]
+    for option in OPTIONS:
+        old, new = before.get(option), after.get(option)
+        if option == "dependsOn":
+            old, new = sorted(old or []), sorted(new or [])
+        if old != new:
+            changes.append(_change(option, old, new))
+    return changes
+
+
+def _is_replacement(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    if before.get("replacementTrigger") != after.get("replacementTrigger"):
+        return True
+    return any(
+        before["inputs"].get(key) != after["inputs"].get(key) for key in REPLACING_INPUTS.get(after["type"], ())
+    )
+
+
+def _entry(resource: dict[str, Any], action: str, changes: list | None = None) -> dict[str, Any]:
+    return {
+        "urn": resource["urn"],
+        "type": resource["type"],
+        "name": resource["name"],
+        "tenant": resource.get("tenant"),
+        "action": action,
+        "protect": resource["protect"],
+        "changes": changes or [],
+    }
+
+
+def _leaving(resource: dict[str, Any], reason: str) -> dict[str, Any]:
+    return {"urn": resource["urn"], "tenant": resource.get("tenant"), "reason": reason, **bucket_fact(resource)}
+
+
+def _in_stack(urn: str, stack: str) -> str:
+    """The same URN in another stack of the project: `urn:pulumi:<stack>::<project>::...`."""
+    _, rest = urn.split("::", 1)
+    return f"urn:pulumi:{stack}::{rest}"
+
+
+def _move(
+    name: str, direction: str, source: dict[str, Any], target: dict[str, Any], document: dict[str, Any]
+) -> dict[str, Any]:
+    """A registration leaving this stack for another of its environment (`out`, read from the base plan),
+    or arriving from one (`in`, read from the head plan). Its physical names do not depend on the
+    stack, so moving its state keeps every object; `pulumi state move` takes the children of the
+    URNs it is given and copies the providers they use (docs/sharding.md)."""
+    resources = [resource for resource in document["resources"] if resource.get("tenant") == name]
+    roots = [resource["urn"] for resource in resources if resource["type"] == TENANT_REPO and resource["name"] == name]
+    urns = sorted(roots if direction == "out" else (_in_stack(urn, source["stack"]) for urn in roots))
+    project = document["project"]
+    command = " ".join(
+        [
+            "pulumi state move",
+            f"--source {STATE_MOVE_ORG}/{project}/{source['stack']}",
+            f"--dest {STATE_MOVE_ORG}/{project}/{target['stack']}",
+            *(f"'{urn}'" for urn in urns),
+        ]
+    )
+    return {
+        "direction": direction,
+        "from": dict(source),
+        "to": dict(target),
+        "urns": urns,
+        "resources": len(resources),
+        "providers": sorted({resource["provider"].rsplit("::", 1)[-1] for resource in resources if resource.get("provider")}),
+        "command": command,
+    }
+
+
+def moves(
+    base: dict[str, Any],
+    head: dict[str, Any],
+    base_places: dict[str, dict[str, Any]],
+    head_places: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """Tenant name -> its move, for every tenant that leaves this stack for another stack of its
+    environment, or arrives here from one. `*_places` map each registration of the environment to
+    the stack (and shard) that deploys it, at the base and at head (tenancy.project.shard_layout)."""
+    stack = head["stack"]
+    base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])
+    found: dict[str, dict[str, Any]] = {}
+    for name in sorted(base_tenants - head_tenants):
+        target = head_places.get(name)
+        if target is not None and target["stack"] != stack:
+            source = {"stack": stack, "shard": (base_places.get(name) or {}).get("shard")}
+            found[name] = _move(name, "out", source, target, base)
+    for name in sorted(head_tenants - base_tenants):
+        source = base_places.get(name)
+        if source is not None and source["stack"] != stack:
+            target = {"stack": stack, "shard": (head_places.get(name) or {}).get("shard")}
+            found[name] = _move(name, "in", source, target, head)
+    return found
+
+
+def diff_plans(
+    base: dict[str, Any],
+    head: dict[str, Any],
+    base_ref: dict[str, Any] | None = None,
+    accepted: bool = False,
+    places: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """The diff document from `base` to `head` (two plan documents of the same stack).
+
+    `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`). `places`
+    (at the base, at head: registration -> {"stack", "shard"}) lets a tenant that changes stacks
+    within its environment be reported as a move rather than a plain offboarding or onboarding.
+    """
+    old = {r["urn"]: r for r in base["resources"]}
+    new = {r["urn"]: r for r in head["resources"]}
+    entries: list[dict[str, Any]] = []
+    leaving: list[dict[str, Any]] = []
+    for urn in sorted(set(old) | set(new)):
+        if urn not in old:
+            entries.append(_entry(new[urn], "create"))
+        elif urn not in new:
+            gone = old[urn]
+            entries.append(_entry(gone, "retain" if gone["retainOnDelete"] else "delete"))
+            if gone["type"] == BUCKET:
+                leaving.append(_leaving(gone, "removed"))
+        else:
+            changes = resource_changes(old[urn], new[urn])
+            if changes:
+                replaced = _is_replacement(old[urn], new[urn])
+                entries.append(_entry(new[urn], "replace" if replaced else "update", changes))
+                if replaced and new[urn]["type"] == BUCKET:
+                    leaving.append(_leaving(old[urn], "replaced"))
+
+    base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])
+    touched = {entry["tenant"] for entry in entries if entry["tenant"] is not None}
+    status = {name: "onboarded" for name in head_tenants - base_tenants}
+    status.update({name: "offboarded" for name in base_tenants - head_tenants})
+    status.update({name: "changed" for name in (touched & base_tenants & head_tenants)})
+    facts_after, facts_before = tenant_facts(head), tenant_facts(base)
+    by_tenant: dict[str | None, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_tenant.setdefault(entry["tenant"], []).append(entry)
+    moving = moves(base, head, *places) if places else {}
+    tenants = [
+        {
+            "name": name,
+            "status": status[name],
+            "facts": facts_before[name] if status[name] == "offboarded" else facts_after[name],
+            "resources": by_tenant.get(name, []),
+            **({"move": moving[name]} if name in moving else {}),
+        }
+        for name in sorted(status)
+    ]
+    counts = {kind: sum(1 for t in tenants if t["status"] == kind) for kind in ("onboarded", "offboarded", "changed")}
+    counts["untouched"] = len(base_tenants & head_tenants) - counts["changed"]
+    offboarded = sorted(name for name, kind in status.items() if kind == "offboarded")
+    return {
+        "version": DIFF_VERSION,
+        "kind": DIFF_KIND,
+        "project": head["project"],
+        "stack": head["stack"],
+        "base": base_ref or {},
+        "summary": {
+            "tenants": counts,
+            "resources": {
+                action: sum(1 for entry in entries if entry["action"] == action)
+                for action in ("create", "update", "replace", "delete", "retain")
+            },
+        },
+        "offboarding": {
+            # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
+            "blocking": bool(offboarded or leaving or moving),
+            "accepted": accepted,
+            "tenants": offboarded,
+            "moves": sorted(moving),
+            "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),
+        },
+        "tenants": tenants,
+        "shared": by_tenant.get(None, []),
+    }

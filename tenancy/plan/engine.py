@@ -1,0 +1,338 @@
+"""Runs the real `__main__.py` under Pulumi's mock engine and records every registration it makes.
+
+No Pulumi CLI, credentials or network: the stack's settings come from Pulumi.yaml and
+Pulumi.<stack>.yaml, providers are never called, and each resource's outputs are its inputs plus
+a few stable fakes. What is recorded is the whole registration request, as the engine would see
+it: parent, protect, retainOnDelete, dependencies, provider, and which values are secret.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import json
+import logging
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from google.protobuf import struct_pb2
+
+import pulumi
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import reset_options
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.project.stack_files import SECRET, project_name, stack_config
+
+UNKNOWN = "[unknown]"
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_SIG_KEY = rpc._special_sig_key
+
+
+@dataclass
+class Registration:
+    """One resource registration request, with every secret value replaced by "[secret]"."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    depends_on: list[str]
+    provider: str | None
+    replacement_trigger: Any = None
+
+
+@dataclass
+class Simulation:
+    project: str
+    stack: str
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    invokes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def by_type(self, type_token: str) -> list[Registration]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
+    def get(self, type_token: str, name: str) -> Registration:
+        for resource in self.resources:
+            if resource.type == type_token and resource.name == name:
+                return resource
+        raise KeyError(f"no {type_token} named {name}")
+
+
+def _value_to_data(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        text = value.string_value
+        return UNKNOWN if text == rpc.UNKNOWN else text
+    if kind == "struct_value":
+        return _struct_to_data(value.struct_value)
+    if kind == "list_value":
+        return [_value_to_data(item) for item in value.list_value.values]
+    if kind == "number_value":
+        number = value.number_value
+        # Protobuf carries every number as a double; whole numbers read back as they were written.
+        return int(number) if number.is_integer() else number
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
+def _struct_to_data(struct: struct_pb2.Struct) -> dict[str, Any] | str:
+    """Plain data of a registration's properties, secrets and unknowns replaced by markers.
+
+    Walks the protobuf directly: json_format.MessageToDict did the same at several times the cost,
+    once per registration.
+    """
+    fields = struct.fields
+    sig = fields.get(_SIG_KEY)
+    if sig is not None:
+        if sig.string_value == _SECRET_SIG:
+            return SECRET
+        if sig.string_value == _RESOURCE_SIG:
+            return fields["urn"].string_value
+    return {key: _value_to_data(value) for key, value in fields.items()}
+
+
+def _state_struct(state: dict[str, Any]) -> struct_pb2.Struct:
+    """The response's outputs: plain data (deserialized inputs and fakes) goes straight into a
+    Struct; anything else takes the SDK's general, much slower, serializer."""
+    struct = struct_pb2.Struct()
+    try:
+        struct.update(state)
+    except (TypeError, ValueError):
+        struct = _sync_await(rpc.serialize_properties(state, {}))
+    return struct
+
+
+class FakeOutputs(pulumi.runtime.Mocks):
+    """Outputs the engine would report beyond the inputs: stable ids and the few computed values the program reads."""
+
+    def __init__(self):
+        self.invokes: list[str] = []
+
+    def new_resource(self, args: mocks.MockResourceArgs):
+        # Only what a provider computes. Outside a preview the SDK takes every output the engine
+        # does not return from the resource's own inputs, so echoing the inputs back (as the
+        # SDK's examples do) would only serialize and parse each of them twice more.
+        state: dict[str, Any] = {}
+        if args.typ == "aws:iam/accessKey:AccessKey":
+            # crc32, not hash(): the same program must give the same fakes in every process.
+            state.update(id=f"AKIAMOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secret=f"mock-secret-{args.name}")
+            return state["id"], state
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = f"mock-password-{args.name}"
+        if args.typ == "github:index/repositoryWebhook:RepositoryWebhook":
+            state["url"] = f"https://api.github.com/repos/mock/{args.inputs.get('repository')}/hooks/1"
+        if args.typ.startswith("aws:") and "arn" not in args.inputs:
+            state["arn"] = f"arn:aws:mock:::{args.name}"
+        return f"{args.name}-id", state
+
+    def call(self, args: mocks.MockCallArgs):
+        self.invokes.append(args.token)
+        return {}
+
+
+Progress = Callable[[Registration, int], None]
+
+
+class _RecordingMonitor(mocks.MockMonitor):
+    def __init__(self, fake: FakeOutputs, progress: Progress | None = None):
+        super().__init__(fake)
+        self.registrations: list[Registration] = []
+        self.progress = progress
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine does: a child's URN carries its parent's whole type chain, and resources
+        # parented to the stack carry none (the SDK's mock keeps only the last parent type).
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != "pulumi:pulumi:Stack":
+                type_ = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        mocks._ensure_event_loop()
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                inputs=_struct_to_data(request.object),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                depends_on=list(request.dependencies),
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+                replacement_trigger=_value_to_data(request.replacement_trigger)
+                if request.HasField("replacement_trigger")
+                else None,
+            )
+        )
+        if self.progress is not None:
+            self.progress(self.registrations[-1], len(self.registrations))
+        inputs = rpc.deserialize_properties(request.object)
+        resource_args = mocks.MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        # The engine marks these outputs secret for the SDK; the mock monitor must do the same,
+        # or a provider-declared secret (an access key's secret) would look plain here.
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = rpc.wrap_rpc_secret(state[key])
+        # Not kept in self.resources as the stock mock does: only the `getResource` invoke reads
+        # them, the program makes none (tests prove it), and at 1,000 tenants they cost ~100 MB.
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=_state_struct(state))
+
+
+def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:
+    # Pulumi hands structured values to programs as JSON text, and scalars as strings.
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, (dict, list)):
+            out[key] = json.dumps(value)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def simulate(
+    project_dir: str | Path,
+    stack: str,
+    config_overrides: dict[str, Any] | None = None,
+    *,
+    settings_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    fake_outputs: FakeOutputs | None = None,
+) -> Simulation:
+    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors.
+
+    `settings_dir` holds the Pulumi.yaml and Pulumi.<stack>.yaml to use (default: `project_dir`),
+    so that the current program can run with the settings of another revision (`plan --base`); a
+    relative tenantsDir is then read from beside those settings.
+    `progress` is called after every registration with it and the number registered so far.
+    `fake_outputs` replaces the stand-in for the providers (tests plant recognizable values with it).
+    Raises FileNotFoundError when the stack has no settings file.
+    """
+    project_dir = Path(project_dir).resolve()
+    settings_dir = Path(settings_dir).resolve() if settings_dir is not None else project_dir
+    project = project_name(settings_dir)
+    config = stack_config(settings_dir, stack)
+    if settings_dir != project_dir:
+        # The program resolves a relative tenantsDir against its own directory; the other
+        # revision's tenants sit beside its settings.
+        key = f"{CONFIG_NAMESPACE}:tenantsDir"
+        tenants_dir = Path(str(config.get(key, StackSettings.model_fields["tenants_dir"].default)))
+        config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
+    config.update(config_overrides or {})
+
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    return run_under_mocks(
+        lambda: _run_main(project_dir / "__main__.py"),
+        project=project,
+        stack=stack,
+        config=config,
+        root_directory=project_dir,
+        progress=progress,
+        fake_outputs=fake_outputs,
+    )
+
+
+def _run_main(path: Path) -> None:
+    """Run the program as `python __main__.py` would, with one frame where runpy takes four: the
+    SDK records the whole caller stack with every registration, and pays for each frame."""
+    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    exec(code, {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins})
+
+
+def run_under_mocks(
+    program: Callable[[], Any],
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, Any],
+    root_directory: str | Path,
+    progress: Progress | None = None,
+    fake_outputs: FakeOutputs | None = None,
+) -> Simulation:
+    """Run `program` as a Pulumi program under the recording mock engine with `config` as stack config.
+
+    The one place that sets the engine up, so that the SDK floor of the benchmark
+    (bench.sdk_floor) pays exactly what the real program pays for each registration.
+    """
+    secret_keys = [key for key, value in config.items() if value == SECRET]
+    fake = fake_outputs or FakeOutputs()
+    monitor = _RecordingMonitor(fake, progress)
+    reset_options(project=project, stack=stack, root_directory=str(root_directory))
+    mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor,
+                    logger=logging.getLogger("argo-tenants.simulation"))
+    pulumi.runtime.set_all_config(_as_config_strings(config), secret_keys)
+
+    result = Simulation(project=project, stack=stack)
+    # The SDK keeps every resource and Output alive until the program ends, so each cyclic
+    # collection scans a heap that grows with the stack: at 300 tenants the run took 32 s with
+    # the collector on and 17 s with it off (docs/scale.md). Reference counting still frees
+    # everything outside a cycle, and the collector is back on as soon as the run is over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _sync_await(run_pulumi_func(program))
+        result.outputs = _stack_outputs()
+    except pulumi.RunError as err:
+        result.error = str(err)
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+        if collecting:
+            gc.enable()
+    result.resources = monitor.registrations
+    result.invokes = fake.invokes
+    return result
+
+
+def _stack_outputs() -> dict[str, Any]:
+    root = pulumi.runtime.settings.get_root_resource()
+    outputs = {}
+    for key, value in getattr(root, "outputs", {}).items():
+        output = pulumi.Output.from_input(value)
+        outputs[key] = _sync_await(_resolve_redacted(output))
+    return outputs
+
+
+async def _resolve_redacted(output: pulumi.Output) -> Any:
+    if await output.is_secret():
+        return SECRET
+    value = await output.future()
+    return await _redact_value(value)
+
+
+async def _redact_value(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return await _resolve_redacted(value)
+    if isinstance(value, dict):
+        return {key: await _redact_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [await _redact_value(item) for item in value]
+    return value

@@ -1,0 +1,193 @@
+"""A plan document for people: a tree per tenant at a terminal, or a Markdown report.
+
+Both show each tenant's key properties (namespace, buckets, IAM user, Vault paths, webhook) and the
+stack-level objects once; the JSON document holds every input of every resource.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+from tenancy.plan import markdown as md
+from tenancy.plan.facts import physical_name, shared_resources, short_type, tenant_facts
+from tenancy.plan.render_values import clean
+
+
+Item = tuple[str, str]  # (value from the plan, a note of ours about it)
+
+
+def bucket_item(bucket: dict[str, Any]) -> Item:
+    notes = [bucket["purpose"], str(bucket["region"])]
+    if bucket["retainOnDelete"]:
+        notes.append("kept on delete")
+    if bucket["protect"]:
+        notes.append("protected")
+    return str(bucket["bucket"]), ", ".join(notes)
+
+
+def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
+    """(label, items) in the order a person reads them; every tenant has each label."""
+    buckets = [bucket_item(bucket) for bucket in facts["buckets"]]
+    if not buckets:
+        buckets = [(str(facts["artifacts"] or ""), "the environment's fallback bucket, not managed here")]
+    state = "PAUSED: inactive" if facts["paused"] else "push, active"
+    return [
+        ("repository", [(str(facts["repository"]), "")]),
+        ("namespace", [(str(facts["namespace"]), "")]),
+        ("buckets", buckets),
+        ("IAM user", [(str(facts["iamUser"]), "")]),
+        ("Vault paths", [(path, "") for path in facts["vaultPaths"]]),
+        ("webhook", [(str(facts["webhookUrl"]), state)]),
+        ("template", [(str(facts["workflowTemplate"]), "")]),
+    ]
+
+
+def item_text(item: Item) -> str:
+    value, note = item
+    value = clean(value)
+    return f"{value} ({note})" if value and note else value or f"({note})"
+
+
+def text_rows(facts: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(label, [item_text(item) for item in items]) for label, items in fact_rows(facts)]
+
+
+def _tree(title: str, rows: list[tuple[str, list[str]]]) -> list[str]:
+    lines = [title]
+    width = max(len(label) for label, _ in rows)
+    for index, (label, values) in enumerate(rows):
+        last = index == len(rows) - 1
+        branch, rest = ("└── ", "    ") if last else ("├── ", "│   ")
+        lines.append(f"{branch}{label.ljust(width)}  {values[0] if values else '-'}")
+        lines += [f"{rest}{' ' * width}  {value}" for value in values[1:]]
+    return lines
+
+
+def _type_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in counts.items())
+
+
+def wrapped(items: list[str], width: int = 90) -> list[str]:
+    """Comma-joined items over as many lines as it takes to keep each under `width`."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(item) + 2 <= width:
+            lines[-1] += f", {item}"
+        else:
+            lines.append(item)
+    return lines
+
+
+def _resource_lines(facts: dict[str, Any]) -> list[str]:
+    return [str(facts["resources"])] + wrapped([f"{count} {kind}" for kind, count in facts["resourceTypes"].items()])
+
+
+def _shared_counts(document: dict[str, Any]) -> dict[str, int]:
+    return dict(sorted(Counter(short_type(r["type"]) for r in shared_resources(document)).items()))
+
+
+def _shared_label(resource: dict[str, Any]) -> str:
+    kind = resource["type"]
+    if kind.startswith("pulumi:providers:"):
+        return f"{kind.rsplit(':', 1)[-1]} provider"
+    return f"{kind.split(':', 1)[0]} {short_type(kind)}" if kind.startswith("vault:") else short_type(kind)
+
+
+def _shared_note(resource: dict[str, Any]) -> str:
+    spec = resource["inputs"].get("spec")
+    if not isinstance(spec, dict):
+        return ""
+    if isinstance(spec.get("github"), dict):
+        return f" ({len(spec['github'])} webhook entries)"
+    if isinstance(spec.get("triggers"), list):
+        return f" ({len(spec['triggers'])} triggers)"
+    return ""
+
+
+def _shared_lines(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    rows: dict[str, list[str]] = {}
+    for resource in shared_resources(document):
+        rows.setdefault(_shared_label(resource), []).append(clean(physical_name(resource)) + _shared_note(resource))
+    return [(label, wrapped(sorted(values))) for label, values in sorted(rows.items())]
+
+
+def _totals(document: dict[str, Any]) -> str:
+    count = len(document["tenants"])
+    custom = sum(1 for r in document["resources"] if r["custom"])
+    components = len(document["resources"]) - custom
+    return f"{count} tenant{'s' if count != 1 else ''} · {custom} resources (+{components} components)"
+
+
+def _headline(document: dict[str, Any]) -> str:
+    return f"{document['project']} · stack {document['stack']} · {_totals(document)}"
+
+
+def plan_text(document: dict[str, Any], verbose: bool = False) -> str:
+    """The terminal view: a tree per tenant, then the stack-level objects."""
+    lines = [_headline(document), "(offline plan: the program under Pulumi's mock engine; secrets print as [secret])", ""]
+    resources_of: dict[str, list[dict[str, Any]]] = {}
+    for resource in document["resources"]:
+        resources_of.setdefault(resource.get("tenant"), []).append(resource)
+    for name, facts in tenant_facts(document).items():
+        rows = text_rows(facts)
+        if verbose:
+            rows.append(
+                (
+                    "resources",
+                    sorted(f"{short_type(r['type'])} {clean(r['name'])}" for r in resources_of[name] if r["custom"]),
+                )
+            )
+        else:
+            rows.append(("resources", _resource_lines(facts)))
+        lines += _tree(name, rows)
+        lines.append("")
+    shared = _shared_lines(document)
+    if shared:
+        lines += _tree("shared by all tenants of the stack", shared)
+    else:
+        lines.append("no stack-level objects (no tenant is deployed to this stack)")
+    return "\n".join(lines) + "\n"
+
+
+def _item_markdown(item: Item) -> str:
+    value, note = item
+    shown = md.code(value) if value else ""
+    return f"{shown} ({note})" if shown and note else shown or f"({note})"
+
+
+def facts_table(facts: dict[str, Any]) -> str:
+    return md.table(
+        ["", ""], [(label, "<br>".join(_item_markdown(item) for item in items)) for label, items in fact_rows(facts)]
+    )
+
+
+def plan_markdown(document: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
+    """A Markdown report: summary, then one collapsed section per tenant, within `budget` bytes."""
+    head = [f"### {md.code(document['project'])} plan · stack {md.code(document['stack'])}", ""]
+    head.append(_totals(document) + ".")
+    shared = _shared_counts(document)
+    if shared:
+        head.append(f"Shared by all tenants: {_type_counts(shared)}.")
+    sections = [
+        md.Section(
+            name,
+            md.details(
+                f"<b>{html.escape(name)}</b> · {facts['resources']} resources",
+                facts_table(facts) + f"\n\n{_type_counts(facts['resourceTypes'])}",
+            ),
+        )
+        for name, facts in tenant_facts(document).items()
+    ]
+
+    def tail(left_out: list[md.Section]) -> str:
+        if not left_out:
+            return ""
+        return (
+            f"… {len(left_out)} more tenants not shown to stay within GitHub's comment size; "
+            "`python -m tenancy plan --format json` lists every resource."
+        )
+
+    fallback = f"{head[0]}\n\n{_totals(document)}; see `python -m tenancy plan --format json` for the report."
+    return md.fit("\n".join(head), sections, tail, budget, fallback)

@@ -1,0 +1,218 @@
+"""How the project's stacks divide its environments: each environment is deployed by one unsharded stack,
+or by one stack per shard (docs/sharding.md). Checked over every Pulumi.<stack>.yaml at once, because
+no stack can see the others: a shard without a stack would silently never deploy its registrations.
+
+Pulumi-free, like `validate`, which runs these rules, and `shards`, which lists the stacks for CI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from tenancy.model.registration import RepoRegistration
+from tenancy.model.problems import SettingsError
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
+from tenancy.project.stack_files import stack_config, stack_names
+
+# What Pulumi accepts as a stack name; CI hands these to jobs, so nothing else may pass.
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class StackEntry:
+    """One stack, as far as the division of environments goes."""
+
+    stack: str
+    environment: str
+    shard: str | None
+    of: tuple[str, ...] | None
+    webhook_base_url: str
+
+    @classmethod
+    def of_settings(cls, stack: str, settings: StackSettings) -> StackEntry:
+        return cls(
+            stack=stack,
+            environment=settings.environment,
+            shard=settings.shard_name,
+            of=settings.shard.of if settings.shard else None,
+            webhook_base_url=settings.webhook_base_url,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "stack": self.stack,
+            "environment": self.environment,
+            "shard": self.shard,
+            "of": list(self.of) if self.of is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class LayoutProblem:
+    """A problem of one stack file's setting, found by comparing it with the other stacks."""
+
+    stack: str
+    key: str
+    message: str
+
+    @property
+    def file(self) -> str:
+        return f"Pulumi.{self.stack}.yaml"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Place:
+    """The stack that deploys a registration, and its shard (None: the environment's only stack)."""
+
+    stack: str
+    shard: str | None
+
+    def as_dict(self) -> dict:
+        return {"stack": self.stack, "shard": self.shard}
+
+
+def read_stacks(project_dir: Path) -> tuple[dict[str, StackSettings], dict[str, str]]:
+    """The settings of every stack with a Pulumi.<stack>.yaml, and the error of each whose settings are invalid."""
+    settings: dict[str, StackSettings] = {}
+    errors: dict[str, str] = {}
+    for stack in stack_names(project_dir):
+        try:
+            settings[stack] = settings_from_config(stack_config(project_dir, stack), stack)
+        except SettingsError as err:
+            errors[stack] = str(err)
+    return settings, errors
+
+
+def entries(settings: Mapping[str, StackSettings]) -> list[StackEntry]:
+    return [StackEntry.of_settings(stack, settings[stack]) for stack in sorted(settings)]
+
+
+def _key(name: str) -> str:
+    return f"{CONFIG_NAMESPACE}:{name}"
+
+
+def _listed(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def problems(stacks: Iterable[StackEntry]) -> list[LayoutProblem]:
+    """Every way the stacks fail to give each registration of an environment exactly one stack.
+
+    A problem is blamed on the later stack (in name order) and names the earlier one it meets.
+    """
+    stacks = sorted(stacks, key=lambda entry: entry.stack)
+    found = [
+        LayoutProblem(entry.stack, "", f"'{entry.stack}' is not a Pulumi stack name: use letters, digits, '-', '_' and '.'")
+        for entry in stacks
+        if not _STACK_NAME.match(entry.stack)
+    ]
+    for environment in sorted({entry.environment for entry in stacks}):
+        group = [entry for entry in stacks if entry.environment == environment]
+        found += _division_problems(environment, group)
+        found += _webhook_problems(environment, group)
+    return found
+
+
+def _division_problems(environment: str, group: list[StackEntry]) -> list[LayoutProblem]:
+    found: list[LayoutProblem] = []
+    unsharded = [entry for entry in group if entry.shard is None]
+    sharded = [entry for entry in group if entry.shard is not None]
+    if sharded:
+        names = _listed(entry.stack for entry in sharded)
+        found += [
+            LayoutProblem(
+                entry.stack,
+                _key("shard"),
+                f"is not set, but stacks {names} split environment {environment} into shards; an environment "
+                "is deployed by one stack or by shard stacks only, or registrations would be deployed twice",
+            )
+            for entry in unsharded
+        ]
+    else:
+        found += [
+            LayoutProblem(
+                entry.stack,
+                _key("environment"),
+                f"'{environment}' is also deployed by Pulumi.{unsharded[0].stack}.yaml; two unsharded stacks of one "
+                "environment would both deploy every registration of it (split it into shards with the setting shard)",
+            )
+            for entry in unsharded[1:]
+        ]
+        return found
+    first = sharded[0]
+    for entry in sharded[1:]:
+        if set(entry.of) != set(first.of):
+            found.append(
+                LayoutProblem(
+                    entry.stack,
+                    _key("shard.of"),
+                    f"[{_listed(entry.of)}] differs from [{_listed(first.of)}] in Pulumi.{first.stack}.yaml; "
+                    f"every shard stack of environment {environment} lists the same shards",
+                )
+            )
+    owner: dict[str, StackEntry] = {}
+    for entry in sharded:
+        if entry.shard in owner:
+            found.append(
+                LayoutProblem(
+                    entry.stack,
+                    _key("shard.name"),
+                    f"'{entry.shard}' is also the shard of Pulumi.{owner[entry.shard].stack}.yaml; each shard of "
+                    f"environment {environment} has one stack",
+                )
+            )
+        owner.setdefault(entry.shard, entry)
+    reported: set[str] = set()
+    for entry in sharded:
+        for shard in entry.of:
+            # Once, on the first stack that lists it.
+            if shard in owner or shard in reported:
+                continue
+            reported.add(shard)
+            found.append(
+                LayoutProblem(
+                    entry.stack,
+                    _key("shard.of"),
+                    f"lists shard '{shard}', which has no stack, so its registrations would never be deployed; add "
+                    f"Pulumi.{environment}-{shard}.yaml (with environment: {environment} and shard: {{name: {shard}, "
+                    f"of: [{_listed(entry.of)}]}}) or remove '{shard}' from every shard stack of {environment}",
+                )
+            )
+    return found
+
+
+def _webhook_problems(environment: str, group: list[StackEntry]) -> list[LayoutProblem]:
+    """Each stack has its own EventSource, and the ingress routes one URL to one of them."""
+    found: list[LayoutProblem] = []
+    first: dict[str, StackEntry] = {}
+    for entry in group:
+        if entry.webhook_base_url in first:
+            found.append(
+                LayoutProblem(
+                    entry.stack,
+                    _key("webhookBaseUrl"),
+                    f"is also the webhookBaseUrl of Pulumi.{first[entry.webhook_base_url].stack}.yaml; each stack of "
+                    f"environment {environment} needs its own, routed by the ingress to its own EventSource",
+                )
+            )
+        first.setdefault(entry.webhook_base_url, entry)
+    return found
+
+
+def placement(stacks: Iterable[StackEntry], environment: str, registration: RepoRegistration) -> Place | None:
+    """The stack that deploys `registration` in `environment`, or None when none does."""
+    spec = registration.spec
+    if not spec.wants(environment):
+        return None
+    group = [entry for entry in stacks if entry.environment == environment]
+    for entry in group:
+        if entry.shard is not None and entry.shard == spec.shard:
+            return Place(entry.stack, entry.shard)
+    unsharded = [entry for entry in group if entry.shard is None]
+    return Place(unsharded[0].stack, None) if unsharded else None

@@ -1,0 +1,90 @@
+"""`python -m tenancy plan` without --base: the three formats, on the repository's tenants and any --tenants-dir."""
+
+import contextlib
+import io
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from tenancy.cli.main import main
+from tenancy.loading.loader import load_tenants
+
+from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR, registration, stack_settings
+
+SCHEMA = json.loads((PROJECT_DIR / "docs" / "plan.schema.json").read_text())
+
+
+def plan(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["plan", "--project-dir", str(PROJECT_DIR), *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def repository_json():
+    """The JSON plan of the repository's own tenants for dev (capsys is per test, so captured here)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["plan", "--project-dir", str(PROJECT_DIR), "--stack", "dev", "--format", "json"])
+    assert code == 0
+    return json.loads(out.getvalue())
+
+
+def test_json_of_the_repository_tenants_follows_the_schema(repository_json):
+    jsonschema.validate(repository_json, SCHEMA)
+
+
+def test_json_lists_the_repository_tenants_deployed_to_dev(repository_json):
+    loaded = load_tenants(PROJECT_DIR / "tenants", stack_settings("dev"), display_base=PROJECT_DIR)
+    assert repository_json["tenants"] == sorted(tenant.name for tenant in loaded if tenant.deployed)
+
+
+def test_text_of_the_repository_tenants_is_a_tree(capsys, repository_json):
+    code, out, _ = plan(capsys, "--stack", "dev")
+    assert code == 0
+    for tenant in repository_json["tenants"]:
+        assert f"\n{tenant}\n├── repository" in out
+
+
+def test_markdown_of_another_tenants_dir(capsys):
+    code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(FIXTURE_TENANTS), "--format", "markdown")
+    assert code == 0
+    assert "<summary><b>alpha</b>" in out and "<summary><b>delta</b>" not in out  # delta is prod-only
+
+
+def test_invalid_tenant_file_exits_1_with_file_and_line(capsys, tmp_path):
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(registration("bad", repoUrl="nope")))
+    code, _, err = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path))
+    assert code == 1
+    assert "bad.yaml:" in err and "spec.repoUrl" in err
+
+
+def test_invalid_tenant_file_in_markdown_explains_why_there_is_no_plan(capsys, tmp_path):
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(registration("bad", repoUrl="nope")))
+    code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", "markdown")
+    assert code == 1
+    assert out.startswith("### `dev`: no plan") and "spec.repoUrl" in out
+
+
+def test_unknown_stack_is_a_usage_error(capsys):
+    code, _, err = plan(capsys, "--stack", "staging")
+    assert code == 2 and "no stack 'staging'" in err
+
+
+def test_missing_tenants_dir_is_a_usage_error(capsys, tmp_path):
+    code, _, err = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path / "nowhere"))
+    assert code == 2 and "no such directory" in err
+
+
+def test_exit_codes_are_documented_in_help():
+    from tenancy.cli.main import EXIT_CODES
+
+    assert all(f"  {code}  " in EXIT_CODES for code in range(5))
+
+
+def test_empty_tenants_dir_plans_no_tenants(capsys, tmp_path):
+    code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["tenants"] == []

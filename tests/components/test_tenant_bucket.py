@@ -1,0 +1,63 @@
+from tests.support.program import children_of, component, of_tenant
+
+BUCKET_CHILDREN = {
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+}
+
+
+def bucket_parts(plan, name):
+    return {r.type: r for r in children_of(plan, component(plan, "TenantBucket", name).urn)}
+
+
+def test_each_dedicated_bucket_gets_every_safety_setting(dev_plan):
+    for name in ("alpha-artifacts", "alpha-data", "gamma-artifacts"):
+        assert set(bucket_parts(dev_plan, name)) == BUCKET_CHILDREN, name
+
+
+def test_bucket_name_region_and_tags(dev_plan):
+    bucket = bucket_parts(dev_plan, "alpha-data")["aws:s3/bucket:Bucket"]
+    assert bucket.inputs["bucket"] == "alpha-data-dev"
+    assert bucket.inputs["region"] == "us-east-1"
+    assert bucket.inputs["forceDestroy"] is False
+    assert bucket.inputs["tags"] == {"tenant": "research", "registration": "alpha", "environment": "dev", "managed-by": "argo-tenants"}
+
+
+def test_nothing_of_a_bucket_is_ever_deleted_with_its_tenant(dev_plan, prod_plan):
+    for plan in (dev_plan, prod_plan):
+        for part in plan.resources:
+            if part.type in BUCKET_CHILDREN:
+                assert part.retain_on_delete, part.urn
+
+
+def test_data_buckets_are_protected_where_the_stack_says_so(dev_plan, prod_plan):
+    assert bucket_parts(prod_plan, "alpha-data")["aws:s3/bucket:Bucket"].protect is True
+    assert bucket_parts(dev_plan, "alpha-data")["aws:s3/bucket:Bucket"].protect is False
+    assert bucket_parts(prod_plan, "alpha-artifacts")["aws:s3/bucket:Bucket"].protect is False
+
+
+def test_protection_settings(dev_plan):
+    parts = bucket_parts(dev_plan, "alpha-artifacts")
+    assert parts["aws:s3/bucketVersioning:BucketVersioning"].inputs["versioningConfiguration"] == {"status": "Enabled"}
+    sse = parts["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"].inputs["rules"][0]
+    assert sse["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+    block = parts["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"].inputs
+    assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    assert parts["aws:s3/bucketOwnershipControls:BucketOwnershipControls"].inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    [rule] = parts["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"].inputs["rules"]
+    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7} and rule["status"] == "Enabled"
+
+
+def test_settings_wait_for_their_bucket(dev_plan):
+    parts = bucket_parts(dev_plan, "alpha-artifacts")
+    bucket = parts.pop("aws:s3/bucket:Bucket")
+    for part in parts.values():
+        assert bucket.urn in part.depends_on and part.inputs["bucket"] == "alpha-artifacts-dev"
+
+
+def test_fallback_registrations_create_no_bucket(dev_plan):
+    assert not [r for r in of_tenant(dev_plan, "beta") if r.type.startswith("aws:s3/")]

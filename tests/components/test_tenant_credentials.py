@@ -1,0 +1,63 @@
+import json
+
+from components.tenant_credentials import active_slot, slot_generation
+from tenancy.manifests.iam_policy import s3_access_policy
+from tests.support.program import FIXTURE_TENANTS, children_of, component, of_tenant, stack_settings
+from tenancy.loading.loader import load_tenants
+
+
+def parts(plan, tenant):
+    return {r.name: r for r in children_of(plan, component(plan, "TenantCredentials", f"{tenant}-credentials").urn)}
+
+
+def test_one_iam_user_per_registration_and_environment(dev_plan, prod_plan):
+    assert parts(dev_plan, "alpha")["alpha-credentials-user"].inputs["name"] == "argo-tenants-dev-alpha"
+    assert parts(prod_plan, "alpha")["alpha-credentials-user"].inputs["name"] == "argo-tenants-prod-alpha"
+    assert parts(dev_plan, "alpha")["alpha-credentials-user"].inputs["path"] == "/argo-tenants/"
+
+
+def test_user_policy_is_the_computed_least_privilege_policy(dev_plan):
+    policy = parts(dev_plan, "beta")["beta-credentials-s3"]
+    [beta] = [t for t in load_tenants(FIXTURE_TENANTS, stack_settings("dev")) if t.name == "beta"]
+    assert json.loads(policy.inputs["policy"]) == s3_access_policy(beta)
+    assert policy.inputs["user"] == "argo-tenants-dev-beta"
+
+
+def test_two_key_slots_replaced_one_at_a_time(dev_plan):
+    found = parts(dev_plan, "gamma")  # credentialsRotation: 3
+    assert found["gamma-credentials-key-a"].replacement_trigger == 2
+    assert found["gamma-credentials-key-b"].replacement_trigger == 3
+    assert all(found[f"gamma-credentials-key-{s}"].delete_before_replace for s in "ab")
+
+
+def test_rotation_alternates_slots_and_keeps_the_previous_key():
+    for rotation in range(6):
+        active = active_slot(rotation)
+        other = "b" if active == "a" else "a"
+        assert slot_generation(rotation, active) == rotation
+        # The standby slot holds the key that was active one rotation ago.
+        assert slot_generation(rotation, other) == rotation - 1
+        if rotation:
+            assert active_slot(rotation - 1) == other
+
+
+def test_vault_gets_the_active_key_as_a_secret_at_each_location(dev_plan):
+    found = parts(dev_plan, "gamma")
+    secret = found["gamma-credentials-artifacts"]
+    assert secret.inputs == {"mount": "kv", "name": "argo/apps/gamma/s3/artifacts", "dataJson": "[secret]"}
+    assert found["gamma-credentials-key-b"].urn in secret.depends_on
+    assert found["gamma-credentials-key-a"].urn not in secret.depends_on
+    alpha = parts(dev_plan, "alpha")
+    assert alpha["alpha-credentials-data"].inputs["name"] == "argo/apps/alpha/s3/data"
+
+
+def test_no_credential_value_appears_in_any_registration(dev_plan):
+    text = json.dumps([r.inputs for r in dev_plan.resources]) + json.dumps(dev_plan.outputs)
+    assert "mock-secret" not in text and "mock-password" not in text and "AKIAMOCK" not in text
+
+
+def test_every_tenant_has_its_own_user(dev_plan):
+    users = [r.inputs["name"] for r in dev_plan.by_type("aws:iam/user:User")]
+    assert sorted(users) == ["argo-tenants-dev-alpha", "argo-tenants-dev-beta", "argo-tenants-dev-gamma"]
+    [beta_user] = [r for r in of_tenant(dev_plan, "beta") if r.type == "aws:iam/user:User"]
+    assert beta_user.inputs["name"] == "argo-tenants-dev-beta"

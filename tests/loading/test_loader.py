@@ -1,0 +1,138 @@
+import pytest
+
+from tenancy.model.problems import TenantValidationError
+from tests.support.program import registration
+
+
+def problems_of(load):
+    with pytest.raises(TenantValidationError) as err:
+        load()
+    return err.value.problems
+
+
+def test_valid_directory_loads_sorted_tenants(write_tenant, load):
+    write_tenant(registration("zeta"))
+    write_tenant(registration("alpha"))
+    assert [t.name for t in load()] == ["alpha", "zeta"]
+
+
+def test_error_names_file_line_field_and_what_is_wrong(write_tenant, load):
+    write_tenant(
+        "apiVersion: platform.calypr.io/v1alpha1\n"
+        "kind: RepoRegistration\n"
+        "metadata:\n"
+        "  name: genomics-pipeline\n"
+        "spec:\n"
+        "  repoUrl: https://github.com/myorg/genomics-pipeline.git\n"
+        "  tenant: research-team\n"
+        "  artifactBucket:\n"
+        "    bucket: Genomics_Artifacts\n",
+        "genomics-pipeline.yaml",
+    )
+    [problem] = problems_of(load)
+    assert str(problem) == (
+        "tenants/genomics-pipeline.yaml:9: spec.artifactBucket.bucket: 'Genomics_Artifacts' is not a valid "
+        "S3 bucket name (lowercase letters, digits, '.', '-'; starting and ending with a letter or digit)"
+    )
+
+
+def test_all_errors_of_all_files_in_one_run(write_tenant, load):
+    write_tenant(registration("one", tenant="has space"))
+    write_tenant(registration("two", defaultBranch="a..b", adminUsers=["nope"]))
+    write_tenant("a: [\n", "three.yaml")
+    found = {(p.file, p.field) for p in problems_of(load)}
+    assert found == {
+        ("tenants/one.yaml", "spec.tenant"),
+        ("tenants/two.yaml", "spec.defaultBranch"),
+        ("tenants/two.yaml", "spec.adminUsers[0]"),
+        ("tenants/three.yaml", ""),
+    }
+
+
+def test_one_bad_file_fails_the_whole_load(write_tenant, load):
+    write_tenant(registration("good"))
+    write_tenant(registration("bad", repoUrl="https://example.org/x.git"))
+    with pytest.raises(TenantValidationError):
+        load()
+
+
+def test_unknown_field_suggests_the_right_one(write_tenant, load):
+    doc = registration("a")
+    doc["spec"]["artifactBucket"]["keyPrefx"] = "x/"
+    write_tenant(doc)
+    [problem] = problems_of(load)
+    assert problem.field == "spec.artifactBucket.keyPrefx"
+    assert "did you mean 'keyPrefix'" in problem.message
+
+
+def test_missing_required_field_points_at_its_parent_line(write_tenant, load):
+    write_tenant(registration("a", tenant=None))
+    [problem] = problems_of(load)
+    assert (problem.field, problem.line, problem.message) == ("spec.tenant", 5, "is required but missing")
+
+
+def test_duplicate_key_stops_the_file_even_when_values_are_valid(write_tenant, load):
+    write_tenant(
+        "apiVersion: platform.calypr.io/v1alpha1\nkind: RepoRegistration\nmetadata:\n  name: a\nspec:\n"
+        "  repoUrl: https://github.com/acme/a.git\n  tenant: research\n  tenant: research\n"
+        "  artifactBucket: {bucket: a-artifacts}\n",
+        "a.yaml",
+    )
+    [problem] = problems_of(load)
+    assert (problem.line, problem.field) == (8, "spec.tenant")
+
+
+def test_file_name_must_match_the_registration_name(write_tenant, load):
+    write_tenant(registration("alpha"), "beta.yaml")
+    [problem] = problems_of(load)
+    assert problem.field == "metadata.name" and "must be named alpha.yaml" in problem.message
+
+
+def test_yml_files_are_not_skipped_silently(write_tenant, load):
+    write_tenant(registration("alpha"), "alpha.yml")
+    [problem] = problems_of(load)
+    assert problem.file == "tenants/alpha.yml" and "rename" in problem.message
+
+
+def test_subdirectories_are_refused(tenants_dir, load):
+    (tenants_dir / "team-a").mkdir()
+    [problem] = problems_of(load)
+    assert "directory" in problem.message
+
+
+def test_documentation_and_hidden_files_are_ignored(tenants_dir, write_tenant, load):
+    (tenants_dir / "README.md").write_text("# tenants\n")
+    (tenants_dir / ".gitkeep").write_text("")
+    write_tenant(registration("alpha"))
+    assert [t.name for t in load()] == ["alpha"]
+
+
+def test_missing_directory_is_an_error_not_an_empty_plan(tmp_path, settings):
+    from tenancy.loading.loader import load_tenants
+
+    with pytest.raises(TenantValidationError, match="does not exist"):
+        load_tenants(tmp_path / "nowhere", settings)
+
+
+def test_empty_directory_means_no_tenants(load):
+    assert load() == []
+
+
+def test_not_a_mapping(write_tenant, load):
+    write_tenant("- a\n- b\n", "a.yaml")
+    [problem] = problems_of(load)
+    assert "must hold a RepoRegistration mapping" in problem.message
+
+
+def test_binary_file_is_reported(tenants_dir, load):
+    (tenants_dir / "a.yaml").write_bytes(b"\xff\xfe\x00bad")
+    [problem] = problems_of(load)
+    assert "UTF-8" in problem.message
+
+
+def test_report_lists_every_problem(write_tenant, load):
+    write_tenant(registration("one", tenant="has space"))
+    with pytest.raises(TenantValidationError) as err:
+        load()
+    assert err.value.report().startswith("1 problem in tenant registrations; nothing was deployed:")
+    assert "tenants/one.yaml:" in err.value.report()

@@ -1,0 +1,238 @@
+"""One test per rule beyond field formats: within a file, against the stack, across files."""
+
+import pytest
+
+from tenancy.model.problems import TenantValidationError
+from tests.support.program import make_settings, registration
+
+
+def problems_of(load, settings=None):
+    with pytest.raises(TenantValidationError) as err:
+        load(settings)
+    return err.value.problems
+
+
+def only(problems):
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+# Within one file.
+
+def test_user_listed_twice(write_tenant, load):
+    write_tenant(registration("a", adminUsers=["x@acme.org", "X@acme.org"]))
+    assert only(problems_of(load)).field == "spec.adminUsers[1]"
+
+
+def test_user_both_admin_and_reader(write_tenant, load):
+    write_tenant(registration("a", adminUsers=["x@acme.org"], readUsers=["x@acme.org"]))
+    assert "also in adminUsers" in only(problems_of(load)).message
+
+
+def test_artifact_and_data_in_one_bucket(write_tenant, load):
+    write_tenant(registration("a", dataBucket={"bucket": "a-artifacts"}))
+    assert only(problems_of(load)).field == "spec.dataBucket.bucket"
+
+
+def test_artifact_and_data_at_one_vault_path(write_tenant, load):
+    write_tenant(registration(
+        "a",
+        artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "argo/apps/a/s3/x"},
+        dataBucket={"bucket": "a-data", "externalSecretPath": "argo/apps/a/s3/x"},
+    ))
+    assert only(problems_of(load)).field == "spec.dataBucket.externalSecretPath"
+
+
+def test_vault_path_on_its_own_webhook_secret(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "argo/apps/a/github"}))
+    assert "webhook secret" in only(problems_of(load)).message
+
+
+# Against the stack.
+
+def test_unknown_environment(write_tenant, load):
+    write_tenant(registration("a", environments=["prd"]))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.environments[0]" and "known: dev, prod" in problem.message
+
+
+def test_artifact_bucket_required_without_fallback(write_tenant, load):
+    write_tenant(registration("a", artifactBucket=None))
+    settings = make_settings(fallbackArtifactBucket=None)
+    assert only(problems_of(load, settings)).field == "spec.artifactBucket"
+
+
+def test_bucket_name_too_long_after_the_environment_affix(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "b" * 62}))
+    problem = only(problems_of(load))
+    assert "environment 'dev'" in problem.message and "3 to 63" in problem.message
+
+
+def test_hostname_in_another_region(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "https://s3.eu-west-1.amazonaws.com"}))
+    assert "is in eu-west-1 but region is us-west-2" in only(problems_of(load)).message
+
+
+def test_hostname_not_aws(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "http://minio:9000", "insecure": True}))
+    assert "not an AWS S3 endpoint" in only(problems_of(load)).message
+
+
+def test_hostname_must_be_the_stack_s3_endpoint_when_one_is_set(write_tenant, load):
+    settings = make_settings(s3Endpoint="http://minio.minio.svc:9000")
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "http://minio.minio.svc:9000", "insecure": True}))
+    write_tenant(registration("b", artifactBucket={"bucket": "b-artifacts", "hostname": "http://other:9000", "insecure": True}))
+    problem = only(problems_of(load, settings))
+    assert problem.file == "tenants/b.yaml" and "not this environment's S3 endpoint" in problem.message
+
+
+def test_insecure_refused_for_aws(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "insecure": True}))
+    assert only(problems_of(load)).field == "spec.artifactBucket.insecure"
+
+
+# Against a stack that is one shard of its environment.
+
+SHARD_A = {"name": "a", "of": ["a", "b", "c"]}
+
+
+def shard_settings(**overrides):
+    return make_settings("dev-a", environment="dev", shard=SHARD_A, **overrides)
+
+
+def test_a_sharded_environment_needs_each_registration_to_name_its_shard(write_tenant, load):
+    write_tenant(registration("x"))
+    problem = only(problems_of(load, shard_settings()))
+    assert problem.field == "spec.shard"
+    assert problem.message == (
+        "is required because environment dev is split into shards a, b, c (stack setting shard); add shard: <one of them>"
+    )
+
+
+def test_a_shard_the_environment_does_not_have_is_refused(write_tenant, load):
+    write_tenant(registration("x", shard="d"))
+    problem = only(problems_of(load, shard_settings()))
+    assert (problem.field, problem.message) == ("spec.shard", "'d' is not a shard of environment dev (its shards: a, b, c)")
+
+
+def test_a_registration_of_another_environment_needs_no_shard_here(write_tenant, load):
+    write_tenant(registration("x", environments=["prod"]))
+    assert [t.name for t in load(shard_settings())] == ["x"]
+
+
+def test_an_unsharded_stack_ignores_the_shard(write_tenant, load):
+    write_tenant(registration("x", shard="anything"))
+    [tenant] = load()
+    assert tenant.deployed
+
+
+def test_a_shard_stack_deploys_only_its_shards_registrations(write_tenant, load):
+    write_tenant(registration("x", shard="a"))
+    write_tenant(registration("y", shard="b"))
+    write_tenant(registration("z", shard="a", environments=["prod"]))
+    assert [(t.name, t.deployed) for t in load(shard_settings())] == [("x", True), ("y", False), ("z", False)]
+
+
+def test_cross_file_rules_see_the_registrations_of_every_shard(write_tenant, load):
+    write_tenant(registration("x", shard="a"))
+    write_tenant(registration("y", shard="b", artifactBucket={"bucket": "x-artifacts"}))
+    problem = only(problems_of(load, shard_settings()))
+    assert problem.file == "tenants/y.yaml" and "bucket 'x-artifacts-dev' is already claimed" in problem.message
+
+
+@pytest.mark.parametrize("name, settings", [("webhooks", {}), ("webhooks-b", {"environment": "dev", "shard": SHARD_A})])
+def test_a_name_whose_vault_policy_is_the_webhook_policy_is_reserved(write_tenant, load, name, settings):
+    write_tenant(registration(name, shard="a"))
+    problem = only(problems_of(load, make_settings("dev-a" if settings else "dev", **settings)))
+    assert problem.field == "metadata.name" and "is reserved in environment dev" in problem.message
+
+
+# Across files.
+
+def test_duplicate_registration_names(write_tenant, load):
+    write_tenant(registration("a"))
+    write_tenant(registration("a", repoUrl="https://github.com/acme/other.git", artifactBucket={"bucket": "other-b"}), "b.yaml")
+    messages = [p.message for p in problems_of(load)]
+    assert any("'a' is already used by tenants/a.yaml" in m for m in messages)
+
+
+def test_one_repository_registered_twice_ignoring_case(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/acme/Repo.git"))
+    write_tenant(registration("b", repoUrl="https://github.com/ACME/repo.git"))
+    problem = only(problems_of(load))
+    assert (problem.file, problem.field) == ("tenants/b.yaml", "spec.repoUrl")
+    assert "already registered by tenants/a.yaml (a)" in problem.message
+
+
+def test_two_repositories_that_map_to_one_namespace(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/acme/foo_bar.git"))
+    write_tenant(registration("b", repoUrl="https://github.com/acme/foo.bar.git"))
+    assert "namespace wf-acme-foo-bar is already taken" in only(problems_of(load)).message
+
+
+@pytest.mark.parametrize("first, second", [("artifactBucket", "artifactBucket"), ("artifactBucket", "dataBucket"), ("dataBucket", "dataBucket")])
+def test_bucket_claimed_twice(write_tenant, load, first, second):
+    write_tenant(registration("a", **{first: {"bucket": "shared-bucket"}}))
+    write_tenant(registration("b", **{second: {"bucket": "shared-bucket"}}))
+    problem = only(problems_of(load))
+    assert problem.file == "tenants/b.yaml" and f"(as {first})" in problem.message
+
+
+def test_bucket_is_the_fallback_bucket(write_tenant, load):
+    settings = make_settings(bucketNames={"suffix": ""})
+    write_tenant(registration("a", artifactBucket={"bucket": "platform-artifacts"}))
+    assert "fallback artifact bucket" in only(problems_of(load, settings)).message
+
+
+def test_vault_path_under_another_registrations_prefix(write_tenant, load):
+    write_tenant(registration("a"))
+    write_tenant(registration("b", artifactBucket={"bucket": "b-artifacts", "externalSecretPath": "kv/argo/apps/a/s3/artifacts"}))
+    messages = [str(p) for p in problems_of(load)]
+    assert any("tenants/b.yaml" in m and "under argo/apps/a/, which belongs to tenants/a.yaml (a)" in m for m in messages)
+
+
+def test_vault_path_shared_outside_any_prefix(write_tenant, load):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "team/shared"}))
+    write_tenant(registration("b", artifactBucket={"bucket": "b-artifacts", "externalSecretPath": "team/shared"}))
+    assert "already used by tenants/a.yaml" in only(problems_of(load)).message
+
+
+def test_webhook_secret_name_used_twice(write_tenant, load):
+    write_tenant(registration("a", githubSecretName="hooks"))
+    write_tenant(registration("b", githubSecretName="hooks"))
+    assert only(problems_of(load)).field == "spec.githubSecretName"
+
+
+def test_cross_file_rules_apply_whatever_the_environments(write_tenant, load):
+    write_tenant(registration("a", environments=["dev"]))
+    write_tenant(registration("b", environments=["prod"], artifactBucket={"bucket": "a-artifacts"}))
+    assert "already claimed" in only(problems_of(load)).message
+
+
+# Across environments (bucket names are global).
+
+def test_a_dev_name_that_is_a_prod_name_is_caught(tmp_path):
+    from tenancy.loading.rules import across_environments
+    from tests.support.program import tenant_of
+
+    dev, prod = make_settings("dev", bucketNames={"suffix": "-dev"}), make_settings("prod", bucketNames={"suffix": ""})
+    foo = registration("foo", artifactBucket={"bucket": "foo"})
+    foo_dev = registration("bar", artifactBucket={"bucket": "foo-dev"})
+    found = list(across_environments({
+        "dev": [tenant_of(foo, dev), tenant_of(foo_dev, dev)],
+        "prod": [tenant_of(foo, prod), tenant_of(foo_dev, prod)],
+    }))
+    assert len(found) == 1
+    assert found[0].tenant.name == "bar" and "also foo's bucket in environment 'dev'" in found[0].problem.message
+
+
+def test_the_committed_tenants_never_share_a_bucket_between_committed_stacks():
+    from tenancy.loading.loader import load_tenants
+    from tenancy.loading.rules import across_environments
+    from tests.support.program import PROJECT_DIR, stack_settings
+
+    by_environment = {}
+    for stack in ("dev", "prod"):
+        settings = stack_settings(stack)
+        by_environment[settings.environment] = load_tenants(PROJECT_DIR / "tenants", settings)
+    assert [str(found.problem) for found in across_environments(by_environment)] == []

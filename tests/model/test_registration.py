@@ -1,0 +1,128 @@
+import pytest
+from pydantic import ValidationError
+
+from tenancy.model.registration import RepoRegistration
+from tests.support.program import registration
+
+
+def validate(document, mount="kv"):
+    return RepoRegistration.model_validate(document, context={"kv_mount": mount})
+
+
+def errors(document):
+    with pytest.raises(ValidationError) as err:
+        validate(document)
+    return {".".join(str(p) for p in e["loc"]): e for e in err.value.errors()}
+
+
+def test_seed_defaults():
+    doc = registration("simple", artifactBucket=None)
+    spec = validate(doc).spec
+    assert spec.default_branch == "main"
+    assert spec.workflow_template_ref == "nextflow-repo-runner"
+    assert spec.is_public is False
+    assert spec.github_secret_name is None
+    assert spec.environments is None and spec.paused is False and spec.credentials_rotation == 0
+
+
+def test_bucket_defaults():
+    bucket = validate(registration("a", artifactBucket={"bucket": "a-artifacts"})).spec.artifact_bucket
+    assert (bucket.region, bucket.insecure, bucket.path_style, bucket.key_prefix) == ("us-west-2", False, False, "")
+
+
+def test_metadata_namespace_labels_and_annotations_are_accepted():
+    doc = registration("a")
+    doc["metadata"].update(namespace="argo", labels={"x": "y"}, annotations={"note": "z"})
+    assert validate(doc).name == "a"
+
+
+@pytest.mark.parametrize("where", ["top", "metadata", "spec", "bucket"])
+def test_unknown_fields_are_forbidden(where):
+    doc = registration("a")
+    target = {"top": doc, "metadata": doc["metadata"], "spec": doc["spec"], "bucket": doc["spec"]["artifactBucket"]}[where]
+    target["surprise"] = 1
+    assert any(e["type"] == "extra_forbidden" for e in errors(doc).values())
+
+
+def test_status_from_a_cluster_is_refused():
+    doc = registration("a")
+    doc["status"] = {"phase": "Ready"}
+    assert "status" in errors(doc)
+
+
+def test_wrong_kind_and_api_version():
+    doc = registration("a")
+    doc["kind"] = "Registration"
+    doc["apiVersion"] = "v1"
+    found = errors(doc)
+    assert "kind" in found and "apiVersion" in found
+
+
+def test_yaml_numbers_and_bools_are_not_turned_into_strings():
+    found = errors(registration("a", defaultBranch=2024, tenant=True))
+    assert found["spec.defaultBranch"]["type"] == "string_type"
+    assert found["spec.tenant"]["type"] == "string_type"
+
+
+def test_name_longer_than_derived_names_allow_is_refused():
+    found = errors(registration("n" * 41))
+    assert "at most 40" in found["metadata.name"]["msg"]
+
+
+def test_key_prefix_gets_a_trailing_slash():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "keyPrefix": "workflows"})
+    assert validate(doc).spec.artifact_bucket.key_prefix == "workflows/"
+
+
+@pytest.mark.parametrize("written", ["kv/argo/apps/a/s3/artifacts", "argo/apps/a/s3/artifacts", "argo/apps/a/s3/artifacts/"])
+def test_vault_path_accepts_both_seed_spellings(written):
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": written})
+    assert validate(doc).spec.artifact_bucket.external_secret_path == "argo/apps/a/s3/artifacts"
+
+
+@pytest.mark.parametrize("written, reason", [
+    ("kv/data/argo/apps/a", "KV v2 API path"),
+    ("/kv/argo/apps/a", "relative"),
+    ("argo/../apps/a", "'..'"),
+])
+def test_bad_vault_paths(written, reason):
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": written})
+    assert reason in errors(doc)["spec.artifactBucket.externalSecretPath"]["msg"]
+
+
+def test_http_hostname_requires_insecure():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "http://minio:9000"})
+    assert "insecure" in errors(doc)["spec.artifactBucket"]["msg"]
+
+
+def test_https_hostname_refuses_insecure():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "https://s3.us-west-2.amazonaws.com", "insecure": True})
+    assert "insecure" in errors(doc)["spec.artifactBucket"]["msg"]
+
+
+def test_hostname_without_scheme_is_read_from_insecure():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "s3.us-west-2.amazonaws.com"})
+    assert validate(doc).spec.artifact_bucket.scheme == "https"
+
+
+def test_hostname_with_a_path_is_refused():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "https://s3.us-west-2.amazonaws.com/bucket"})
+    assert "without a path" in errors(doc)["spec.artifactBucket.hostname"]["msg"]
+
+
+def test_repo_url_must_be_a_github_https_git_url():
+    assert "https://github.com/<owner>/<repo>.git" in errors(registration("a", repoUrl="https://github.com/acme/a"))["spec.repoUrl"]["msg"]
+
+
+def test_empty_environment_list_is_refused():
+    assert "at least one environment" in errors(registration("a", environments=[]))["spec.environments"]["msg"]
+
+
+def test_negative_rotation_is_refused():
+    assert "spec.credentialsRotation" in errors(registration("a", credentialsRotation=-1))
+
+
+def test_model_is_frozen():
+    reg = validate(registration("a"))
+    with pytest.raises(ValidationError):
+        reg.spec.tenant = "other"

@@ -1,0 +1,131 @@
+import pytest
+
+from tenancy.model.problems import SettingsError
+from tests.support.program import make_settings
+
+
+def test_defaults():
+    settings = make_settings()
+    assert settings.environment == "dev"
+    assert settings.vault.kv_mount == "kv" and settings.vault.path_prefix == "argo/apps"
+    assert settings.vault.kubernetes_auth_mount == "kubernetes"
+    assert settings.namespaces.argo_events == "argo-events" and settings.namespaces.argo_workflows == "argo-workflows"
+    assert settings.protect_data_buckets is False
+
+
+def test_structured_values_may_arrive_as_json_text():
+    settings = make_settings(vault='{"address": "https://v.example.org", "kvMount": "secret"}')
+    assert settings.vault.kv_mount == "secret"
+
+
+def test_missing_setting_names_its_key():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:webhookBaseUrl: is required"):
+        make_settings(webhookBaseUrl=None)
+
+
+def test_missing_nested_setting_names_its_path():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:vault\.address: is required"):
+        make_settings(vault={"kvMount": "kv"})
+
+
+def test_missing_aws_region_names_the_provider_key():
+    with pytest.raises(SettingsError, match=r"^aws:region: is required"):
+        make_settings(**{"aws:region": None})
+
+
+def test_unknown_setting_is_an_error():
+    with pytest.raises(SettingsError, match=r"argo-tenants:webhookBaseURL: unknown setting"):
+        make_settings(webhookBaseURL="https://x.org")
+
+
+def test_unknown_nested_setting_is_an_error():
+    with pytest.raises(SettingsError, match=r"argo-tenants:vault\.kvmount: unknown setting"):
+        make_settings(vault={"address": "https://v.example.org", "kvmount": "kv"})
+
+
+def test_malformed_setting_says_what_is_wrong():
+    with pytest.raises(SettingsError, match=r"argo-tenants:webhookBaseUrl: .*absolute URL"):
+        make_settings(webhookBaseUrl="events.example.org")
+
+
+def test_environment_must_be_declared_in_the_project():
+    with pytest.raises(SettingsError, match="not one of the project's environments"):
+        make_settings("staging")
+
+
+def test_the_github_token_is_not_a_setting_of_the_model():
+    assert make_settings(githubToken="[secret]").environment == "dev"
+
+
+def test_webhook_path_of_a_base_url_with_a_path():
+    assert make_settings(webhookBaseUrl="https://x.org/events").webhook_path == "/events"
+    assert make_settings().webhook_path == ""
+
+
+def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
+    from tenancy.project.stack_files import stack_config
+    from tenancy.model.settings import settings_from_config
+    from tests.support.program import PROJECT_DIR
+
+    affixes = set()
+    for stack in ("dev", "prod"):
+        settings = settings_from_config(stack_config(PROJECT_DIR, stack), stack)
+        affixes.add((settings.bucket_names.prefix, settings.bucket_names.suffix))
+    assert len(affixes) == 2
+
+
+# A stack that is one shard of its environment (docs/sharding.md).
+
+SHARD = {"name": "a", "of": ["a", "b", "c"]}
+
+
+def test_a_shard_stack_knows_its_shard():
+    settings = make_settings("dev-a", environment="dev", shard=SHARD)
+    assert (settings.environment, settings.shard_name, settings.shard.of) == ("dev", "a", ("a", "b", "c"))
+
+
+def test_an_unsharded_stack_has_no_shard():
+    assert make_settings().shard_name is None
+
+
+def test_a_shard_stack_must_name_its_environment():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:environment: is required in a shard stack .*Pulumi\.dev-a\.yaml"):
+        make_settings("dev-a", shard=SHARD)
+
+
+def test_a_stack_named_unlike_any_environment_is_told_to_set_it():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:environment: is not set, .*'dev-a'.*; set argo-tenants:environment in Pulumi\.dev-a\.yaml$"):
+        make_settings("dev-a")
+
+
+def test_the_shard_name_must_be_listed_in_of():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard: name 'd' is not listed in of"):
+        make_settings("dev-d", environment="dev", shard={"name": "d", "of": ["a", "b"]})
+
+
+def test_of_lists_at_least_one_shard():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.of: lists no shard"):
+        make_settings("dev-a", environment="dev", shard={"name": "a", "of": []})
+
+
+def test_of_lists_each_shard_once():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.of: lists a more than once"):
+        make_settings("dev-a", environment="dev", shard={"name": "a", "of": ["a", "b", "a"]})
+
+
+def test_shard_names_are_short_dns_labels():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:shard\.name: 'Shard_A' is not a valid shard name"):
+        make_settings("dev-a", environment="dev", shard={"name": "Shard_A", "of": ["Shard_A"]})
+    too_long = "s" * 13
+    with pytest.raises(SettingsError, match=r"at most 12"):
+        make_settings("dev-a", environment="dev", shard={"name": too_long, "of": [too_long]})
+
+
+def test_the_shard_setting_may_arrive_as_json_text():
+    assert make_settings("dev-a", environment="dev", shard='{"name": "a", "of": ["a"]}').shard_name == "a"
+
+
+def test_committed_stacks_are_unsharded():
+    from tests.support.program import stack_settings
+
+    assert [stack_settings(stack).shard for stack in ("dev", "prod")] == [None, None]

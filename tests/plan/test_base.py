@@ -1,0 +1,142 @@
+"""`plan --base` end to end: a git repository in a temporary directory, the real program, both revisions planned.
+
+The repository's history: `base` (alpha, beta, gamma), `broken` (adds an invalid file), then main
+without it. The working tree onboards delta, changes alpha, pauses gamma and offboards beta.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tenancy.cli.main import main
+
+from tests.support.git_repo import git, write
+from tests.support.program import PROJECT_DIR, registration
+
+def plan(repo: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copy(PROJECT_DIR / "__main__.py", root)
+    shutil.copytree(PROJECT_DIR / "components", root / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy(PROJECT_DIR / name, root)
+    (root / "tenants").mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, registration("alpha", dataBucket={"bucket": "alpha-data", "region": "us-west-2"}, readUsers=["a@example.org"]))
+    write(root, registration("beta"))
+    write(root, registration("gamma"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "tag", "base")
+    write(root, registration("broken", repoUrl="not-a-url"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "broken")
+    git(root, "tag", "broken")
+    git(root, "rm", "-q", "tenants/broken.yaml")
+    git(root, "commit", "-q", "-m", "fixed")
+    # The pull request, uncommitted: plan reads the working tree.
+    write(root, registration("delta"))
+    write(root, registration("alpha", dataBucket={"bucket": "alpha-data", "region": "us-west-2"}, readUsers=["b@example.org"]))
+    write(root, registration("gamma", paused=True))
+    (root / "tenants" / "beta.yaml").unlink()
+    return root
+
+
+@pytest.fixture(scope="module")
+def blocked(repo):
+    return plan(repo, "--base", "base", "--format", "json")
+
+
+@pytest.fixture(scope="module")
+def diff(blocked):
+    return json.loads(blocked[1])
+
+
+def status(diff: dict, name: str) -> str:
+    return next(tenant["status"] for tenant in diff["tenants"] if tenant["name"] == name)
+
+
+def test_onboarded_tenant(diff):
+    assert status(diff, "delta") == "onboarded"
+
+
+def test_offboarded_tenant(diff):
+    assert status(diff, "beta") == "offboarded" and diff["offboarding"]["tenants"] == ["beta"]
+
+
+def test_changed_tenant_names_resource_and_path(diff):
+    alpha = next(tenant for tenant in diff["tenants"] if tenant["name"] == "alpha")
+    paths = {(change["name"], path["path"]) for change in alpha["resources"] for path in change["changes"]}
+    assert ("alpha-namespace-rolebinding-tenant-reader", "inputs.subjects[name=b@example.org]") in paths
+
+
+def test_paused_tenant_turns_its_webhook_off(diff):
+    gamma = next(tenant for tenant in diff["tenants"] if tenant["name"] == "gamma")
+    hook = next(change for change in gamma["resources"] if change["name"] == "gamma-webhook-hook")
+    assert {"path": "inputs.active", "before": True, "after": False} in hook["changes"]
+
+
+def test_untouched_count(diff):
+    assert diff["summary"]["tenants"]["untouched"] == 0
+
+
+def test_base_commit_is_named(diff, repo):
+    commit = subprocess.run(["git", "rev-parse", "base"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    assert diff["base"] == {"ref": "base", "commit": commit, "newStack": False}
+
+
+def test_offboarding_exits_3(blocked):
+    assert blocked[0] == 3
+
+
+def test_allow_offboarding_exits_0(repo):
+    code, out, _ = plan(repo, "--base", "base", "--allow-offboarding")
+    assert code == 0 and "OFFBOARDING: accepted (--allow-offboarding)" in out
+
+
+def test_unknown_ref_exits_4_and_says_so(repo):
+    code, _, err = plan(repo, "--base", "no-such-branch")
+    assert code == 4 and "'no-such-branch' does not name a commit" in err
+
+
+def test_invalid_base_exits_4_naming_the_file_at_the_ref(repo):
+    code, _, err = plan(repo, "--base", "broken")
+    assert code == 4
+    assert "broken:tenants/broken.yaml:" in err and "spec.repoUrl" in err
+
+
+def test_stack_without_settings_at_the_base_is_new(repo):
+    shutil.copy(PROJECT_DIR / "Pulumi.prod.yaml", repo)
+    try:
+        code, out, _ = plan(repo, "--base", "base", "--format", "json", "--stack", "prod")
+    finally:
+        (repo / "Pulumi.prod.yaml").unlink()
+    result = json.loads(out)
+    assert code == 0 and result["base"]["newStack"] is True
+    assert result["summary"]["tenants"]["onboarded"] == 3
+
+
+def test_working_tree_is_left_as_it_was(repo, blocked):
+    porcelain = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    assert sorted(line[3:] for line in porcelain.splitlines()) == [
+        "tenants/alpha.yaml",
+        "tenants/beta.yaml",
+        "tenants/delta.yaml",
+        "tenants/gamma.yaml",
+    ]

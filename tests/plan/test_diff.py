@@ -1,0 +1,214 @@
+"""The diff between two plan documents, on documents cloned from one planned tenant."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tenancy.plan.diff import diff_plans, value_changes
+
+from tests.support.program import PROJECT_DIR
+from tests.support.plan_samples import planned_template, resource, with_tenants
+
+SCHEMA = json.loads((PROJECT_DIR / "docs" / "plan-diff.schema.json").read_text())
+BASE_REF = {"ref": "origin/main", "commit": "0" * 40, "newStack": False}
+BUCKET = "aws:s3/bucket:Bucket"
+WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
+
+
+@pytest.fixture(scope="module")
+def template():
+    return planned_template()
+
+
+def plans(template, before, after):
+    return with_tenants(template, before), with_tenants(template, after)
+
+
+def tenant(diff, name):
+    return next(entry for entry in diff["tenants"] if entry["name"] == name)
+
+
+def test_diff_follows_the_schema_in_docs(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha", "gamma"])
+    resource(head, "alpha", WEBHOOK)["inputs"]["active"] = False
+    jsonschema.validate(diff_plans(base, head, BASE_REF), SCHEMA)
+
+
+def test_same_plans_have_no_changes(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    diff = diff_plans(base, head, BASE_REF)
+    assert diff["tenants"] == [] and diff["shared"] == []
+    assert diff["summary"]["tenants"]["untouched"] == 1
+
+
+def test_new_tenant_is_onboarded_with_every_resource_created(template):
+    base, head = plans(template, ["alpha"], ["alpha", "beta"])
+    entry = tenant(diff_plans(base, head, BASE_REF), "beta")
+    assert entry["status"] == "onboarded"
+    assert {change["action"] for change in entry["resources"]} == {"create"}
+
+
+def test_removed_tenant_is_offboarded_and_blocking(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    diff = diff_plans(base, head, BASE_REF)
+    assert tenant(diff, "beta")["status"] == "offboarded"
+    assert diff["offboarding"]["tenants"] == ["beta"]
+    assert diff["offboarding"]["blocking"] is True
+
+
+def test_offboarded_buckets_are_retained_not_deleted(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    changes = tenant(diff_plans(base, head, BASE_REF), "beta")["resources"]
+    actions = {c["name"]: c["action"] for c in changes if c["type"] in (BUCKET, "aws:iam/user:User")}
+    assert actions == {"beta-artifacts": "retain", "beta-data": "retain", "beta-credentials-user": "delete"}
+
+
+def test_every_bucket_of_an_offboarded_tenant_is_listed_as_leaving(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    leaving = diff_plans(base, head, BASE_REF)["offboarding"]["buckets"]
+    assert [(b["bucket"], b["purpose"], b["reason"]) for b in leaving] == [
+        ("beta-artifacts-dev", "artifacts", "removed"),
+        ("beta-data-dev", "data", "removed"),
+    ]
+
+
+def test_a_removed_data_bucket_blocks_without_offboarding_the_tenant(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    head["resources"] = [r for r in head["resources"] if "alpha-data" not in r["name"]]
+    diff = diff_plans(base, head, BASE_REF)
+    assert diff["offboarding"]["tenants"] == []
+    assert [b["bucket"] for b in diff["offboarding"]["buckets"]] == ["alpha-data-dev"]
+
+
+def test_a_renamed_bucket_is_a_replacement_that_leaves_the_old_one(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", BUCKET, "-data")["inputs"]["bucket"] = "alpha-renamed-dev"
+    diff = diff_plans(base, head, BASE_REF)
+    assert [c["action"] for c in tenant(diff, "alpha")["resources"] if c["type"] == BUCKET] == ["replace"]
+    assert [(b["bucket"], b["reason"]) for b in diff["offboarding"]["buckets"]] == [("alpha-data-dev", "replaced")]
+
+
+def test_changed_tenant_names_the_input_path(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha", "beta"])
+    resource(head, "beta", WEBHOOK)["inputs"]["active"] = False
+    entry = tenant(diff_plans(base, head, BASE_REF), "beta")
+    assert entry["status"] == "changed"
+    assert entry["resources"][0]["changes"] == [{"path": "inputs.active", "before": True, "after": False}]
+
+
+def test_untouched_tenants_are_counted_not_listed(template):
+    base, head = plans(template, ["alpha", "beta", "gamma"], ["alpha", "beta", "gamma"])
+    resource(head, "beta", WEBHOOK)["inputs"]["active"] = False
+    diff = diff_plans(base, head, BASE_REF)
+    assert [entry["name"] for entry in diff["tenants"]] == ["beta"]
+    assert diff["summary"]["tenants"]["untouched"] == 2
+
+
+def test_stack_level_objects_are_reported_once_as_shared(template):
+    base, head = plans(template, ["alpha"], ["alpha", "beta", "gamma"])
+    shared = diff_plans(base, head, BASE_REF)["shared"]
+    assert len([c for c in shared if c["name"] == "event-routing-event-source"]) == 1
+    assert all(c["tenant"] is None for c in shared)
+
+
+def test_onboarding_is_not_blocking(template):
+    base, head = plans(template, ["alpha"], ["alpha", "beta"])
+    assert diff_plans(base, head, BASE_REF)["offboarding"]["blocking"] is False
+
+
+def test_a_changed_replacement_trigger_is_a_replacement(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", "aws:iam/accessKey:AccessKey", "-key-b")["replacementTrigger"] = 1
+    changes = tenant(diff_plans(base, head, BASE_REF), "alpha")["resources"]
+    assert [(c["name"], c["action"]) for c in changes] == [("alpha-credentials-key-b", "replace")]
+
+
+def test_list_items_with_names_are_matched_by_name():
+    before = {"subjects": [{"name": "a", "kind": "User"}, {"name": "b", "kind": "User"}]}
+    after = {"subjects": [{"name": "b", "kind": "User"}]}
+    assert list(value_changes(before, after))[0][0] == ".subjects[name=a]"
+
+
+def test_json_text_is_compared_as_json():
+    before = {"policy": json.dumps({"Statement": [{"Sid": "List", "Resource": ["arn:a"]}]})}
+    after = {"policy": json.dumps({"Statement": [{"Sid": "List", "Resource": ["arn:b"]}]})}
+    assert [(path, old, new) for path, old, new in value_changes(before, after)] == [
+        (".policy.Statement[Sid=List].Resource[0]", "arn:a", "arn:b")
+    ]
+
+
+def test_keys_with_dots_are_quoted_in_paths():
+    before = {"labels": {"app.kubernetes.io/part-of": "x"}}
+    after = {"labels": {"app.kubernetes.io/part-of": "y"}}
+    assert list(value_changes(before, after))[0][0] == '.labels["app.kubernetes.io/part-of"]'
+
+
+def test_dependency_order_is_not_a_change(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    for r in head["resources"]:
+        r["dependsOn"] = list(reversed(r["dependsOn"]))
+    assert diff_plans(base, head, BASE_REF)["tenants"] == []
+
+
+def test_accepted_offboarding_is_recorded(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    assert diff_plans(base, head, BASE_REF, accepted=True)["offboarding"]["accepted"] is True
+
+
+# Moves between the stacks of one environment (tenancy.project.shard_layout places each registration).
+
+def places(stacks):
+    """name -> {"stack": "dev-<shard>", "shard": shard} from {name: shard}."""
+    return {name: {"stack": f"dev-{shard}", "shard": shard} for name, shard in stacks.items()}
+
+
+def of_stack(document, stack):
+    """The same plan document as stack `stack` would have it (URNs name their stack)."""
+    return {**json.loads(json.dumps(document).replace("urn:pulumi:dev::", f"urn:pulumi:{stack}::")), "stack": stack}
+
+
+def moved_out(template):
+    """beta leaves this stack (shard a) for shard b; the documents are of stack dev-a."""
+    base, head = (of_stack(document, "dev-a") for document in plans(template, ["alpha", "beta"], ["alpha"]))
+    return diff_plans(base, head, BASE_REF, places=(places({"alpha": "a", "beta": "a"}), places({"alpha": "a", "beta": "b"})))
+
+
+def test_a_tenant_leaving_for_another_shard_is_a_move_not_just_an_offboarding(template):
+    diff = moved_out(template)
+    move = tenant(diff, "beta")["move"]
+    assert (move["direction"], move["from"], move["to"]) == ("out", {"stack": "dev-a", "shard": "a"}, {"stack": "dev-b", "shard": "b"})
+    assert diff["offboarding"]["moves"] == ["beta"]
+
+
+def test_a_move_is_blocking_like_an_offboarding(template):
+    diff = moved_out(template)
+    assert diff["offboarding"]["blocking"] is True and tenant(diff, "beta")["status"] == "offboarded"
+
+
+def test_a_move_gives_the_state_move_of_its_tenant_repo(template):
+    move = tenant(moved_out(template), "beta")["move"]
+    root = "urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo::beta"
+    assert move["urns"] == [root]
+    assert move["command"] == f"pulumi state move --source <org>/argo-tenants/dev-a --dest <org>/argo-tenants/dev-b '{root}'"
+    assert move["providers"] == ["github-acme"]
+
+
+def test_a_tenant_arriving_from_another_shard_is_a_move_from_its_urn_there(template):
+    base, head = (of_stack(document, "dev-b") for document in plans(template, ["alpha"], ["alpha", "beta"]))
+    diff = diff_plans(base, head, BASE_REF, places=(places({"alpha": "b", "beta": "a"}), places({"alpha": "b", "beta": "b"})))
+    move = tenant(diff, "beta")["move"]
+    assert (move["direction"], move["from"]["stack"], tenant(diff, "beta")["status"]) == ("in", "dev-a", "onboarded")
+    assert move["urns"] == ["urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo::beta"]
+    assert diff["offboarding"]["blocking"] is True
+
+
+def test_a_tenant_deployed_nowhere_else_is_still_a_plain_offboarding(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    diff = diff_plans(base, head, BASE_REF, places=(places({"alpha": "a", "beta": "a"}), places({"alpha": "a"})))
+    assert "move" not in tenant(diff, "beta") and diff["offboarding"]["moves"] == []
+
+
+def test_a_move_follows_the_schema_in_docs(template):
+    jsonschema.validate(moved_out(template), SCHEMA)

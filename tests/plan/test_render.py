@@ -1,0 +1,73 @@
+"""The terminal tree and the Markdown report of one plan."""
+
+import pytest
+
+from tenancy.plan.document import plan_document
+from tenancy.plan.render import plan_markdown, plan_text
+from tenancy.plan.render_values import clean, line_changes
+
+
+@pytest.fixture(scope="module")
+def document(dev_plan):
+    return plan_document(dev_plan)
+
+
+def tree_of(text: str, tenant: str) -> str:
+    start = text.index(f"\n{tenant}\n")
+    return text[start : text.index("\n\n", start + 1)]
+
+
+def test_each_tenant_gets_a_tree(document):
+    text = plan_text(document)
+    for tenant in document["tenants"]:
+        assert f"\n{tenant}\n├── repository" in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "namespace    wf-acme-alpha-pipeline",
+        "buckets      alpha-artifacts-dev (artifacts, us-west-2, kept on delete)",
+        "IAM user     argo-tenants-dev-alpha",
+        "Vault paths  kv/argo/apps/alpha/github",
+        "webhook      https://events.dev.argo.example.org/github/alpha (push, active)",
+    ],
+)
+def test_tree_shows_key_properties(document, line):
+    assert line in tree_of(plan_text(document), "alpha")
+
+
+def test_tenant_without_bucket_shows_the_fallback(document):
+    assert "(the environment's fallback bucket, not managed here)" in tree_of(plan_text(document), "beta")
+
+
+def test_paused_tenant_says_so(document):
+    assert "(PAUSED: inactive)" in tree_of(plan_text(document), "gamma")
+
+
+def test_shared_objects_are_shown_once(document):
+    assert plan_text(document).count("argo-events/repo-registrations (3 webhook entries)") == 1
+
+
+def test_verbose_lists_every_custom_resource(document):
+    text = plan_text(document, verbose=True)
+    assert "UserPolicy alpha-credentials-s3" in tree_of(text, "alpha")
+
+
+def test_text_is_not_a_json_dump(document):
+    assert '"inputs"' not in plan_text(document)
+
+
+def test_markdown_has_a_section_per_tenant(document):
+    text = plan_markdown(document)
+    assert [name for name in document["tenants"] if f"<summary><b>{name}</b>" in text] == document["tenants"]
+
+
+def test_control_characters_are_escaped():
+    assert clean("a\x1b[31mb\nc") == "a\\u001b[31mb\\nc"
+
+
+def test_policy_change_shows_only_its_distinctive_lines():
+    before = 'path "a" {\n  read\n}\n\npath "b" {\n  read\n}\n'
+    after = 'path "a" {\n  read\n}\n'
+    assert line_changes(before, after) == ['- path "b" {']

@@ -1,0 +1,97 @@
+"""What a tenant document asks for, compared with what the program's plan registers for it.
+
+Used by the round-trip tests: a file that was written (`new`) or converted (`import`) must plan
+to exactly the repository, buckets, endpoints, Vault paths, users and switches it says.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from tenancy.model import naming
+from tenancy.model.settings import StackSettings
+from tests.support.program import of_tenant
+
+
+def _expected_location(bucket: dict, settings: StackSettings, purpose: str, name: str) -> dict:
+    hostname = bucket.get("hostname")
+    if hostname:
+        scheme, _, host = hostname.rpartition("://")
+        insecure = scheme == "http" if scheme else bool(bucket.get("insecure", False))
+    elif settings.s3_endpoint:
+        scheme, _, host = settings.s3_endpoint.partition("://")
+        insecure = scheme == "http"
+    else:
+        host, insecure = f"s3.{bucket.get('region', 'us-west-2')}.amazonaws.com", False
+    prefix = bucket.get("keyPrefix", "")
+    path = bucket.get("externalSecretPath") or naming.default_vault_path(settings.vault.path_prefix, name, purpose)
+    mount = f"{settings.vault.kv_mount}/"
+    return {
+        "bucket": f"{settings.bucket_names.prefix}{bucket['bucket']}{settings.bucket_names.suffix}",
+        "region": bucket.get("region", "us-west-2"),
+        "endpoint": host.rstrip("/"),
+        "insecure": insecure,
+        "key_prefix": prefix if not prefix or prefix.endswith("/") else f"{prefix}/",
+        "vault_path": path[len(mount) :] if path.startswith(mount) else path,
+    }
+
+
+def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
+    """Every way the plan of `document`'s registration differs from the document; empty when they agree."""
+    name, spec = document["metadata"]["name"], document["spec"]
+    resources = of_tenant(plan, name)
+    found: list[str] = []
+
+    def expect(what, actual, wanted):
+        if actual != wanted:
+            found.append(f"{name}: {what} is {actual!r}, the file says {wanted!r}")
+
+    def manifests(kind):
+        return [r.inputs for r in resources if r.type.startswith("kubernetes:") and r.inputs.get("kind") == kind]
+
+    [namespace] = manifests("Namespace")
+    owner, repo = spec["repoUrl"][len("https://github.com/") : -len(".git")].split("/")
+    expect("namespace", namespace["metadata"]["name"], naming.tenant_namespace(owner, repo))
+    expect("tenant label", namespace["metadata"]["labels"]["tenant"], spec["tenant"])
+    expect("public label", namespace["metadata"]["labels"]["calypr.io/public"], str(spec.get("isPublic", False)).lower())
+
+    [hook] = [r.inputs for r in resources if r.type == "github:index/repositoryWebhook:RepositoryWebhook"]
+    expect("webhook repository", hook["repository"], repo)
+    expect("webhook active", hook["active"], not spec.get("paused", False))
+
+    [template] = manifests("WorkflowTemplate")
+    expect("WorkflowTemplate", template["metadata"]["name"], spec.get("workflowTemplateRef", naming.DEFAULT_WORKFLOW_TEMPLATE))
+    parameters = {p["name"]: p["value"] for p in template["spec"]["arguments"]["parameters"]}
+    expect("default branch", parameters["default-branch"], spec.get("defaultBranch", "main"))
+
+    webhook_secrets = [m["metadata"]["name"] for m in manifests("ExternalSecret") if m["metadata"]["namespace"] == settings.namespaces.argo_events]
+    expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.default_github_secret_name(name)])
+
+    bindings = {m["metadata"]["name"]: [s["name"] for s in m["subjects"]] for m in manifests("RoleBinding")}
+    expect("admins", bindings.get(naming.ADMIN_ROLE, []), spec.get("adminUsers", []))
+    expect("readers", bindings.get(naming.READER_ROLE, []), spec.get("readUsers", []))
+
+    buckets = sorted((r.inputs["bucket"], r.inputs["region"]) for r in resources if r.type == "aws:s3/bucket:Bucket")
+    wanted = {purpose: _expected_location(spec[field], settings, purpose, name)
+              for field, purpose in (("artifactBucket", "artifacts"), ("dataBucket", "data")) if spec.get(field)}
+    expect("buckets", buckets, sorted((w["bucket"], w["region"]) for w in wanted.values()))
+
+    vault_paths = sorted(r.inputs["name"] for r in resources if r.type == "vault:kv/secretV2:SecretV2")
+    default_artifacts = naming.default_vault_path(settings.vault.path_prefix, name, "artifacts")
+    expect("Vault paths", vault_paths, sorted([
+        *(w["vault_path"] for w in wanted.values()),
+        *([] if "artifacts" in wanted else [default_artifacts]),
+        naming.github_vault_path(settings.vault.path_prefix, name),
+    ]))
+
+    [configmap] = manifests("ConfigMap")
+    s3 = yaml.safe_load(configmap["data"][naming.ARTIFACT_REPOSITORY_KEY])["s3"]
+    if "artifacts" in wanted:
+        artifacts = wanted["artifacts"]
+        expect("artifact repository", (s3["bucket"], s3["endpoint"], s3["region"], s3["insecure"]),
+               (artifacts["bucket"], artifacts["endpoint"], artifacts["region"], artifacts["insecure"]))
+        expect("artifact key format", s3["keyFormat"], f"{artifacts['key_prefix']}{{{{workflow.name}}}}/{{{{pod.name}}}}")
+    else:
+        fallback = settings.fallback_artifact_bucket
+        expect("artifact repository", (s3["bucket"], s3["keyFormat"]), (fallback.bucket, f"{name}/{{{{workflow.name}}}}/{{{{pod.name}}}}"))
+    return found
