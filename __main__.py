@@ -11,6 +11,8 @@ from components.event_routing import EventRouting, EventRoutingArgs
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import load_tenants
+from tenancy.manifests import argo_events, external_secrets, rbac, vault_policy
+from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 
@@ -41,7 +43,28 @@ for tenant in tenants:
     if owner_key not in github_providers:
         github_providers[owner_key] = github.Provider(f"github-{owner_key}", owner=tenant.owner, token=github_token)
 
-webhook_store = WebhookSecretStore("webhooks", WebhookSecretStoreArgs(settings=settings, tenants=tenants))
+# Stack-level objects live in the Argo Events namespace; a shard stack's names carry its shard.
+events_namespace = settings.namespaces.argo_events
+webhook_vault_name = naming.webhook_vault_name(settings.environment, settings.shard_name)
+webhook_account = naming.webhook_service_account_name(settings.shard_name)
+webhook_store = WebhookSecretStore(
+    "webhooks",
+    WebhookSecretStoreArgs(
+        service_account=rbac.platform_service_account(webhook_account, events_namespace),
+        store=external_secrets.vault_secret_store(
+            name=naming.webhook_secret_store_name(settings.shard_name),
+            namespace=events_namespace,
+            settings=settings,
+            role=webhook_vault_name,
+            service_account=webhook_account,
+            labels=labels.platform_labels(),
+        ),
+        vault_name=webhook_vault_name,
+        policy=vault_policy.webhook_policy(settings, tenants),
+        auth_backend=settings.vault.kubernetes_auth_mount,
+        audience=settings.vault.token_audience,
+    ),
+)
 
 # A plain loop, not a comprehension: the SDK records the caller's stack with every registration,
 # and a comprehension is one more frame for each of ~40 resources per tenant (docs/scale.md).
@@ -58,7 +81,16 @@ for tenant in tenants:
 
 if tenants:
     # An EventSource or Sensor with no entries is invalid; with no tenants there is nothing to route.
-    EventRouting("event-routing", EventRoutingArgs(settings=settings, tenants=tenants))
+    EventRouting(
+        "event-routing",
+        EventRoutingArgs(
+            service_account=rbac.platform_service_account(
+                naming.sensor_service_account_name(settings.shard_name), events_namespace
+            ),
+            event_source=argo_events.event_source(settings, tenants),
+            sensor=argo_events.sensor(settings, tenants),
+        ),
+    )
 
 pulumi.export("environment", settings.environment)
 pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})

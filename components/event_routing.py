@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy.manifests import argo_events
-from tenancy.model import labels, naming
-from tenancy.model.settings import StackSettings
-from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)
 class EventRoutingArgs:
-    settings: StackSettings
-    tenants: Sequence[Tenant]
+    """Manifests from `tenancy.manifests`: `rbac.platform_service_account` for the service account,
+    `argo_events.event_source` and `argo_events.sensor` over the stack's deployed registrations."""
+
+    service_account: dict
+    event_source: dict
+    sensor: dict
 
 
 class EventRouting(pulumi.ComponentResource):
@@ -27,21 +26,8 @@ class EventRouting(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EventRoutingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:EventRouting", name, None, opts)
-        settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
-        kubernetes_object(
-            f"{name}-sensor-service-account",
-            {
-                "apiVersion": "v1",
-                "kind": "ServiceAccount",
-                "metadata": {
-                    "name": naming.sensor_service_account_name(settings.shard_name),
-                    "namespace": settings.namespaces.argo_events,
-                    "labels": labels.platform_labels(),
-                },
-            },
-            child,
-        )
-        kubernetes_object(f"{name}-event-source", argo_events.event_source(settings, args.tenants), child)
-        kubernetes_object(f"{name}-sensor", argo_events.sensor(settings, args.tenants), child)
+        kubernetes_object(f"{name}-sensor-service-account", args.service_account, child)
+        kubernetes_object(f"{name}-event-source", args.event_source, child)
+        kubernetes_object(f"{name}-sensor", args.sensor, child)
         self.register_outputs({})

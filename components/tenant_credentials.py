@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Mapping
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_vault as vault
 
-from tenancy.manifests import iam_policy
 from tenancy.model import naming
-from tenancy.model.tenant import Tenant
 
 KEY_SLOTS = ("a", "b")
 
@@ -33,7 +32,16 @@ def active_slot(rotation: int) -> str:
 
 @dataclass(frozen=True)
 class TenantCredentialsArgs:
-    tenant: Tenant
+    """`policy` is the user's IAM policy document (`tenancy.manifests.iam_policy.s3_access_policy`);
+    `rotation` is spec.credentialsRotation; `vault_paths` maps each bucket location's purpose to the
+    path under `kv_mount` that gets the active key."""
+
+    user_name: str
+    policy_name: str
+    policy: dict
+    rotation: int
+    kv_mount: str
+    vault_paths: Mapping[str, str]
     tags: dict[str, str]
 
 
@@ -43,23 +51,22 @@ class TenantCredentials(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TenantCredentialsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantCredentials", name, None, opts)
-        tenant = args.tenant
         child = pulumi.ResourceOptions(parent=self)
         user = aws.iam.User(
             f"{name}-user",
-            name=tenant.iam_user_name,
+            name=args.user_name,
             path=naming.IAM_USER_PATH,
             tags=args.tags,
             opts=child,
         )
         aws.iam.UserPolicy(
             f"{name}-s3",
-            name=naming.iam_policy_name(tenant.name),
+            name=args.policy_name,
             user=user.name,
-            policy=json.dumps(iam_policy.s3_access_policy(tenant)),
+            policy=json.dumps(args.policy),
             opts=child,
         )
-        rotation = tenant.spec.credentials_rotation
+        rotation = args.rotation
         keys = {
             slot: aws.iam.AccessKey(
                 f"{name}-key-{slot}",
@@ -80,15 +87,15 @@ class TenantCredentials(pulumi.ComponentResource):
             )
         )
         self.vault_paths = {}
-        for location in tenant.locations:
+        for purpose, path in args.vault_paths.items():
             secret = vault.kv.SecretV2(
-                f"{name}-{location.purpose}",
-                mount=tenant.settings.vault.kv_mount,
-                name=location.vault_path,
+                f"{name}-{purpose}",
+                mount=args.kv_mount,
+                name=path,
                 data_json=credentials,
                 opts=child,
             )
-            self.vault_paths[location.purpose] = secret.name
+            self.vault_paths[purpose] = secret.name
         self.user_name = user.name
         self.access_key_id = pulumi.Output.secret(active.id)
         self.register_outputs(

@@ -14,6 +14,7 @@ from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
+from tenancy.manifests import argo_workflows, external_secrets, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
@@ -27,34 +28,90 @@ class TenantRepoArgs:
 
 class TenantRepo(pulumi.ComponentResource):
     """Children: TenantNamespace, a TenantBucket per dedicated bucket, TenantCredentials,
-    TenantVaultAccess, TenantSecrets, TenantWorkflows and TenantWebhook."""
+    TenantVaultAccess, TenantSecrets, TenantWorkflows and TenantWebhook.
+
+    The one component that reads the registration: each child gets only the names, paths, locations
+    and manifests it uses, and the Outputs of its siblings that it waits for.
+    """
 
     def __init__(self, name: str, args: TenantRepoArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantRepo", name, None, opts)
         tenant = args.tenant
+        settings = tenant.settings
         child = pulumi.ResourceOptions(parent=self)
         tags = labels.aws_tags(tenant)
-        namespace = TenantNamespace(f"{name}-namespace", TenantNamespaceArgs(tenant=tenant), child)
+        tenant_labels = labels.tenant_labels(tenant)
+        namespace = TenantNamespace(
+            f"{name}-namespace",
+            TenantNamespaceArgs(
+                namespace=rbac.namespace(tenant),
+                # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault.
+                service_accounts=[
+                    rbac.service_account(tenant, account)
+                    for account in (naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT)
+                ],
+                roles=rbac.tenant_rbac(tenant),
+            ),
+            child,
+        )
         buckets = {
             location.purpose: TenantBucket(
                 f"{name}-{location.purpose}",
                 TenantBucketArgs(
                     location=location,
                     tags=tags,
-                    protect=location.purpose == "data" and tenant.settings.protect_data_buckets,
+                    protect=location.purpose == "data" and settings.protect_data_buckets,
                 ),
                 child,
             )
             for location in tenant.managed_buckets
         }
-        credentials = TenantCredentials(f"{name}-credentials", TenantCredentialsArgs(tenant=tenant, tags=tags), child)
+        credentials = TenantCredentials(
+            f"{name}-credentials",
+            TenantCredentialsArgs(
+                user_name=tenant.iam_user_name,
+                policy_name=naming.iam_policy_name(tenant.name),
+                policy=iam_policy.s3_access_policy(tenant),
+                rotation=tenant.spec.credentials_rotation,
+                kv_mount=settings.vault.kv_mount,
+                vault_paths={location.purpose: location.vault_path for location in tenant.locations},
+                tags=tags,
+            ),
+            child,
+        )
         vault_access = TenantVaultAccess(
-            f"{name}-vault", TenantVaultAccessArgs(tenant=tenant, namespace=namespace.name), child
+            f"{name}-vault",
+            TenantVaultAccessArgs(
+                policy_name=tenant.vault_policy_name,
+                policy=vault_policy.tenant_policy(tenant),
+                role_name=tenant.vault_role_name,
+                auth_backend=settings.vault.kubernetes_auth_mount,
+                audience=settings.vault.token_audience,
+                service_account=naming.ESO_SERVICE_ACCOUNT,
+                namespace=namespace.name,
+            ),
+            child,
         )
         TenantSecrets(
             f"{name}-secrets",
             TenantSecretsArgs(
-                tenant=tenant,
+                store=external_secrets.vault_secret_store(
+                    name=naming.TENANT_SECRET_STORE,
+                    namespace=tenant.namespace,
+                    settings=settings,
+                    role=tenant.vault_role_name,
+                    service_account=naming.ESO_SERVICE_ACCOUNT,
+                    labels=tenant_labels,
+                ),
+                credentials={
+                    location.purpose: external_secrets.s3_credentials_secret(
+                        location,
+                        namespace=tenant.namespace,
+                        refresh_interval=settings.secret_refresh_interval,
+                        labels=tenant_labels,
+                    )
+                    for location in tenant.locations
+                },
                 namespace=namespace.name,
                 vault_role=vault_access.role_name,
                 vault_paths=credentials.vault_paths,
@@ -62,16 +119,37 @@ class TenantRepo(pulumi.ComponentResource):
             child,
         )
         workflows = TenantWorkflows(
-            f"{name}-workflows", TenantWorkflowsArgs(tenant=tenant, namespace=namespace.name), child
+            f"{name}-workflows",
+            TenantWorkflowsArgs(
+                artifact_repositories=argo_workflows.artifact_repositories_configmap(tenant),
+                workflow_template=argo_workflows.workflow_template(tenant),
+                namespace=namespace.name,
+            ),
+            child,
         )
         TenantWebhook(
             f"{name}-webhook",
             TenantWebhookArgs(
-                tenant=tenant, github_provider=args.github_provider, secret_store=args.webhook_secret_store
+                repository=tenant.repo,
+                url=tenant.webhook_url,
+                active=not tenant.spec.paused,
+                kv_mount=settings.vault.kv_mount,
+                vault_path=tenant.github_vault_path,
+                external_secret=external_secrets.external_secret(
+                    name=tenant.github_secret_name,
+                    namespace=settings.namespaces.argo_events,
+                    store=naming.webhook_secret_store_name(settings.shard_name),
+                    remote_key=tenant.github_vault_path,
+                    keys=external_secrets.WEBHOOK_KEYS,
+                    refresh_interval=settings.secret_refresh_interval,
+                    labels=tenant_labels,
+                ),
+                github_provider=args.github_provider,
+                secret_store=args.webhook_secret_store,
             ),
             child,
         )
-        mount = tenant.settings.vault.kv_mount
+        mount = settings.vault.kv_mount
         self.summary = {
             "repository": f"{tenant.owner}/{tenant.repo}",
             "namespace": namespace.name,

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_vault as vault
 
-from tenancy.manifests import vault_policy
-from tenancy.model import naming
-from tenancy.model.tenant import Tenant
-
 
 @dataclass(frozen=True)
 class TenantVaultAccessArgs:
-    tenant: Tenant
+    """`policy` is HCL (`tenancy.manifests.vault_policy.tenant_policy`); `auth_backend` is the mount of
+    Vault's Kubernetes auth method; `namespace` is an Output of the Namespace, so the role waits for it."""
+
+    policy_name: str
+    policy: str
+    role_name: str
+    auth_backend: str
+    audience: str
+    service_account: str
     namespace: pulumi.Input[str]
 
 
@@ -24,17 +28,15 @@ class TenantVaultAccess(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TenantVaultAccessArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantVaultAccess", name, None, opts)
-        tenant = args.tenant
-        settings = tenant.settings.vault
         child = pulumi.ResourceOptions(parent=self)
-        policy = vault.Policy(f"{name}-policy", name=tenant.vault_policy_name, policy=vault_policy.tenant_policy(tenant), opts=child)
+        policy = vault.Policy(f"{name}-policy", name=args.policy_name, policy=args.policy, opts=child)
         role = vault.kubernetes.AuthBackendRole(
             f"{name}-role",
-            backend=settings.kubernetes_auth_mount,
-            role_name=tenant.vault_role_name,
-            bound_service_account_names=[naming.ESO_SERVICE_ACCOUNT],
+            backend=args.auth_backend,
+            role_name=args.role_name,
+            bound_service_account_names=[args.service_account],
             bound_service_account_namespaces=[args.namespace],
-            audience=settings.token_audience,
+            audience=args.audience,
             token_policies=[policy.name],
             # Without this, every token would also carry Vault's `default` policy.
             token_no_default_policy=True,

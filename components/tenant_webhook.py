@@ -13,9 +13,8 @@ import pulumi_vault as vault
 
 from components.kubernetes_object import kubernetes_object
 from tenancy.manifests import external_secrets
-from tenancy.model import labels, naming
 from tenancy.manifests.argo_events import WEBHOOK_EVENTS
-from tenancy.model.tenant import Tenant
+from tenancy.model import naming
 
 # GitHub signs deliveries with HMAC-SHA256 of this secret; 40 random characters is well past brute force.
 WEBHOOK_SECRET_LENGTH = 40
@@ -23,7 +22,17 @@ WEBHOOK_SECRET_LENGTH = 40
 
 @dataclass(frozen=True)
 class TenantWebhookArgs:
-    tenant: Tenant
+    """`repository` is the repository's name under the provider's owner; `url` is where GitHub delivers
+    pushes; `active` is false while the registration is paused. The secret is written at `vault_path`
+    under `kv_mount`, and `external_secret` (`tenancy.manifests.external_secrets.external_secret`) brings
+    it into the Argo Events namespace through `secret_store`, an Output of the store it waits for."""
+
+    repository: str
+    url: str
+    active: bool
+    kv_mount: str
+    vault_path: str
+    external_secret: dict
     github_provider: github.Provider
     secret_store: pulumi.Input[str]
 
@@ -34,40 +43,26 @@ class TenantWebhook(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TenantWebhookArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantWebhook", name, None, opts)
-        tenant = args.tenant
-        settings = tenant.settings
         child = pulumi.ResourceOptions(parent=self)
         password = random.RandomPassword(f"{name}-secret", length=WEBHOOK_SECRET_LENGTH, special=False, opts=child)
         # RandomPassword.result is already secret; saying so again keeps it secret if that ever changes.
         secret_value = pulumi.Output.secret(password.result)
         vault_secret = vault.kv.SecretV2(
             f"{name}-vault",
-            mount=settings.vault.kv_mount,
-            name=tenant.github_vault_path,
+            mount=args.kv_mount,
+            name=args.vault_path,
             data_json=pulumi.Output.secret(secret_value.apply(lambda value: json.dumps({naming.WEBHOOK_SECRET_KEY: value}))),
             opts=child,
         )
-        manifest = external_secrets.external_secret(
-            name=tenant.github_secret_name,
-            namespace=settings.namespaces.argo_events,
-            store=naming.webhook_secret_store_name(settings.shard_name),
-            remote_key=tenant.github_vault_path,
-            keys=external_secrets.WEBHOOK_KEYS,
-            refresh_interval=settings.secret_refresh_interval,
-            labels=labels.tenant_labels(tenant),
-        )
-        # The same name, as an Output of the store: the ExternalSecret waits for its store.
-        manifest["spec"]["secretStoreRef"]["name"] = args.secret_store
-        for entry in manifest["spec"]["data"]:
-            entry["remoteRef"]["key"] = vault_secret.name
+        manifest = external_secrets.with_source(args.external_secret, remote_key=vault_secret.name, store=args.secret_store)
         kubernetes_object(f"{name}-external-secret", manifest, child)
         hook = github.RepositoryWebhook(
             f"{name}-hook",
-            repository=tenant.repo,
+            repository=args.repository,
             events=list(WEBHOOK_EVENTS),
-            active=not tenant.spec.paused,
+            active=args.active,
             configuration={
-                "url": tenant.webhook_url,
+                "url": args.url,
                 "content_type": "json",
                 "secret": secret_value,
                 "insecure_ssl": False,

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy.manifests import argo_workflows
-from tenancy.model.tenant import Tenant
 
 
 @dataclass(frozen=True)
 class TenantWorkflowsArgs:
-    tenant: Tenant
+    """Manifests from `tenancy.manifests.argo_workflows` (`artifact_repositories_configmap`,
+    `workflow_template`), and the namespace as an Output of the Namespace, so both wait for it."""
+
+    artifact_repositories: dict
+    workflow_template: dict
     namespace: pulumi.Input[str]
 
 
@@ -23,16 +25,8 @@ class TenantWorkflows(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TenantWorkflowsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantWorkflows", name, None, opts)
-        tenant = args.tenant
         child = pulumi.ResourceOptions(parent=self)
-        kubernetes_object(
-            f"{name}-artifact-repositories",
-            argo_workflows.artifact_repositories_configmap(tenant),
-            child,
-            namespace=args.namespace,
-        )
-        template = kubernetes_object(
-            f"{name}-template", argo_workflows.workflow_template(tenant), child, namespace=args.namespace
-        )
+        kubernetes_object(f"{name}-artifact-repositories", args.artifact_repositories, child, namespace=args.namespace)
+        template = kubernetes_object(f"{name}-template", args.workflow_template, child, namespace=args.namespace)
         self.template_name = template.metadata.apply(lambda metadata: metadata["name"])
         self.register_outputs({"template_name": self.template_name})

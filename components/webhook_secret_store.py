@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import pulumi
 import pulumi_vault as vault
 
 from components.kubernetes_object import kubernetes_object
-from tenancy.manifests import external_secrets, vault_policy
-from tenancy.model import labels, naming
-from tenancy.model.settings import StackSettings
-from tenancy.model.tenant import Tenant
+from tenancy.manifests import external_secrets
 
 
 @dataclass(frozen=True)
 class WebhookSecretStoreArgs:
-    settings: StackSettings
-    tenants: Sequence[Tenant]
+    """Manifests from `tenancy.manifests`: the service account (`rbac.platform_service_account`) and the
+    SecretStore that logs in as it (`external_secrets.vault_secret_store`). `vault_name` names both the
+    Vault policy and the role; `policy` is HCL (`vault_policy.webhook_policy`); `auth_backend` is the
+    mount of Vault's Kubernetes auth method."""
+
+    service_account: dict
+    store: dict
+    vault_name: str
+    policy: str
+    auth_backend: str
+    audience: str
 
 
 class WebhookSecretStore(pulumi.ComponentResource):
@@ -33,48 +38,20 @@ class WebhookSecretStore(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WebhookSecretStoreArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:WebhookSecretStore", name, None, opts)
-        settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
-        namespace = settings.namespaces.argo_events
-        shard = settings.shard_name
-        vault_name = naming.webhook_vault_name(settings.environment, shard)
-        service_account = naming.webhook_service_account_name(shard)
-        platform_labels = labels.platform_labels()
-        account = kubernetes_object(
-            f"{name}-service-account",
-            {
-                "apiVersion": "v1",
-                "kind": "ServiceAccount",
-                "metadata": {"name": service_account, "namespace": namespace, "labels": platform_labels},
-            },
-            child,
-        )
-        policy = vault.Policy(
-            f"{name}-policy",
-            name=vault_name,
-            policy=vault_policy.webhook_policy(settings, args.tenants),
-            opts=child,
-        )
+        account = kubernetes_object(f"{name}-service-account", args.service_account, child)
+        policy = vault.Policy(f"{name}-policy", name=args.vault_name, policy=args.policy, opts=child)
         role = vault.kubernetes.AuthBackendRole(
             f"{name}-role",
-            backend=settings.vault.kubernetes_auth_mount,
-            role_name=vault_name,
+            backend=args.auth_backend,
+            role_name=args.vault_name,
             bound_service_account_names=[account.metadata.apply(lambda metadata: metadata["name"])],
-            bound_service_account_namespaces=[namespace],
-            audience=settings.vault.token_audience,
+            bound_service_account_namespaces=[args.service_account["metadata"]["namespace"]],
+            audience=args.audience,
             token_policies=[policy.name],
             token_no_default_policy=True,
             opts=child,
         )
-        manifest = external_secrets.vault_secret_store(
-            name=naming.webhook_secret_store_name(shard),
-            namespace=namespace,
-            settings=settings,
-            role=vault_name,
-            service_account=service_account,
-            labels=platform_labels,
-        )
-        manifest["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] = role.role_name
-        store = kubernetes_object(f"{name}-store", manifest, child)
+        store = kubernetes_object(f"{name}-store", external_secrets.with_role(args.store, role.role_name), child)
         self.store_name = store.metadata.apply(lambda metadata: metadata["name"])
         self.register_outputs({"store_name": self.store_name})

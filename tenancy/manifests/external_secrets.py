@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from tenancy.model import naming
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import BucketLocation
@@ -38,6 +41,16 @@ def vault_secret_store(*, name: str, namespace: str, settings: StackSettings, ro
     }
 
 
+def with_role(store: dict, role: Any) -> dict:
+    """A copy of SecretStore `store` that logs in with `role`.
+
+    Components pass the Vault role's Output (the same name), so that the store waits for its role.
+    """
+    store = copy.deepcopy(store)
+    store["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] = role
+    return store
+
+
 def external_secret(*, name: str, namespace: str, store: str, remote_key: str, keys: tuple[str, ...], refresh_interval: str, labels: dict) -> dict:
     """An ExternalSecret producing Secret `name` with `keys`, each read from the same-named property of `remote_key`."""
     return {
@@ -51,6 +64,20 @@ def external_secret(*, name: str, namespace: str, store: str, remote_key: str, k
             "data": [{"secretKey": key, "remoteRef": {"key": remote_key, "property": key}} for key in keys],
         },
     }
+
+
+def with_source(secret: dict, *, remote_key: Any, store: Any = None) -> dict:
+    """A copy of ExternalSecret `secret` that reads every key from `remote_key` (through `store`, when given).
+
+    Components pass Outputs of the Vault secret and the store (the same names), so that the
+    ExternalSecret waits for what it reads.
+    """
+    secret = copy.deepcopy(secret)
+    for entry in secret["spec"]["data"]:
+        entry["remoteRef"]["key"] = remote_key
+    if store is not None:
+        secret["spec"]["secretStoreRef"]["name"] = store
+    return secret
 
 
 S3_KEYS = (naming.ACCESS_KEY_ID_KEY, naming.SECRET_ACCESS_KEY_KEY)

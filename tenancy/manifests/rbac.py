@@ -1,4 +1,5 @@
-"""Namespaces, service accounts, Roles and RoleBindings of a tenant namespace, as Kubernetes manifests."""
+"""Namespaces, service accounts, Roles and RoleBindings of a tenant namespace, and the platform's own
+service accounts, as Kubernetes manifests."""
 
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ def namespace(tenant: Tenant) -> dict:
 
 def service_account(tenant: Tenant, name: str) -> dict:
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _metadata(tenant, name)}
+
+
+def platform_service_account(name: str, namespace: str) -> dict:
+    """A service account of the stack-level objects shared by all registrations."""
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace, "labels": labels.platform_labels()}}
 
 
 def role(tenant: Tenant, name: str, rules: list[dict]) -> dict:

@@ -1,6 +1,10 @@
 import json
 
-from components.tenant_credentials import active_slot, slot_generation
+import pulumi
+import pytest
+
+from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs, active_slot, slot_generation
+from tests.support.one_component import build_alone, child_types, children
 from tenancy.manifests.iam_policy import s3_access_policy
 from tests.support.program import FIXTURE_TENANTS, children_of, component, of_tenant, stack_settings
 from tenancy.loading.loader import load_tenants
@@ -61,3 +65,74 @@ def test_every_tenant_has_its_own_user(dev_plan):
     assert sorted(users) == ["argo-tenants-dev-alpha", "argo-tenants-dev-beta", "argo-tenants-dev-gamma"]
     [beta_user] = [r for r in of_tenant(dev_plan, "beta") if r.type == "aws:iam/user:User"]
     assert beta_user.inputs["name"] == "argo-tenants-dev-beta"
+
+
+# Built alone, its arguments written out.
+
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::lab/*"]}]}
+TAGS = {"registration": "lab"}
+
+
+def credentials_alone(rotation: int):
+    def program():
+        credentials = TenantCredentials(
+            "lab-credentials",
+            TenantCredentialsArgs(
+                user_name="argo-tenants-test-lab",
+                policy_name="lab-s3",
+                policy=POLICY,
+                rotation=rotation,
+                kv_mount="secrets",
+                vault_paths={"artifacts": "apps/lab/s3/artifacts", "data": "apps/lab/s3/data"},
+                tags=TAGS,
+            ),
+        )
+        pulumi.export("accessKeyId", credentials.access_key_id)
+
+    return build_alone(program)
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return credentials_alone(rotation=3)
+
+
+def test_alone_a_user_its_policy_two_key_slots_and_a_vault_secret_per_path(alone):
+    assert child_types(alone, "TenantCredentials", "lab-credentials") == {
+        "lab-credentials-user": "aws:iam/user:User",
+        "lab-credentials-s3": "aws:iam/userPolicy:UserPolicy",
+        "lab-credentials-key-a": "aws:iam/accessKey:AccessKey",
+        "lab-credentials-key-b": "aws:iam/accessKey:AccessKey",
+        "lab-credentials-artifacts": "vault:kv/secretV2:SecretV2",
+        "lab-credentials-data": "vault:kv/secretV2:SecretV2",
+    }
+
+
+def test_alone_user_and_policy_are_the_arguments(alone):
+    found = children(alone, "TenantCredentials", "lab-credentials")
+    user, policy = found["lab-credentials-user"], found["lab-credentials-s3"]
+    assert user.inputs == {"name": "argo-tenants-test-lab", "path": "/argo-tenants/", "tags": TAGS}
+    assert (policy.inputs["name"], policy.inputs["user"], json.loads(policy.inputs["policy"])) == ("lab-s3", "argo-tenants-test-lab", POLICY)
+    assert user.urn in policy.depends_on
+
+
+@pytest.mark.parametrize("rotation, triggers", [(3, {"a": 2, "b": 3}), (4, {"a": 4, "b": 3})])
+def test_alone_each_slot_is_replaced_at_its_own_rotation_deleting_first(rotation, triggers):
+    found = children(credentials_alone(rotation), "TenantCredentials", "lab-credentials")
+    for slot, trigger in triggers.items():
+        key = found[f"lab-credentials-key-{slot}"]
+        assert (key.replacement_trigger, key.delete_before_replace) == (trigger, True), key.urn
+
+
+def test_alone_vault_gets_the_active_key_as_a_secret_at_each_path(alone):
+    found = children(alone, "TenantCredentials", "lab-credentials")
+    for purpose in ("artifacts", "data"):
+        secret = found[f"lab-credentials-{purpose}"]
+        assert secret.inputs == {"mount": "secrets", "name": f"apps/lab/s3/{purpose}", "dataJson": "[secret]"}
+        # Rotation 3: slot b is active, slot a keeps the previous key.
+        assert found["lab-credentials-key-b"].urn in secret.depends_on
+        assert found["lab-credentials-key-a"].urn not in secret.depends_on
+
+
+def test_alone_the_active_key_id_leaves_the_component_as_a_secret(alone):
+    assert alone.outputs["accessKeyId"] == "[secret]"

@@ -1,3 +1,7 @@
+import pytest
+
+from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
+from tests.support.one_component import build_alone, child_types, children, waiting_for
 from tests.support.program import children_of, component
 
 NS = "kubernetes:core/v1:Namespace"
@@ -40,3 +44,50 @@ def test_objects_in_the_namespace_wait_for_it(dev_plan):
 def test_reader_binding_lists_every_reader(dev_plan):
     [binding] = [r for r in parts(dev_plan, "alpha") if r.inputs.get("kind") == "RoleBinding" and r.inputs["metadata"]["name"] == "tenant-reader"]
     assert [s["name"] for s in binding.inputs["subjects"]] == ["viewer@acme.org", "analyst@acme.org"]
+
+
+# Built alone, its arguments written out.
+
+RBAC = "rbac.authorization.k8s.io/v1"
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wf-lab-repo", "labels": {"tenant": "lab"}}}
+ACCOUNT = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "runner", "namespace": "wf-lab-repo"}}
+READ = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]
+ROLE = {"apiVersion": RBAC, "kind": "Role", "metadata": {"name": "reader", "namespace": "wf-lab-repo"}, "rules": READ}
+BINDING = {
+    "apiVersion": RBAC,
+    "kind": "RoleBinding",
+    "metadata": {"name": "reader", "namespace": "wf-lab-repo"},
+    "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": "reader"},
+    "subjects": [{"apiGroup": RBAC, "kind": "User", "name": "lab@example.org"}],
+}
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return build_alone(
+        lambda: TenantNamespace("lab", TenantNamespaceArgs(namespace=NAMESPACE, service_accounts=[ACCOUNT], roles=[(ROLE, BINDING)]))
+    )
+
+
+def test_alone_the_namespace_then_each_account_role_and_binding(alone):
+    assert child_types(alone, "TenantNamespace", "lab") == {
+        "lab-namespace": "kubernetes:core/v1:Namespace",
+        "lab-sa-runner": "kubernetes:core/v1:ServiceAccount",
+        "lab-role-reader": f"kubernetes:{RBAC}:Role",
+        "lab-rolebinding-reader": f"kubernetes:{RBAC}:RoleBinding",
+    }
+
+
+def test_alone_the_manifests_are_registered_as_given(alone):
+    found = children(alone, "TenantNamespace", "lab")
+    assert found["lab-namespace"].inputs["metadata"] == NAMESPACE["metadata"]
+    assert found["lab-role-reader"].inputs["rules"] == READ
+    binding = found["lab-rolebinding-reader"].inputs
+    assert (binding["roleRef"], binding["subjects"]) == (BINDING["roleRef"], BINDING["subjects"])
+
+
+def test_alone_everything_in_the_namespace_waits_for_it(alone):
+    found = children(alone, "TenantNamespace", "lab")
+    inside = set(found) - {"lab-namespace"}
+    assert waiting_for(alone, found["lab-namespace"].urn) == inside
+    assert {found[name].inputs["metadata"]["namespace"] for name in inside} == {"wf-lab-repo"}

@@ -1,4 +1,11 @@
-from tests.support.program import children_of, component, of_tenant
+import copy
+
+import pytest
+
+from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
+from tenancy.manifests import external_secrets
+from tests.support.one_component import StandIn, build_alone, child_types, children, stand_in_urn, waiting_for
+from tests.support.program import children_of, component, make_settings, of_tenant
 
 
 def parts(plan, tenant):
@@ -26,3 +33,76 @@ def test_external_secret_reads_what_credentials_wrote(dev_plan):
     written = [r for r in of_tenant(dev_plan, "alpha") if r.name == "alpha-credentials-data"][0]
     assert written.urn in es.depends_on
     assert es.inputs["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
+
+
+# Built alone, its arguments written out.
+
+STORE = external_secrets.vault_secret_store(
+    name="vault-tenant", namespace="wf-lab-repo", settings=make_settings(), role="lab-role", service_account="eso", labels={}
+)
+CREDENTIALS = {
+    purpose: external_secrets.external_secret(
+        name=f"s3-lab-{purpose}", namespace="wf-lab-repo", store="vault-tenant", remote_key=f"apps/lab/s3/{purpose}",
+        keys=("KEY",), refresh_interval="5m", labels={},
+    )
+    for purpose in ("artifacts", "data")
+}
+
+
+def secrets_alone(store: dict, credentials: dict):
+    def program():
+        namespace = StandIn("namespace", "wf-lab-repo")
+        role = StandIn("role", "lab-role")
+        paths = {purpose: StandIn(f"{purpose}-path", f"apps/lab/s3/{purpose}") for purpose in ("artifacts", "data")}
+        TenantSecrets(
+            "lab-secrets",
+            TenantSecretsArgs(
+                store=store,
+                credentials=credentials,
+                namespace=namespace.value,
+                vault_role=role.value,
+                vault_paths={purpose: path.value for purpose, path in paths.items()},
+            ),
+        )
+
+    return build_alone(program)
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return secrets_alone(STORE, CREDENTIALS)
+
+
+def test_alone_a_store_and_an_external_secret_per_purpose(alone):
+    assert child_types(alone, "TenantSecrets", "lab-secrets") == {
+        "lab-secrets-store": "kubernetes:external-secrets.io/v1:SecretStore",
+        "lab-secrets-artifacts": "kubernetes:external-secrets.io/v1:ExternalSecret",
+        "lab-secrets-data": "kubernetes:external-secrets.io/v1:ExternalSecret",
+    }
+
+
+def test_alone_the_store_logs_in_with_the_role_it_waits_for(alone):
+    store = children(alone, "TenantSecrets", "lab-secrets")["lab-secrets-store"]
+    assert store.inputs["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] == "lab-role"
+    assert stand_in_urn(alone, "role") in store.depends_on
+
+
+def test_alone_each_external_secret_reads_the_vault_secret_of_its_purpose_and_waits_for_it(alone):
+    found = children(alone, "TenantSecrets", "lab-secrets")
+    for purpose, other in (("artifacts", "data"), ("data", "artifacts")):
+        secret = found[f"lab-secrets-{purpose}"]
+        assert [entry["remoteRef"]["key"] for entry in secret.inputs["spec"]["data"]] == [f"apps/lab/s3/{purpose}"]
+        assert stand_in_urn(alone, f"{purpose}-path") in secret.depends_on
+        assert stand_in_urn(alone, f"{other}-path") not in secret.depends_on
+
+
+def test_alone_everything_waits_for_the_namespace(alone):
+    found = children(alone, "TenantSecrets", "lab-secrets")
+    assert waiting_for(alone, stand_in_urn(alone, "namespace")) == set(found)
+    assert {part.inputs["metadata"]["namespace"] for part in found.values()} == {"wf-lab-repo"}
+
+
+def test_alone_the_manifests_handed_in_are_left_as_they_were():
+    store, credentials = copy.deepcopy(STORE), copy.deepcopy(CREDENTIALS)
+    secrets_alone(store, credentials)
+    assert (store, credentials) == (STORE, CREDENTIALS)

@@ -1,3 +1,11 @@
+import copy
+
+import pulumi_github as github
+import pytest
+
+from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
+from tenancy.manifests import external_secrets
+from tests.support.one_component import StandIn, build_alone, child_types, children, stand_in_urn
 from tests.support.program import children_of, component
 
 HOOK = "github:index/repositoryWebhook:RepositoryWebhook"
@@ -45,3 +53,84 @@ def test_secret_goes_to_vault_and_into_the_argo_events_namespace(dev_plan):
     assert es["metadata"] == {**es["metadata"], "name": "alpha-github", "namespace": "argo-events"}
     assert es["spec"]["secretStoreRef"] == {"name": "argo-tenants-webhooks", "kind": "SecretStore"}
     assert es["spec"]["data"] == [{"secretKey": "secret", "remoteRef": {"key": "argo/apps/alpha/github", "property": "secret"}}]
+
+
+# Built alone, its arguments written out.
+
+EXTERNAL_SECRET = external_secrets.external_secret(
+    name="lab-github", namespace="events", store="webhook-store", remote_key="apps/lab/github",
+    keys=("secret",), refresh_interval="5m", labels={},
+)
+
+
+def webhook_alone(active: bool = True, external_secret: dict = EXTERNAL_SECRET):
+    def program():
+        provider = github.Provider("github-lab", owner="lab")
+        store = StandIn("store", "webhook-store")
+        TenantWebhook(
+            "lab-webhook",
+            TenantWebhookArgs(
+                repository="pipeline",
+                url="https://events.example.org/github/lab",
+                active=active,
+                kv_mount="secrets",
+                vault_path="apps/lab/github",
+                external_secret=external_secret,
+                github_provider=provider,
+                secret_store=store.value,
+            ),
+        )
+
+    return build_alone(program)
+
+
+@pytest.fixture(scope="module")
+def alone():
+    return webhook_alone()
+
+
+def test_alone_the_secret_its_vault_copy_its_external_secret_and_the_hook(alone):
+    assert child_types(alone, "TenantWebhook", "lab-webhook") == {
+        "lab-webhook-secret": "random:index/randomPassword:RandomPassword",
+        "lab-webhook-vault": "vault:kv/secretV2:SecretV2",
+        "lab-webhook-external-secret": "kubernetes:external-secrets.io/v1:ExternalSecret",
+        "lab-webhook-hook": HOOK,
+    }
+
+
+def test_alone_the_hook_is_made_with_the_provider_it_is_given(alone):
+    hook = children(alone, "TenantWebhook", "lab-webhook")["lab-webhook-hook"]
+    assert hook.provider == alone.get("pulumi:providers:github", "github-lab").urn
+
+
+def test_alone_the_webhook_secret_stays_secret_in_vault_and_in_the_hook(alone):
+    found = children(alone, "TenantWebhook", "lab-webhook")
+    assert found["lab-webhook-vault"].inputs == {"mount": "secrets", "name": "apps/lab/github", "dataJson": "[secret]"}
+    assert found["lab-webhook-hook"].inputs["configuration"]["secret"] == "[secret]"
+
+
+def test_alone_the_hook_sends_pushes_as_json_over_verified_tls_to_the_url(alone):
+    hook = children(alone, "TenantWebhook", "lab-webhook")["lab-webhook-hook"].inputs
+    assert (hook["repository"], hook["events"], hook["active"]) == ("pipeline", ["push"], True)
+    assert hook["configuration"] == {
+        "url": "https://events.example.org/github/lab", "contentType": "json", "secret": "[secret]", "insecureSsl": False,
+    }
+
+
+def test_alone_an_inactive_hook_when_asked():
+    hook = children(webhook_alone(active=False), "TenantWebhook", "lab-webhook")["lab-webhook-hook"]
+    assert hook.inputs["active"] is False
+
+
+def test_alone_the_external_secret_reads_the_vault_copy_through_the_store_it_waits_for(alone):
+    found = children(alone, "TenantWebhook", "lab-webhook")
+    secret = found["lab-webhook-external-secret"]
+    assert secret.inputs["spec"]["secretStoreRef"] == {"name": "webhook-store", "kind": "SecretStore"}
+    assert secret.inputs["spec"]["data"] == [{"secretKey": "secret", "remoteRef": {"key": "apps/lab/github", "property": "secret"}}]
+    assert {stand_in_urn(alone, "store"), found["lab-webhook-vault"].urn} <= set(secret.depends_on)
+
+
+def test_alone_the_manifest_handed_in_is_left_as_it_was():
+    external_secret = copy.deepcopy(EXTERNAL_SECRET)
+    webhook_alone(external_secret=external_secret)
+    assert external_secret == EXTERNAL_SECRET
