@@ -1,34 +1,97 @@
 """Loads every tenant file of a directory, validates all of them, and fails once with every problem found.
 
-A file that cannot be read is never skipped: a skipped registration is a deleted one.
+Each file is read and parsed once, keeping its lines (`TenantFile`); checking it against a stack,
+and placing any later problem at its line, use that kept document. A file that cannot be read is
+never skipped: a skipped registration is a deleted one.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from tenancy.loading import rules
+from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml
+from tenancy.model.problems import Problem, TenantValidationError
 from tenancy.model.registration import API_VERSION, KIND, BucketSpec, Metadata, RepoRegistration, RepoRegistrationSpec
-from tenancy.model.problems import FieldProblem, Problem, TenantValidationError, format_loc
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml
 
 TENANT_SUFFIX = ".yaml"
 _MISNAMED_SUFFIXES = (".yml", ".json", ".YAML", ".YML")
 _IGNORED_SUFFIXES = (".md", ".txt")
 
 
+def display_path(path: str | os.PathLike, base: str | os.PathLike | None = None) -> str:
+    """How messages name a file: relative to `base` (default: the current directory) when inside it."""
+    base = Path(base) if base is not None else Path.cwd()
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return Path(os.path.normpath(path)).as_posix()
+
+
 @dataclass(frozen=True)
-class SourceFile:
+class TenantFile:
+    """One tenant file, read and parsed once; `document` is None when it could not be (`problems` say why)."""
+
     path: Path
     display: str
+    document: YamlDocument | None
+    # Problems of reading and parsing, already placed: the same for every stack.
+    problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def read(cls, path: Path, display: str) -> TenantFile:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return cls(path, display, None, (Problem((), "is not UTF-8 text", file=display),))
+        except OSError as err:
+            return cls(path, display, None, (Problem((), f"cannot be read: {err.strerror}", file=display),))
+        return cls.parse(text, display, path)
+
+    @classmethod
+    def parse(cls, text: str, display: str, path: Path | None = None) -> TenantFile:
+        """The file `text` is, or would be once written to `path` (default: `display`)."""
+        path = Path(display) if path is None else path
+        try:
+            document = parse_yaml(text)
+        except YamlSourceError as err:
+            return cls(path, display, None, (replace(err.problem, file=display),))
+        return cls(path, display, document, tuple(replace(found, file=display) for found in document.problems))
+
+    def locate(self, problem: Problem) -> Problem:
+        """`problem` as a problem of this file, at the line of its field."""
+        return problem.at(self.display, self.document.line_for(problem.loc) if self.document else None)
+
+
+@dataclass(frozen=True)
+class TenantDirectory:
+    """A tenants directory read once: its tenant files by display name, and what is wrong with the directory itself."""
+
+    files: dict[str, TenantFile] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    def locate(self, problem: Problem) -> Problem:
+        """A problem a rule across files blamed on one of them, at its line in the kept document."""
+        return self.files[problem.file].locate(problem)
+
+    def with_file(self, file: TenantFile) -> TenantDirectory:
+        return replace(self, files={**self.files, file.display: file})
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A directory's registrations resolved against one stack (sorted by name), and every problem found."""
+
+    tenants: tuple[Tenant, ...]
+    problems: tuple[Problem, ...]
 
 
 def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_base: str | os.PathLike | None = None) -> list[Tenant]:
@@ -37,106 +100,101 @@ def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_
     Raises TenantValidationError listing every problem of every file. `display_base` is what file
     names in messages are relative to (default: the current directory).
     """
-    problems: list[Problem] = []
-    files = list(_discover(Path(directory), display_base, problems))
-    tenants: list[Tenant] = []
-    documents: dict[str, YamlDocument] = {}
-    for source in files:
-        loaded = _load_file(source, settings, problems)
-        if loaded is not None:
-            tenant, document = loaded
-            tenants.append(tenant)
-            documents[source.display] = document
-    for found in rules.across_registrations(tenants):
-        document = documents[found.tenant.source]
-        problems.append(_problem(found.tenant.source, document, found.problem))
-    if problems:
-        raise TenantValidationError(problems)
-    return sorted(tenants, key=lambda tenant: tenant.name)
+    loaded = load_directory(read_directory(directory, display_base), settings)
+    if loaded.problems:
+        raise TenantValidationError(loaded.problems)
+    return list(loaded.tenants)
 
 
-def _discover(directory: Path, display_base, problems: list[Problem]) -> Iterable[SourceFile]:
-    display_dir = _display(directory, display_base)
+def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike | None = None) -> TenantDirectory:
+    """Read and parse every tenant file of `directory` once, for as many stacks as will check it."""
+    directory = Path(directory)
     if not directory.is_dir():
-        problems.append(
-            Problem(display_dir, None, "", "tenants directory does not exist; refusing to plan as if every tenant were removed")
+        return TenantDirectory(
+            problems=(
+                Problem(
+                    (),
+                    "tenants directory does not exist; refusing to plan as if every tenant were removed",
+                    file=display_path(directory, display_base),
+                ),
+            )
         )
-        return
+    files: dict[str, TenantFile] = {}
+    problems: list[Problem] = []
     for entry in sorted(directory.iterdir()):
-        display = _display(entry, display_base)
         if entry.name.startswith("."):
             continue
+        display = display_path(entry, display_base)
         if entry.is_dir():
-            problems.append(Problem(display, None, "", "is a directory; tenant files must sit directly in the tenants directory"))
+            problems.append(
+                Problem((), "is a directory", hint="tenant files must sit directly in the tenants directory", file=display)
+            )
         elif entry.name.endswith(TENANT_SUFFIX):
-            yield SourceFile(entry, display)
+            files[display] = TenantFile.read(entry, display)
         elif entry.name.endswith(_MISNAMED_SUFFIXES):
             problems.append(
-                Problem(display, None, "", f"is not read because tenant files end in {TENANT_SUFFIX}; rename it to <name>{TENANT_SUFFIX}")
+                Problem(
+                    (),
+                    f"is not read because tenant files end in {TENANT_SUFFIX}",
+                    hint=f"rename it to <name>{TENANT_SUFFIX}",
+                    file=display,
+                )
             )
         elif not entry.name.endswith(_IGNORED_SUFFIXES):
-            problems.append(Problem(display, None, "", f"is not a tenant file; only <name>{TENANT_SUFFIX} and documentation belong here"))
+            problems.append(
+                Problem(
+                    (),
+                    "is not a tenant file",
+                    hint=f"only <name>{TENANT_SUFFIX} and documentation belong here",
+                    file=display,
+                )
+            )
+    return TenantDirectory(files, tuple(problems))
 
 
-def _display(path: Path, base) -> str:
-    base = Path(base) if base is not None else Path.cwd()
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loaded:
+    """Check every file of `directory` against `settings`, alone and across files."""
+    problems = list(directory.problems)
+    tenants: list[Tenant] = []
+    for file in directory.files.values():
+        registration, found = registration_of(file, settings)
+        problems.extend(found)
+        if registration is None:
+            continue
+        expected = f"{registration.name}{TENANT_SUFFIX}"
+        if file.path.name != expected:
+            problems.append(
+                file.locate(Problem(("metadata", "name"), f"is '{registration.name}', so the file must be named {expected}"))
+            )
+        tenants.append(Tenant(registration=registration, settings=settings, source=file.display))
+    problems.extend(directory.locate(found) for found in rules.across_registrations(tenants))
+    return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
 
 
-def load_registration_text(text: str, display: str, settings: StackSettings) -> tuple[RepoRegistration | None, YamlDocument | None, list[Problem]]:
-    """Parse and validate one file's text on its own (no cross-file rules).
+def registration_of(file: TenantFile, settings: StackSettings) -> tuple[RepoRegistration | None, list[Problem]]:
+    """One file checked on its own against `settings` (no rules across files), with every problem it has.
 
     The registration is returned whenever it could be resolved against the stack, even with
-    problems, so that cross-file rules still see it; any problem fails the load anyway.
+    problems, so that rules across files still see it; any problem fails the load anyway.
     """
-    problems: list[Problem] = []
-    try:
-        document = parse_yaml(text)
-    except YamlSourceError as err:
-        return None, None, [Problem(display, err.line, "", err.message)]
-    problems.extend(Problem(display, found.line, format_loc(found.loc), found.message) for found in document.problems)
+    problems = list(file.problems)
+    document = file.document
+    if document is None:
+        return None, problems
     if not isinstance(document.data, dict):
-        problems.append(Problem(display, document.line_for(()), "", f"must hold a {KIND} mapping (apiVersion, kind, metadata, spec)"))
-        return None, document, problems
+        problems.append(file.locate(Problem((), f"must hold a {KIND} mapping (apiVersion, kind, metadata, spec)")))
+        return None, problems
     try:
         registration = RepoRegistration.model_validate(document.data, context={"kv_mount": settings.vault.kv_mount})
     except ValidationError as err:
         for error in err.errors():
             loc = tuple(error["loc"])
-            problems.append(Problem(display, document.line_for(loc), format_loc(loc), _message(error, loc)))
-        return None, document, problems
-    problems.extend(_problem(display, document, found) for found in rules.within_registration(registration))
-    stack_problems = [_problem(display, document, found) for found in rules.against_stack(registration, settings)]
+            problems.append(file.locate(Problem(loc, _message(error, loc))))
+        return None, problems
+    problems.extend(file.locate(found) for found in rules.within_registration(registration))
+    stack_problems = [file.locate(found) for found in rules.against_stack(registration, settings)]
     problems.extend(stack_problems)
-    return (None if stack_problems else registration), document, problems
-
-
-def _load_file(source: SourceFile, settings: StackSettings, problems: list[Problem]) -> tuple[Tenant, YamlDocument] | None:
-    try:
-        text = source.path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(Problem(source.display, None, "", "is not UTF-8 text"))
-        return None
-    except OSError as err:
-        problems.append(Problem(source.display, None, "", f"cannot be read: {err.strerror}"))
-        return None
-    registration, document, found = load_registration_text(text, source.display, settings)
-    problems.extend(found)
-    if registration is None:
-        return None
-    expected = f"{registration.name}{TENANT_SUFFIX}"
-    if source.path.name != expected:
-        problems.append(
-            _problem(source.display, document, FieldProblem(("metadata", "name"), f"is '{registration.name}', so the file must be named {expected}"))
-        )
-    return Tenant(registration=registration, settings=settings, source=source.display), document
-
-
-def _problem(display: str, document: YamlDocument, found: FieldProblem) -> Problem:
-    return Problem(display, document.line_for(found.loc), format_loc(found.loc), found.message)
+    return (None if stack_problems else registration), problems
 
 
 # Models met along a field path, to name the fields a misspelt key could have meant.

@@ -7,25 +7,23 @@ from typing import Any
 
 import yaml
 
-from tenancy.model.problems import Loc
+from tenancy.model.problems import Loc, Problem
 
 
 class YamlSourceError(Exception):
-    """The text is not a single, plain YAML document; `line` is 1-based where the parser knows it."""
+    """The text is not a single, plain YAML document; the problem has the line where the parser knows it."""
 
-    def __init__(self, message: str, line: int | None = None, loc: Loc = ()):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.loc = loc
+    def __init__(self, message: str, line: int | None, hint: str | None = None):
+        self.problem = Problem((), message, hint=hint, line=line)
+        super().__init__(str(self.problem))
 
 
 @dataclass(frozen=True)
 class YamlDocument:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
-    # Problems that still let the rest of the file be read and checked (duplicate keys).
-    problems: tuple[YamlSourceError, ...] = ()
+    # Problems that still let the rest of the file be read and checked (duplicate keys), without a file yet.
+    problems: tuple[Problem, ...] = ()
 
     def line_for(self, loc: Loc) -> int | None:
         """Line of the deepest node on `loc` that exists; a missing field points at its parent."""
@@ -50,12 +48,11 @@ def parse_yaml(text: str) -> YamlDocument:
         except yaml.composer.ComposerError as err:
             if "single document" in str(err.context or ""):
                 raise YamlSourceError(
-                    "holds more than one YAML document; put one registration in each file",
-                    _line(err.problem_mark),
+                    "holds more than one YAML document", _line(err.problem_mark), hint="put one registration in each file"
                 ) from None
             raise
         if root is None:
-            raise YamlSourceError("is empty; a tenant file holds one RepoRegistration", 1)
+            raise YamlSourceError("is empty", 1, hint="a tenant file holds one RepoRegistration")
         lines: dict[Loc, int] = {}
         builder = _Builder(loader, lines)
         data = builder.build(root, ())
@@ -65,7 +62,7 @@ def parse_yaml(text: str) -> YamlDocument:
         problem = err.problem or err.context or "is not valid YAML"
         raise YamlSourceError(f"is not valid YAML: {problem}", _line(mark)) from None
     except yaml.YAMLError as err:
-        raise YamlSourceError(f"is not valid YAML: {err}") from None
+        raise YamlSourceError(f"is not valid YAML: {err}", None) from None
     finally:
         loader.dispose()
 
@@ -81,14 +78,14 @@ class _Builder:
         self.loader = loader
         self.lines = lines
         self.seen: set[int] = set()
-        self.problems: list[YamlSourceError] = []
+        self.problems: list[Problem] = []
 
     def build(self, node: yaml.Node, loc: Loc, used_at: int | None = None) -> Any:
         # Aliases would let one small file expand into a huge one, and a reviewer reading the
         # diff would not see the value that is deployed; tenant files are plain data.
         if id(node) in self.seen:
             raise YamlSourceError(
-                "uses a YAML alias (*name); write the value out in full", used_at or _line(node.start_mark)
+                "uses a YAML alias (*name)", used_at or _line(node.start_mark), hint="write the value out in full"
             )
         self.seen.add(id(node))
         self.lines.setdefault(loc, node.start_mark.line + 1)
@@ -103,7 +100,9 @@ class _Builder:
     @staticmethod
     def _check_tag(node: yaml.Node, plain: str) -> None:
         if node.tag != plain:
-            raise YamlSourceError(f"uses the YAML tag {node.tag}; tenant files hold plain data only", _line(node.start_mark))
+            raise YamlSourceError(
+                f"uses the YAML tag {node.tag}", _line(node.start_mark), hint="tenant files hold plain data only"
+            )
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:
         result: dict[str, Any] = {}
@@ -111,7 +110,7 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlSourceError("uses a YAML merge key (<<); write the fields out in full", key_line)
+                raise YamlSourceError("uses a YAML merge key (<<)", key_line, hint="write the fields out in full")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlSourceError("has a key that is not a plain string", key_line)
             key = self.loader.construct_object(key_node)
@@ -119,11 +118,11 @@ class _Builder:
                 key = str(key)
             if key in result:
                 self.problems.append(
-                    YamlSourceError(
-                        f"repeats the key '{key}' (first at line {first_line[key]}); "
-                        "plain YAML readers keep only the last one, so remove the duplicate",
-                        key_line,
+                    Problem(
                         (*loc, key),
+                        f"repeats the key '{key}' (first at line {first_line[key]})",
+                        hint="plain YAML readers keep only the last one, so remove the duplicate",
+                        line=key_line,
                     )
                 )
                 continue

@@ -44,7 +44,6 @@ EVENT_SOURCE_PORT = 12000
 MAX_ENVIRONMENT_LENGTH = 10
 MAX_REGISTRATION_NAME_LENGTH = 40
 MAX_NAMESPACE_LENGTH = 63
-MAX_IAM_USER_NAME_LENGTH = 64
 # Longest shard name: Argo Events names the EventSource's Service `<event source>-eventsource-svc`,
 # a DNS-1035 label of at most 63 characters; 12 leaves room to spare (tests/model/test_naming.py).
 MAX_SHARD_LENGTH = 12

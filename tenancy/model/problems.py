@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 Loc = tuple[str | int, ...]
@@ -21,34 +21,48 @@ def format_loc(loc: Loc) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a tenant file (or a stack setting), with where to look."""
+    """One thing wrong with a tenant file or a stack file: the field, what is wrong, the fix, and where.
 
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A problem found by a check that knows the field but not yet the file and line."""
+    A check that knows the field but not the file states `loc` and `message` only; whoever holds the
+    file's parsed document fills in `file` and `line` with `at`.
+    """
 
     loc: Loc
     message: str
+    hint: str | None = None
+    file: str = ""
+    line: int | None = None
+
+    @property
+    def field(self) -> str:
+        return format_loc(self.loc)
+
+    @property
+    def text(self) -> str:
+        """The message with its fix, as users read it."""
+        return self.message if self.hint is None else f"{self.message}; {self.hint}"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.file, self.line or 0, self.field, self.text)
+
+    def at(self, file: str, line: int | None) -> Problem:
+        return replace(self, file=file, line=line)
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line is not None else self.file
+        return ": ".join(part for part in (where, self.field, self.text) if part)
+
+    def as_dict(self) -> dict:
+        """The problem in `validate --format json` (version 1: the message includes the fix)."""
+        return {"file": self.file, "line": self.line, "field": self.field, "message": self.text}
 
 
 class TenantValidationError(Exception):
     """Every problem of every tenant file, raised once so that one run reports them all."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field, p.message))
+        self.problems = sorted(problems, key=lambda problem: problem.sort_key)
         super().__init__(self.report())
 
     def report(self) -> str:
@@ -58,4 +72,8 @@ class TenantValidationError(Exception):
 
 
 class SettingsError(Exception):
-    """A stack setting is missing or malformed; the message names the key."""
+    """A stack setting is missing or malformed; the problem's field is the setting's key."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))

@@ -5,13 +5,14 @@ Field descriptions here are the tenant documentation: docs/ and the JSON Schema 
 
 from __future__ import annotations
 
-from typing import Annotated, Callable, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
 from tenancy.model import formats, naming
+from tenancy.model.endpoint import Endpoint
+from tenancy.model.validators import checked, invalid, list_to_tuple
 
 API_VERSION = "platform.calypr.io/v1alpha1"
 KIND = "RepoRegistration"
@@ -19,55 +20,40 @@ DEFAULT_REGION = "us-west-2"
 DEFAULT_BRANCH = "main"
 
 
-def _checked(check: Callable[[str], str | None]) -> AfterValidator:
-    def validate(value: str) -> str:
-        problem = check(value)
-        if problem:
-            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
-        return value
-
-    return AfterValidator(validate)
-
-
 def _schema(**hints) -> Field:
-    """JSON Schema hints for editors; validation itself is the check above, with its clearer message."""
+    """JSON Schema hints for editors; validation itself is the check, with its clearer message."""
     return Field(json_schema_extra=hints)
-
-
-def list_to_tuple(value):
-    """YAML and stack config give lists; the frozen, strict models hold tuples."""
-    return tuple(value) if isinstance(value, list) else value
 
 
 RegistrationName = Annotated[
     str,
-    _checked(
+    checked(
         lambda v: formats.dns_label_problem(v, "registration name", naming.MAX_REGISTRATION_NAME_LENGTH)
     ),
     _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_REGISTRATION_NAME_LENGTH),
 ]
 KubernetesName = Annotated[
-    str, _checked(formats.dns_subdomain_problem), _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=253)
+    str, checked(formats.dns_subdomain_problem), _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=253)
 ]
 BucketName = Annotated[
-    str, _checked(formats.s3_bucket_problem), _schema(pattern=formats.S3_BUCKET_PATTERN, minLength=3, maxLength=63)
+    str, checked(formats.s3_bucket_problem), _schema(pattern=formats.S3_BUCKET_PATTERN, minLength=3, maxLength=63)
 ]
-Email = Annotated[str, _checked(formats.email_problem), _schema(format="email")]
-Region = Annotated[str, _checked(formats.aws_region_problem), _schema(pattern=formats.AWS_REGION_PATTERN)]
-Branch = Annotated[str, _checked(formats.branch_problem), _schema(minLength=1)]
+Email = Annotated[str, checked(formats.email_problem), _schema(format="email")]
+Region = Annotated[str, checked(formats.aws_region_problem), _schema(pattern=formats.AWS_REGION_PATTERN)]
+Branch = Annotated[str, checked(formats.branch_problem), _schema(minLength=1)]
 TenantLabel = Annotated[
     str,
-    _checked(lambda v: formats.label_value_problem(v, "tenant identifier")),
+    checked(lambda v: formats.label_value_problem(v, "tenant identifier")),
     _schema(pattern=formats.LABEL_VALUE_PATTERN, maxLength=63),
 ]
 ShardName = Annotated[
     str,
-    _checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
+    checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
     _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_SHARD_LENGTH),
 ]
 EnvironmentName = Annotated[
     str,
-    _checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH)),
+    checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH)),
     _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_ENVIRONMENT_LENGTH),
 ]
 
@@ -129,7 +115,7 @@ class BucketSpec(_Strict):
             return value
         problem = formats.key_prefix_problem(value)
         if problem:
-            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+            raise invalid(problem)
         return value if value.endswith("/") else f"{value}/"
 
     @field_validator("external_secret_path")
@@ -139,19 +125,15 @@ class BucketSpec(_Strict):
             return None
         problem = formats.relative_path_problem(value, "Vault path")
         if problem:
-            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
+            raise invalid(problem)
         mount = (info.context or {}).get("kv_mount")
         path = value.rstrip("/")
         if mount and path.startswith(f"{mount}/"):
             path = path[len(mount) + 1 :]
         if path.startswith("data/") or path.startswith("metadata/"):
-            raise PydanticCustomError(
-                "tenant_format",
-                "{reason}",
-                {
-                    "reason": f"'{value}' looks like a KV v2 API path; give the secret's path without "
-                    f"'{path.split('/')[0]}/' (e.g. argo/apps/<name>/s3/artifacts)"
-                },
+            raise invalid(
+                f"'{value}' looks like a KV v2 API path; give the secret's path without "
+                f"'{path.split('/')[0]}/' (e.g. argo/apps/<name>/s3/artifacts)"
             )
         return path
 
@@ -160,40 +142,33 @@ class BucketSpec(_Strict):
     def _check_hostname(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        url = value if "://" in value else f"https://{value}"
-        problem = formats.http_url_problem(url, "S3 endpoint")
+        problem = formats.http_url_problem(value if "://" in value else f"https://{value}", "S3 endpoint")
         if problem:
-            raise PydanticCustomError("tenant_format", "{reason}", {"reason": problem})
-        path = url.split("://", 1)[1].partition("/")[2]
-        if path:
-            raise PydanticCustomError(
-                "tenant_format", "{reason}", {"reason": f"'{value}' must be an endpoint without a path"}
-            )
+            raise invalid(problem)
+        if Endpoint.parse(value).path:
+            raise invalid(f"'{value}' must be an endpoint without a path")
         return value
 
     @model_validator(mode="after")
     def _scheme_agrees_with_insecure(self) -> BucketSpec:
         if self.hostname and "://" in self.hostname:
-            is_http = self.hostname.startswith("http://")
+            is_http = self.service.insecure
             if is_http and not self.insecure:
-                raise PydanticCustomError(
-                    "tenant_conflict",
-                    "{reason}",
-                    {"reason": "hostname uses http:// but insecure is false; set insecure: true or use https://"},
+                raise invalid(
+                    "hostname uses http:// but insecure is false; set insecure: true or use https://", "tenant_conflict"
                 )
             if not is_http and self.insecure:
-                raise PydanticCustomError(
-                    "tenant_conflict",
-                    "{reason}",
-                    {"reason": "hostname uses https:// but insecure is true; remove insecure or use http://"},
+                raise invalid(
+                    "hostname uses https:// but insecure is true; remove insecure or use http://", "tenant_conflict"
                 )
         return self
 
     @property
-    def scheme(self) -> str:
-        if self.hostname and "://" in self.hostname:
-            return self.hostname.split("://", 1)[0]
-        return "http" if self.insecure else "https"
+    def service(self) -> Endpoint | None:
+        """The S3 service `hostname` names (a bare host is https, or http when insecure); None without one."""
+        if self.hostname is None:
+            return None
+        return Endpoint.parse(self.hostname, default_scheme="http" if self.insecure else "https")
 
 
 class Metadata(BaseModel):
@@ -296,11 +271,7 @@ class RepoRegistrationSpec(_Strict):
     def _environments_to_tuple(cls, value):
         if isinstance(value, list):
             if not value:
-                raise PydanticCustomError(
-                    "tenant_format",
-                    "{reason}",
-                    {"reason": "is empty; list at least one environment, or remove the field to deploy everywhere"},
-                )
+                raise invalid("is empty; list at least one environment, or remove the field to deploy everywhere")
             return tuple(value)
         return value
 
@@ -308,11 +279,7 @@ class RepoRegistrationSpec(_Strict):
     @classmethod
     def _check_repo_url(cls, value: str) -> str:
         if formats.github_repo_url_parts(value) is None:
-            raise PydanticCustomError(
-                "tenant_format",
-                "{reason}",
-                {"reason": f"'{value}' is not a GitHub repository URL of the form https://github.com/<owner>/<repo>.git"},
-            )
+            raise invalid(f"'{value}' is not a GitHub repository URL of the form https://github.com/<owner>/<repo>.git")
         return value
 
     @property

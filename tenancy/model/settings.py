@@ -1,6 +1,7 @@
 """The environment's platform settings (Pulumi.<stack>.yaml), read once into a typed, validated object.
 
-Only `__main__.py` reads stack config; it hands the raw values to `settings_from_config`, which is pure.
+The program (`__main__.py`) and the offline commands (`tenancy.project.stacks`) read stack config once
+and hand the raw values to `settings_from_config`, which is pure.
 Credentials never appear here: providers take theirs from `pulumi config set --secret` or their
 environment variables.
 """
@@ -10,25 +11,20 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Mapping
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
 from tenancy.model import formats, naming
-from tenancy.model.registration import ShardName, list_to_tuple
-from tenancy.model.problems import SettingsError, format_loc
+from tenancy.model.endpoint import Endpoint
+from tenancy.model.problems import Loc, Problem, SettingsError
+from tenancy.model.registration import ShardName
+from tenancy.model.validators import checked, invalid, list_to_tuple
 
 CONFIG_NAMESPACE = naming.PROJECT
 
 
 def _checked(check):
-    def validate(value):
-        problem = check(value)
-        if problem:
-            raise PydanticCustomError("setting_format", "{reason}", {"reason": problem})
-        return value
-
-    return AfterValidator(validate)
+    return checked(check, "setting_format")
 
 
 def _url_without_trailing_slash(value: str) -> str | None:
@@ -105,21 +101,18 @@ class ShardSettings(_Settings):
     @classmethod
     def _each_shard_once(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
-            raise PydanticCustomError("setting_format", "{reason}", {"reason": "lists no shard; list every shard of the environment"})
+            raise invalid("lists no shard; list every shard of the environment", "setting_format")
         repeated = sorted({shard for shard in value if value.count(shard) > 1})
         if repeated:
-            raise PydanticCustomError(
-                "setting_format", "{reason}", {"reason": f"lists {', '.join(repeated)} more than once; list each shard once"}
-            )
+            raise invalid(f"lists {', '.join(repeated)} more than once; list each shard once", "setting_format")
         return value
 
     @model_validator(mode="after")
     def _name_is_listed(self) -> ShardSettings:
         if self.name not in self.of:
-            raise PydanticCustomError(
+            raise invalid(
+                f"name '{self.name}' is not listed in of {list(self.of)}; a stack's shard is one of its environment's shards",
                 "setting_conflict",
-                "{reason}",
-                {"reason": f"name '{self.name}' is not listed in of {list(self.of)}; a stack's shard is one of its environment's shards"},
             )
         return self
 
@@ -191,18 +184,15 @@ class StackSettings(_Settings):
     @model_validator(mode="after")
     def _environment_is_known(self) -> StackSettings:
         if self.environment not in self.environments:
-            raise PydanticCustomError(
+            raise invalid(
+                f"environment '{self.environment}' is not one of the project's environments "
+                f"{list(self.environments)} (Pulumi.yaml: environments)",
                 "setting_conflict",
-                "{reason}",
-                {
-                    "reason": f"environment '{self.environment}' is not one of the project's environments "
-                    f"{list(self.environments)} (Pulumi.yaml: environments)"
-                },
             )
-        if self.s3_endpoint is not None and formats.http_url_problem(self.s3_endpoint, "S3 endpoint"):
-            raise PydanticCustomError(
-                "setting_format", "{reason}", {"reason": formats.http_url_problem(self.s3_endpoint, "s3Endpoint")}
-            )
+        if self.s3_endpoint is not None:
+            problem = formats.http_url_problem(self.s3_endpoint, "s3Endpoint")
+            if problem:
+                raise invalid(problem, "setting_format")
         return self
 
     @property
@@ -211,10 +201,14 @@ class StackSettings(_Settings):
         return self.shard.name if self.shard else None
 
     @property
-    def webhook_path(self) -> str:
-        """Path part of the base URL: the EventSource serves it because the ingress does not rewrite."""
-        rest = self.webhook_base_url.split("://", 1)[1]
-        return "/" + rest.partition("/")[2] if "/" in rest else ""
+    def webhook_base(self) -> Endpoint:
+        """The base URL's parts; its path is served by the EventSource because the ingress does not rewrite."""
+        return Endpoint.parse(self.webhook_base_url)
+
+    @property
+    def s3_service(self) -> Endpoint | None:
+        """The S3-compatible service of `s3_endpoint`; None for AWS S3."""
+        return Endpoint.parse(self.s3_endpoint) if self.s3_endpoint else None
 
 
 # Keys of this project's namespace that stack files may set, and where each goes in the model.
@@ -250,7 +244,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             continue
         if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
-            raise SettingsError(f"{key}: unknown setting (known: {known}); check its spelling")
+            raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
         raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name == "environments")
     if "environment" not in raw:
         _check_default_environment(raw, stack)
@@ -265,12 +259,11 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
         return StackSettings.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = tuple(first["loc"])
-        key = _config_key(loc)
-        message = "is required but not set" if first["type"] == "missing" else first["msg"]
+        loc = _config_loc(tuple(first["loc"]))
         if first["type"] == "extra_forbidden":
-            message = "unknown setting; check its spelling"
-        raise SettingsError(f"{key}: {message}") from None
+            raise SettingsError(Problem(loc, "unknown setting", hint="check its spelling")) from None
+        message = "is required but not set" if first["type"] == "missing" else first["msg"]
+        raise SettingsError(Problem(loc, message)) from None
 
 
 def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
@@ -279,23 +272,31 @@ def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
     fix = f"set {key} in Pulumi.{stack}.yaml"
     if "shard" in raw:
         raise SettingsError(
-            f"{key}: is required in a shard stack ({CONFIG_NAMESPACE}:shard is set): {fix} to the environment "
-            "this stack is a shard of"
+            Problem(
+                (key,),
+                f"is required in a shard stack ({CONFIG_NAMESPACE}:shard is set): {fix} to the environment "
+                "this stack is a shard of",
+            )
         )
     environments = raw.get("environments")
     if isinstance(environments, (list, tuple)) and stack not in environments:
         raise SettingsError(
-            f"{key}: is not set, so it would be the stack name '{stack}', which is not one of the project's "
-            f"environments {list(environments)} (Pulumi.yaml: environments); {fix}"
+            Problem(
+                (key,),
+                f"is not set, so it would be the stack name '{stack}', which is not one of the project's "
+                f"environments {list(environments)} (Pulumi.yaml: environments)",
+                hint=fix,
+            )
         )
 
 
-def _config_key(loc: tuple) -> str:
+def _config_loc(loc: Loc) -> Loc:
+    """A model field's path as the stack file's key path: ("vault", "address") -> ("argo-tenants:vault", "address")."""
     if not loc:
-        return f"{CONFIG_NAMESPACE}"
+        return (CONFIG_NAMESPACE,)
     if loc[0] == "awsRegion":
-        return "aws:region"
-    return f"{CONFIG_NAMESPACE}:{format_loc(loc)}"
+        return ("aws:region", *loc[1:])
+    return (f"{CONFIG_NAMESPACE}:{loc[0]}", *loc[1:])
 
 
 def _decode(key: str, value: Any, structured: bool) -> Any:
@@ -303,5 +304,5 @@ def _decode(key: str, value: Any, structured: bool) -> Any:
         try:
             return json.loads(value)
         except json.JSONDecodeError:
-            raise SettingsError(f"{key}: expected a structured value (an object or a list), got {value!r}") from None
+            raise SettingsError(Problem((key,), f"expected a structured value (an object or a list), got {value!r}")) from None
     return value

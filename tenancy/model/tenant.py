@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 from tenancy.model import naming
+from tenancy.model.endpoint import Endpoint
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.settings import StackSettings
 
@@ -21,8 +21,7 @@ class BucketLocation:
     purpose: Purpose
     bucket: str
     region: str
-    scheme: str
-    host: str
+    service: Endpoint
     key_prefix: str
     managed: bool
     vault_path: str
@@ -31,16 +30,12 @@ class BucketLocation:
 
     @property
     def insecure(self) -> bool:
-        return self.scheme == "http"
+        return self.service.insecure
 
     @property
     def endpoint(self) -> str:
         """host[:port], the form Argo's `s3.endpoint` wants (no scheme)."""
-        return self.host
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://{self.host}"
+        return self.service.host
 
     @property
     def bucket_arn(self) -> str:
@@ -53,29 +48,6 @@ class BucketLocation:
     @property
     def s3_uri(self) -> str:
         return f"s3://{self.bucket}/{self.key_prefix}"
-
-
-def aws_s3_host(region: str) -> str:
-    return f"s3.{region}.amazonaws.com"
-
-
-_AWS_S3_HOST = re.compile(
-    r"^s3(?:[.-](?:dualstack|fips)){0,2}[.-](?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?::443)?$"
-)
-
-
-def aws_region_of_host(host: str) -> str | None:
-    """Region an AWS S3 endpoint host names; `us-east-1` for the global `s3.amazonaws.com`."""
-    if host in ("s3.amazonaws.com", "s3.amazonaws.com:443"):
-        return "us-east-1"
-    match = _AWS_S3_HOST.match(host)
-    return match["region"] if match else None
-
-
-def split_hostname(spec: BucketSpec) -> tuple[str, str]:
-    """(scheme, host[:port]) of a bucket's hostname as written."""
-    host = spec.hostname.split("://", 1)[-1].rstrip("/")
-    return spec.scheme, host
 
 
 @dataclass(frozen=True)
@@ -136,13 +108,11 @@ class Tenant:
         if spec is not None:
             return self._dedicated(spec, "artifacts", naming.artifact_secret_name(self.name))
         fallback = self.settings.fallback_artifact_bucket
-        scheme, host = self._default_endpoint(fallback.region)
         return BucketLocation(
             purpose="artifacts",
             bucket=fallback.bucket,
             region=fallback.region,
-            scheme=scheme,
-            host=host,
+            service=self._default_service(fallback.region),
             key_prefix=f"{self.name}/",
             managed=False,
             vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, "artifacts"),
@@ -167,16 +137,11 @@ class Tenant:
 
     def _dedicated(self, spec: BucketSpec, purpose: Purpose, secret_name: str) -> BucketLocation:
         names = self.settings.bucket_names
-        if spec.hostname:
-            scheme, host = split_hostname(spec)
-        else:
-            scheme, host = self._default_endpoint(spec.region, spec.insecure)
         return BucketLocation(
             purpose=purpose,
             bucket=naming.physical_bucket_name(spec.bucket, names.prefix, names.suffix),
             region=spec.region,
-            scheme=scheme,
-            host=host,
+            service=spec.service or self._default_service(spec.region, spec.insecure),
             key_prefix=spec.key_prefix,
             managed=True,
             vault_path=spec.external_secret_path
@@ -185,11 +150,8 @@ class Tenant:
             path_style=spec.path_style,
         )
 
-    def _default_endpoint(self, region: str, insecure: bool = False) -> tuple[str, str]:
-        if self.settings.s3_endpoint:
-            scheme, _, host = self.settings.s3_endpoint.partition("://")
-            return scheme, host.rstrip("/")
-        return ("http" if insecure else "https"), aws_s3_host(region)
+    def _default_service(self, region: str, insecure: bool = False) -> Endpoint:
+        return self.settings.s3_service or Endpoint.aws_s3(region, "http" if insecure else "https")
 
     @cached_property
     def vault_prefix(self) -> str:
@@ -218,12 +180,11 @@ class Tenant:
 
     @cached_property
     def webhook_endpoint(self) -> str:
-        return naming.webhook_endpoint(self.settings.webhook_path, self.name)
+        return naming.webhook_endpoint(self.settings.webhook_base.path, self.name)
 
     @cached_property
     def webhook_url(self) -> str:
-        origin = self.settings.webhook_base_url[: len(self.settings.webhook_base_url) - len(self.settings.webhook_path)]
-        return f"{origin}{self.webhook_endpoint}"
+        return f"{self.settings.webhook_base.origin}{self.webhook_endpoint}"
 
     @property
     def sensor_dependency(self) -> str:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from tenancy.model.problems import Loc, Problem
 from tenancy.model.registration import RepoRegistration
-from tenancy.model.problems import SettingsError
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
-from tenancy.project.stack_files import stack_config, stack_names
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.project.stacks import read_stacks as _read_stacks
 
 # What Pulumi accepts as a stack name; CI hands these to jobs, so nothing else may pass.
-_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -51,22 +51,6 @@ class StackEntry:
 
 
 @dataclass(frozen=True)
-class LayoutProblem:
-    """A problem of one stack file's setting, found by comparing it with the other stacks."""
-
-    stack: str
-    key: str
-    message: str
-
-    @property
-    def file(self) -> str:
-        return f"Pulumi.{self.stack}.yaml"
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
-
-
-@dataclass(frozen=True)
 class Place:
     """The stack that deploys a registration, and its shard (None: the environment's only stack)."""
 
@@ -78,39 +62,42 @@ class Place:
 
 
 def read_stacks(project_dir: Path) -> tuple[dict[str, StackSettings], dict[str, str]]:
-    """The settings of every stack with a Pulumi.<stack>.yaml, and the error of each whose settings are invalid."""
-    settings: dict[str, StackSettings] = {}
-    errors: dict[str, str] = {}
-    for stack in stack_names(project_dir):
-        try:
-            settings[stack] = settings_from_config(stack_config(project_dir, stack), stack)
-        except SettingsError as err:
-            errors[stack] = str(err)
-    return settings, errors
+    """The settings of every stack, and the error of each whose settings are invalid.
+
+    Kept for `cli/commands/plan.py` until it reads `tenancy.project.stacks.read_stacks` itself.
+    """
+    stacks = _read_stacks(project_dir)
+    errors = {name: str(stack.problem) for name, stack in stacks.by_name.items() if stack.problem is not None}
+    return stacks.settings, errors
 
 
 def entries(settings: Mapping[str, StackSettings]) -> list[StackEntry]:
     return [StackEntry.of_settings(stack, settings[stack]) for stack in sorted(settings)]
 
 
-def _key(name: str) -> str:
-    return f"{CONFIG_NAMESPACE}:{name}"
+def _blame(entry: StackEntry, loc: Loc, message: str, hint: str | None = None) -> Problem:
+    """A problem of `entry`'s stack file; `loc` is the setting's key path under `config:`."""
+    return Problem(loc, message, hint=hint, file=f"Pulumi.{entry.stack}.yaml")
+
+
+def _key(name: str, *nested: str) -> Loc:
+    return (f"{CONFIG_NAMESPACE}:{name}", *nested)
 
 
 def _listed(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
-def problems(stacks: Iterable[StackEntry]) -> list[LayoutProblem]:
+def problems(stacks: Iterable[StackEntry]) -> list[Problem]:
     """Every way the stacks fail to give each registration of an environment exactly one stack.
 
-    A problem is blamed on the later stack (in name order) and names the earlier one it meets.
+    A problem is blamed on the later stack's file (in name order) and names the earlier one it meets.
     """
     stacks = sorted(stacks, key=lambda entry: entry.stack)
     found = [
-        LayoutProblem(entry.stack, "", f"'{entry.stack}' is not a Pulumi stack name: use letters, digits, '-', '_' and '.'")
+        _blame(entry, (), f"'{entry.stack}' is not a Pulumi stack name: use letters, digits, '-', '_' and '.'")
         for entry in stacks
-        if not _STACK_NAME.match(entry.stack)
+        if not _STACK_NAME.fullmatch(entry.stack)
     ]
     for environment in sorted({entry.environment for entry in stacks}):
         group = [entry for entry in stacks if entry.environment == environment]
@@ -119,15 +106,15 @@ def problems(stacks: Iterable[StackEntry]) -> list[LayoutProblem]:
     return found
 
 
-def _division_problems(environment: str, group: list[StackEntry]) -> list[LayoutProblem]:
-    found: list[LayoutProblem] = []
+def _division_problems(environment: str, group: list[StackEntry]) -> list[Problem]:
+    found: list[Problem] = []
     unsharded = [entry for entry in group if entry.shard is None]
     sharded = [entry for entry in group if entry.shard is not None]
     if sharded:
         names = _listed(entry.stack for entry in sharded)
         found += [
-            LayoutProblem(
-                entry.stack,
+            _blame(
+                entry,
                 _key("shard"),
                 f"is not set, but stacks {names} split environment {environment} into shards; an environment "
                 "is deployed by one stack or by shard stacks only, or registrations would be deployed twice",
@@ -136,8 +123,8 @@ def _division_problems(environment: str, group: list[StackEntry]) -> list[Layout
         ]
     else:
         found += [
-            LayoutProblem(
-                entry.stack,
+            _blame(
+                entry,
                 _key("environment"),
                 f"'{environment}' is also deployed by Pulumi.{unsharded[0].stack}.yaml; two unsharded stacks of one "
                 "environment would both deploy every registration of it (split it into shards with the setting shard)",
@@ -149,22 +136,22 @@ def _division_problems(environment: str, group: list[StackEntry]) -> list[Layout
     for entry in sharded[1:]:
         if set(entry.of) != set(first.of):
             found.append(
-                LayoutProblem(
-                    entry.stack,
-                    _key("shard.of"),
-                    f"[{_listed(entry.of)}] differs from [{_listed(first.of)}] in Pulumi.{first.stack}.yaml; "
-                    f"every shard stack of environment {environment} lists the same shards",
+                _blame(
+                    entry,
+                    _key("shard", "of"),
+                    f"[{_listed(entry.of)}] differs from [{_listed(first.of)}] in Pulumi.{first.stack}.yaml",
+                    hint=f"every shard stack of environment {environment} lists the same shards",
                 )
             )
     owner: dict[str, StackEntry] = {}
     for entry in sharded:
         if entry.shard in owner:
             found.append(
-                LayoutProblem(
-                    entry.stack,
-                    _key("shard.name"),
-                    f"'{entry.shard}' is also the shard of Pulumi.{owner[entry.shard].stack}.yaml; each shard of "
-                    f"environment {environment} has one stack",
+                _blame(
+                    entry,
+                    _key("shard", "name"),
+                    f"'{entry.shard}' is also the shard of Pulumi.{owner[entry.shard].stack}.yaml",
+                    hint=f"each shard of environment {environment} has one stack",
                 )
             )
         owner.setdefault(entry.shard, entry)
@@ -176,29 +163,29 @@ def _division_problems(environment: str, group: list[StackEntry]) -> list[Layout
                 continue
             reported.add(shard)
             found.append(
-                LayoutProblem(
-                    entry.stack,
-                    _key("shard.of"),
-                    f"lists shard '{shard}', which has no stack, so its registrations would never be deployed; add "
-                    f"Pulumi.{environment}-{shard}.yaml (with environment: {environment} and shard: {{name: {shard}, "
+                _blame(
+                    entry,
+                    _key("shard", "of"),
+                    f"lists shard '{shard}', which has no stack, so its registrations would never be deployed",
+                    hint=f"add Pulumi.{environment}-{shard}.yaml (with environment: {environment} and shard: {{name: {shard}, "
                     f"of: [{_listed(entry.of)}]}}) or remove '{shard}' from every shard stack of {environment}",
                 )
             )
     return found
 
 
-def _webhook_problems(environment: str, group: list[StackEntry]) -> list[LayoutProblem]:
+def _webhook_problems(environment: str, group: list[StackEntry]) -> list[Problem]:
     """Each stack has its own EventSource, and the ingress routes one URL to one of them."""
-    found: list[LayoutProblem] = []
+    found: list[Problem] = []
     first: dict[str, StackEntry] = {}
     for entry in group:
         if entry.webhook_base_url in first:
             found.append(
-                LayoutProblem(
-                    entry.stack,
+                _blame(
+                    entry,
                     _key("webhookBaseUrl"),
-                    f"is also the webhookBaseUrl of Pulumi.{first[entry.webhook_base_url].stack}.yaml; each stack of "
-                    f"environment {environment} needs its own, routed by the ingress to its own EventSource",
+                    f"is also the webhookBaseUrl of Pulumi.{first[entry.webhook_base_url].stack}.yaml",
+                    hint=f"each stack of environment {environment} needs its own, routed by the ingress to its own EventSource",
                 )
             )
         first.setdefault(entry.webhook_base_url, entry)

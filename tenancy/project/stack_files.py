@@ -18,8 +18,16 @@ def stack_names(project_dir: Path) -> list[str]:
     return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in Path(project_dir).glob("Pulumi.*.yaml"))
 
 
+def stack_file(project_dir: Path, stack: str) -> Path:
+    return Path(project_dir) / f"Pulumi.{stack}.yaml"
+
+
+def read_project_file(project_dir: Path) -> dict[str, Any]:
+    return yaml.safe_load((Path(project_dir) / "Pulumi.yaml").read_text())
+
+
 def project_name(project_dir: Path) -> str:
-    return yaml.safe_load((Path(project_dir) / "Pulumi.yaml").read_text())["name"]
+    return read_project_file(project_dir)["name"]
 
 
 def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
@@ -27,8 +35,15 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
 
     Encrypted values cannot be read offline; they are passed on as "[secret]".
     """
-    project_dir = Path(project_dir)
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    project = read_project_file(project_dir)
+    path = stack_file(project_dir, stack)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} does not exist: no stack '{stack}' in {project_dir}")
+    return merged_config(project, yaml.safe_load(path.read_text()))
+
+
+def merged_config(project: dict[str, Any], stack_document: Any) -> dict[str, Any]:
+    """Pulumi.yaml's declared defaults, overridden by the stack file's `config:` (already parsed)."""
     name = project["name"]
     config: dict[str, Any] = {}
     for key, declared in (project.get("config") or {}).items():
@@ -37,9 +52,6 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
             config[full] = declared.get("value", declared.get("default"))
         elif not isinstance(declared, dict):
             config[full] = declared
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_file.is_file():
-        raise FileNotFoundError(f"{stack_file.name} does not exist: no stack '{stack}' in {project_dir}")
-    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+    for key, value in ((stack_document or {}).get("config") or {}).items():
         config[key] = SECRET if isinstance(value, dict) and set(value) == {"secure"} else value
     return config

@@ -1,31 +1,33 @@
 """Validation of tenant files against every stack of the project, the way `pulumi up` would run it on each.
 
 The program sees one stack at a time; here all of them are at hand, so the rule only they allow
-(one physical bucket name in two environments) runs too. Pulumi-free: this is what the pre-commit
-hook runs, and it must stay quick.
+(one physical bucket name in two environments) runs too. Each tenant file is read and parsed once,
+whatever the number of stacks, and every problem finds its line in the document kept from then.
+Pulumi-free: this is what the pre-commit hook runs, and it must stay quick.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from tenancy.loading import rules
-from tenancy.project import shard_layout
-from tenancy.loading.loader import TENANT_SUFFIX, load_registration_text, load_tenants
-from tenancy.model.problems import Problem, SettingsError, TenantValidationError, format_loc
-from tenancy.model.settings import StackSettings, settings_from_config
-from tenancy.project.stack_files import stack_config, stack_names
+from tenancy.loading.loader import (
+    TenantDirectory,
+    TenantFile,
+    display_path,
+    load_directory,
+    read_directory,
+    registration_of,
+)
+from tenancy.model.problems import Problem
+from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.loading.yaml_source import YamlSourceError, parse_yaml
+from tenancy.project import shard_layout
+from tenancy.project.stacks import Stack, Stacks, project_stacks
 
 JSON_FORMAT_VERSION = 1
-
-
-class ProjectError(Exception):
-    """The command cannot run here at all (no Pulumi project, unknown stack): a usage error, not a tenant problem."""
 
 
 @dataclass(frozen=True)
@@ -63,28 +65,11 @@ class Report:
         }
 
 
-def project_stacks(project_dir: Path, stack: str | None = None) -> list[str]:
-    """The stacks to check: `stack`, or every stack with a Pulumi.<stack>.yaml."""
-    project_dir = Path(project_dir)
-    if not (project_dir / "Pulumi.yaml").is_file():
-        raise ProjectError(
-            f"no Pulumi.yaml in {display_path(project_dir)}: run this from the repository root or pass --project-dir"
-        )
-    known = stack_names(project_dir)
-    if stack is not None:
-        if stack not in known:
-            raise ProjectError(f"no stack '{stack}' (Pulumi.{stack}.yaml); known stacks: {', '.join(known) or 'none'}")
-        return [stack]
-    if not known:
-        raise ProjectError(f"no stack settings (Pulumi.<stack>.yaml) in {display_path(project_dir)}")
-    return known
-
-
 @dataclass
 class _Collector:
     """Problems found per stack, merged so that one found for every stack is reported once."""
 
-    stacks: list[str]
+    stacks: tuple[str, ...]
     by_problem: dict[Problem, list[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
@@ -102,127 +87,118 @@ class _Collector:
         """A problem of the rule across environments: it concerns every stack at once."""
         self.by_problem[problem] = list(self.stacks)
 
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
     def report(self) -> Report:
         findings = [
             Finding(problem, tuple(sorted(stacks)))
-            for problem, stacks in sorted(self.by_problem.items(), key=lambda item: _order(item[0]))
+            for problem, stacks in sorted(self.by_problem.items(), key=lambda item: item[0].sort_key)
         ]
-        return Report(tuple(self.stacks), tuple(sorted(self.files)), tuple(findings), tuple(self.notes))
+        return Report(self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes))
 
 
-def _order(problem: Problem):
-    return (problem.file, problem.line or 0, problem.field, problem.message)
+def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
+    """Settings of each checked stack that has valid ones; a stack with bad settings is a problem of its file."""
+    for name in stacks.checked:
+        stack = stacks[name]
+        if stack.problem is not None:
+            collector.add(_settings_problem(stack), name)
+    return stacks.settings
 
 
-def _stack_settings(project_dir: Path, stacks: list[str], collector: _Collector) -> dict[str, StackSettings]:
-    """Settings of each stack that has valid ones; a stack with bad settings is a problem of its file."""
-    settings: dict[str, StackSettings] = {}
-    for stack in stacks:
-        try:
-            settings[stack] = settings_from_config(stack_config(project_dir, stack), stack)
-        except SettingsError as err:
-            collector.add(Problem(display_path(Path(project_dir) / f"Pulumi.{stack}.yaml"), None, "", str(err)), stack)
-    return settings
+def _settings_problem(stack: Stack) -> Problem:
+    # validate's JSON (version 1) reports a bad setting about the file as a whole, its key in the message.
+    return Problem((), str(stack.problem), file=display_path(stack.path))
 
 
-def _layout_problems(project_dir: Path, settings: dict[str, StackSettings], collector: _Collector) -> None:
+def _layout_problems(stacks: Stacks, settings: dict[str, StackSettings], collector: _Collector) -> None:
     """How the stacks divide the environments (tenancy.project.shard_layout): only all of them together can tell."""
-    for found in shard_layout.problems(shard_layout.entries(settings)):
-        path = Path(project_dir) / found.file
-        loc = ("config", *found.key.split(".")) if found.key else ()
-        collector.add(Problem(display_path(path), _line_of(path, loc), found.key, found.message), found.stack)
+    by_file = {stack.path.name: stack for stack in stacks.by_name.values()}
+    for problem in shard_layout.problems(shard_layout.entries(settings)):
+        stack = by_file[problem.file]
+        collector.add(stack.locate(problem), stack.name)
 
 
 def validate_paths(project_dir: Path, paths: list[Path], stack: str | None = None) -> Report:
-    """Check `paths` (tenant files or directories of them; none: each stack's tenants directory).
+    """Check `paths` (tenant files or directories of them; none: each stack's tenants directory) for
+    `stack`, or every stack of the project; ProjectError when there is nothing to check against."""
+    return check_paths(project_stacks(project_dir, stack), paths)
+
+
+def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
+    """Check `paths` against the stacks already read (their checked ones).
 
     A file is checked together with the other files of its directory, as the program reads them:
     names, repositories, buckets and Vault paths must be unique among them.
     """
-    stacks = project_stacks(project_dir, stack)
-    collector = _Collector(stacks)
-    settings = _stack_settings(project_dir, stacks, collector)
-    if stack is None:
-        _layout_problems(project_dir, settings, collector)
+    collector = _Collector(stacks.checked)
+    settings = _checked_settings(stacks, collector)
+    if stacks.only is None:
+        _layout_problems(stacks, settings, collector)
+    directories: dict[Path, TenantDirectory] = {}
     loaded: dict[Path, dict[str, list[Tenant]]] = {}
     for stack_name, current in settings.items():
-        for directory in _directories(project_dir, paths, current, collector, stack_name):
-            collector.files.update(_tenant_files(directory))
-            try:
-                loaded.setdefault(directory, {})[stack_name] = load_tenants(directory, current)
-            except TenantValidationError as err:
-                collector.add_all(err.problems, stack_name)
-    for directory, by_stack in loaded.items():
-        if set(by_stack) != set(stacks):
-            if len(stacks) > 1:
-                collector.notes.append(
-                    f"{display_path(directory)}: bucket names were not compared across environments, because "
+        for path in _directories(stacks[stack_name], paths, collector):
+            directory = directories.get(path)
+            if directory is None:
+                directory = directories[path] = read_directory(path)
+                collector.files.update(directory.files)
+            result = load_directory(directory, current)
+            if result.problems:
+                collector.add_all(result.problems, stack_name)
+            else:
+                loaded.setdefault(path, {})[stack_name] = list(result.tenants)
+    for path, by_stack in loaded.items():
+        if set(by_stack) != set(stacks.checked):
+            if len(stacks.checked) > 1:
+                collector.note(
+                    f"{display_path(path)}: bucket names were not compared across environments, because "
                     "the files do not load for every stack yet"
                 )
             continue
-
-        def line(loc, source, directory=directory):
-            return _line_of(directory / Path(source).name, loc)
-
-        for found in _across_environments(by_stack, settings):
-            collector.add_everywhere(_located(found, line))
+        for problem in _across_environments(by_stack, settings):
+            collector.add_everywhere(directories[path].locate(problem))
     return collector.report()
 
 
-def check_new_file(project_dir: Path, path: Path, text: str, stack: str | None = None) -> Report:
-    """Would `text`, written to `path`, be valid for every stack, alone and beside the files already there?
+def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
+    """Would `text`, written to `path`, be valid for every checked stack, alone and beside the files already there?
 
     For commands that write files (`new`): nothing is written unless this passes.
     """
-    stacks = project_stacks(project_dir, stack)
-    collector = _Collector(stacks)
-    settings = _stack_settings(project_dir, stacks, collector)
-    directory, display = Path(path).parent, display_path(path)
-    documents = {}
-
-    def line(loc, source):
-        if source == display:
-            return documents["new"].line_for(loc)
-        return _line_of(directory / Path(source).name, loc)
-
+    collector = _Collector(stacks.checked)
+    settings = _checked_settings(stacks, collector)
+    new = TenantFile.parse(text, display_path(path), Path(path))
+    parent = Path(path).parent
+    existing = read_directory(parent) if parent.is_dir() else TenantDirectory()
+    directory = existing.with_file(new)
     by_stack: dict[str, list[Tenant]] = {}
     for stack_name, current in settings.items():
-        registration, documents["new"], problems = load_registration_text(text, display, current)
+        registration, problems = registration_of(new, current)
         collector.add_all(problems, stack_name)
         if registration is None:
             continue
-        try:
-            existing = load_tenants(directory, current) if directory.is_dir() else []
-        except TenantValidationError:
-            note = (
-                f"{display_path(directory)} has problems of its own (`python -m tenancy validate` lists them), "
+        result = load_directory(existing, current)
+        if result.problems:
+            collector.note(
+                f"{display_path(parent)} has problems of its own (`python -m tenancy validate` lists them), "
                 "so clashes with its files were not checked"
             )
-            if note not in collector.notes:
-                collector.notes.append(note)
             continue
-        by_stack[stack_name] = [*existing, Tenant(registration=registration, settings=current, source=display)]
-        for found in rules.across_registrations(by_stack[stack_name]):
-            collector.add(_located(found, line), stack_name)
-    if set(by_stack) == set(stacks):
-        for found in _across_environments(by_stack, settings):
-            collector.add_everywhere(_located(found, line))
+        by_stack[stack_name] = [*result.tenants, Tenant(registration=registration, settings=current, source=new.display)]
+        for problem in rules.across_registrations(by_stack[stack_name]):
+            collector.add(directory.locate(problem), stack_name)
+    if set(by_stack) == set(stacks.checked):
+        for problem in _across_environments(by_stack, settings):
+            collector.add_everywhere(directory.locate(problem))
     return collector.report()
 
 
-def default_tenants_dir(project_dir: Path) -> Path:
-    """Where `new` and `import` write: the stacks' tenants directory (`tenants/` unless a stack says otherwise)."""
-    for stack in stack_names(project_dir):
-        try:
-            return Path(project_dir) / settings_from_config(stack_config(project_dir, stack), stack).tenants_dir
-        except SettingsError:
-            continue
-    return Path(project_dir) / StackSettings.model_fields["tenants_dir"].default
-
-
-def _directories(project_dir: Path, paths: list[Path], settings: StackSettings, collector: _Collector, stack: str) -> list[Path]:
+def _directories(stack: Stack, paths: list[Path], collector: _Collector) -> list[Path]:
     if not paths:
-        return [Path(project_dir) / settings.tenants_dir]
+        return [stack.tenants_dir]
     directories: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -230,41 +206,14 @@ def _directories(project_dir: Path, paths: list[Path], settings: StackSettings, 
         elif path.is_file():
             directory = path.parent
         else:
-            collector.add(Problem(display_path(path), None, "", "does not exist"), stack)
+            collector.add(Problem((), "does not exist", file=display_path(path)), stack.name)
             continue
         if directory.resolve() not in {known.resolve() for known in directories}:
             directories.append(directory)
     return directories
 
 
-def _tenant_files(directory: Path) -> list[str]:
-    if not directory.is_dir():
-        return []
-    return [display_path(entry) for entry in directory.iterdir() if entry.name.endswith(TENANT_SUFFIX) and not entry.name.startswith(".")]
-
-
-def _across_environments(by_stack: dict[str, list[Tenant]], settings: dict[str, StackSettings]) -> Iterable[rules.Attributed]:
+def _across_environments(by_stack: dict[str, list[Tenant]], settings: dict[str, StackSettings]) -> Iterable[Problem]:
     if len(by_stack) < 2:
         return []
     return rules.across_environments({settings[stack].environment: tenants for stack, tenants in by_stack.items()})
-
-
-def _located(found: rules.Attributed, line) -> Problem:
-    """A cross-file finding as a Problem of the blamed file; `line(loc, source)` finds its line."""
-    loc = found.problem.loc
-    return Problem(found.tenant.source, line(loc, found.tenant.source), format_loc(loc), found.problem.message)
-
-
-def _line_of(path: Path, loc) -> int | None:
-    try:
-        return parse_yaml(path.read_text(encoding="utf-8-sig")).line_for(loc)
-    except (OSError, UnicodeDecodeError, YamlSourceError):
-        return None
-
-
-def display_path(path: Path) -> str:
-    """As the loader names files: relative to the current directory when inside it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return Path(os.path.normpath(path)).as_posix()

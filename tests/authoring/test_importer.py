@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from tenancy.authoring import importer
-from tenancy.loading.loader import load_registration_text
+from tenancy.loading.loader import TenantFile, registration_of
 from tests.support.program import make_settings
 
 OBJECT = {
@@ -140,5 +140,5 @@ def test_a_rendered_file_starts_with_the_schema_line_and_loads():
     imported = only(importer.read(helm_values({"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r"})))
     text = importer.render(imported, "# yaml-language-server: $schema=../docs/tenant.schema.json", "values.yaml")
     assert text.startswith("# yaml-language-server: $schema=../docs/tenant.schema.json\n# Imported by")
-    registration, _, problems = load_registration_text(text, "tenants/alpha.yaml", make_settings())
+    registration, problems = registration_of(TenantFile.parse(text, "tenants/alpha.yaml"), make_settings())
     assert problems == [] and registration.name == "alpha"

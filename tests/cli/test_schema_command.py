@@ -8,7 +8,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
 from tenancy.authoring import json_schema
-from tenancy.loading.loader import load_registration_text
+from tenancy.loading.loader import TenantFile, registration_of
 from tests.support.cli_project import run_cli
 from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR, make_settings, registration
 
@@ -85,7 +85,7 @@ def test_hover_text_is_never_hidden_beside_a_reference():
 def test_the_program_does_not_require_the_schema_line():
     # Pasted manifests (kubectl output, the platform guide's examples) must load unchanged.
     text = yaml.safe_dump(registration("alpha"))
-    registration_, _, problems = load_registration_text(text, "tenants/alpha.yaml", make_settings())
+    registration_, problems = registration_of(TenantFile.parse(text, "tenants/alpha.yaml"), make_settings())
     assert problems == [] and registration_ is not None
 
 

@@ -8,7 +8,7 @@ import shlex
 import pytest
 import yaml
 
-from tenancy.loading.loader import load_registration_text
+from tenancy.loading.loader import TenantFile, registration_of
 from tests.support.cli_project import make_project, run_cli
 from tests.support.program import PROJECT_DIR, stack_settings
 
@@ -44,7 +44,7 @@ def test_relative_links_lead_to_files_and_headings_that_exist(doc):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_complete_example_is_valid_for_every_stack(stack):
     [example] = [block for block in code_blocks(ONBOARDING, "yaml") if "kind: RepoRegistration" in block]
-    registration, _, problems = load_registration_text(example, "tenants/rna-seq.yaml", stack_settings(stack))
+    registration, problems = registration_of(TenantFile.parse(example, "tenants/rna-seq.yaml"), stack_settings(stack))
     assert [str(problem) for problem in problems] == []
     assert registration.name == "rna-seq"
 

@@ -1,5 +1,6 @@
 import pytest
 
+from tenancy.loading.loader import load_directory, read_directory
 from tenancy.model.problems import TenantValidationError
 from tests.support.program import registration
 
@@ -91,7 +92,7 @@ def test_file_name_must_match_the_registration_name(write_tenant, load):
 def test_yml_files_are_not_skipped_silently(write_tenant, load):
     write_tenant(registration("alpha"), "alpha.yml")
     [problem] = problems_of(load)
-    assert problem.file == "tenants/alpha.yml" and "rename" in problem.message
+    assert problem.file == "tenants/alpha.yml" and problem.hint == "rename it to <name>.yaml"
 
 
 def test_subdirectories_are_refused(tenants_dir, load):
@@ -136,3 +137,24 @@ def test_report_lists_every_problem(write_tenant, load):
         load()
     assert err.value.report().startswith("1 problem in tenant registrations; nothing was deployed:")
     assert "tenants/one.yaml:" in err.value.report()
+
+
+def test_a_cross_file_problem_finds_its_line_in_the_document_kept_from_reading(tenants_dir, write_tenant, settings):
+    write_tenant(registration("a"))
+    clashing = write_tenant(registration("b", repoUrl="https://github.com/acme/a.git"))
+    directory = read_directory(tenants_dir, display_base=tenants_dir.parent)
+    # Gone from disk: the line can only come from the document kept when the file was read.
+    clashing.unlink()
+    [problem] = load_directory(directory, settings).problems
+    assert (problem.file, problem.line, problem.field) == ("tenants/b.yaml", 6, "spec.repoUrl")
+
+
+def test_one_reading_serves_every_stack(tenants_dir, write_tenant, settings):
+    from tests.support.program import make_settings
+
+    write_tenant(registration("a", environments=["dev"]))
+    directory = read_directory(tenants_dir)
+    (tenants_dir / "a.yaml").unlink()
+    prod = make_settings("prod", bucketNames={"suffix": ""})
+    assert [t.name for t in load_directory(directory, settings).tenants] == ["a"]
+    assert [(t.name, t.deployed) for t in load_directory(directory, prod).tenants] == [("a", False)]

@@ -21,12 +21,13 @@ def test_duplicate_keys_are_reported_with_both_lines():
     assert problem.line == 3
     assert problem.loc == ("spec", "isPublic")
     assert "first at line 2" in problem.message
+    assert problem.hint == "plain YAML readers keep only the last one, so remove the duplicate"
 
 
 def test_aliases_are_refused():
     with pytest.raises(YamlSourceError, match="alias") as err:
         parse_yaml("a: &x {b: 1}\nc: *x\n")
-    assert err.value.line == 2
+    assert err.value.problem.line == 2
 
 
 def test_merge_keys_are_refused():
@@ -42,7 +43,7 @@ def test_merge_keys_are_refused():
 def test_tags_beyond_plain_data_are_refused(text):
     with pytest.raises(YamlSourceError) as err:
         parse_yaml(text)
-    assert err.value.line == 1
+    assert err.value.problem.line == 1
 
 
 def test_several_documents_are_refused():
@@ -58,4 +59,4 @@ def test_empty_file_is_refused():
 def test_syntax_error_has_a_line():
     with pytest.raises(YamlSourceError) as err:
         parse_yaml("a: 1\nb: [1, 2\n")
-    assert err.value.line is not None
+    assert err.value.problem.line is not None

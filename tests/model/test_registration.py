@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from tenancy.model.endpoint import Endpoint
 from tenancy.model.registration import RepoRegistration
 from tests.support.program import registration
 
@@ -101,8 +102,10 @@ def test_https_hostname_refuses_insecure():
 
 
 def test_hostname_without_scheme_is_read_from_insecure():
-    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "hostname": "s3.us-west-2.amazonaws.com"})
-    assert validate(doc).spec.artifact_bucket.scheme == "https"
+    bucket = {"bucket": "a-artifacts", "hostname": "minio:9000"}
+    assert validate(registration("a", artifactBucket=bucket)).spec.artifact_bucket.service == Endpoint("https", "minio:9000")
+    insecure = validate(registration("a", artifactBucket={**bucket, "insecure": True})).spec.artifact_bucket.service
+    assert insecure == Endpoint("http", "minio:9000")
 
 
 def test_hostname_with_a_path_is_refused():

@@ -1,5 +1,6 @@
 import pytest
 
+from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import SettingsError
 from tests.support.program import make_settings
 
@@ -57,9 +58,22 @@ def test_the_github_token_is_not_a_setting_of_the_model():
     assert make_settings(githubToken="[secret]").environment == "dev"
 
 
-def test_webhook_path_of_a_base_url_with_a_path():
-    assert make_settings(webhookBaseUrl="https://x.org/events").webhook_path == "/events"
-    assert make_settings().webhook_path == ""
+def test_webhook_base_url_with_and_without_a_path():
+    assert make_settings(webhookBaseUrl="https://x.org/events").webhook_base == Endpoint("https", "x.org", "/events")
+    assert make_settings().webhook_base == Endpoint("https", "events.example.org")
+
+
+def test_s3_endpoint_is_parsed_once_set():
+    assert make_settings(s3Endpoint="http://minio.minio.svc:9000/").s3_service == Endpoint("http", "minio.minio.svc:9000")
+    assert make_settings().s3_service is None
+
+
+def test_a_settings_error_carries_the_key_as_its_field_and_the_fix_as_its_hint():
+    with pytest.raises(SettingsError) as err:
+        make_settings(webhookBaseURL="https://x.org")
+    problem = err.value.problem
+    assert (problem.field, problem.hint) == ("argo-tenants:webhookBaseURL", "check its spelling")
+    assert problem.message.startswith("unknown setting (known: ")
 
 
 def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():

@@ -23,20 +23,20 @@ def test_one_stack_per_shard_is_fine():
 
 def test_two_unsharded_stacks_of_one_environment():
     [found] = problems([stack("dev"), stack("dev2")])
-    assert (found.file, found.key) == ("Pulumi.dev2.yaml", "argo-tenants:environment")
+    assert (found.file, found.field) == ("Pulumi.dev2.yaml", "argo-tenants:environment")
     assert "also deployed by Pulumi.dev.yaml" in found.message
 
 
 def test_an_unsharded_stack_beside_shard_stacks():
     [found] = problems([stack("dev"), *shards("a", "b")])
-    assert (found.file, found.key) == ("Pulumi.dev.yaml", "argo-tenants:shard")
+    assert (found.file, found.field) == ("Pulumi.dev.yaml", "argo-tenants:shard")
     assert "stacks dev-a, dev-b split environment dev into shards" in found.message
 
 
 def test_shard_stacks_that_list_different_shards():
     found = problems([stack("dev-a", shard="a", of=["a", "b"]), stack("dev-b", shard="b", of=["b", "c"])])
     [differs] = [p for p in found if "differs" in p.message]
-    assert (differs.file, differs.key) == ("Pulumi.dev-b.yaml", "argo-tenants:shard.of")
+    assert (differs.file, differs.field) == ("Pulumi.dev-b.yaml", "argo-tenants:shard.of")
     assert differs.message.startswith("[b, c] differs from [a, b] in Pulumi.dev-a.yaml")
 
 
@@ -46,19 +46,20 @@ def test_the_order_of_the_shards_does_not_matter():
 
 def test_two_stacks_for_one_shard():
     found = problems([stack("dev-a", shard="a", of=["a", "b"]), stack("dev-a2", shard="a", of=["a", "b"]), stack("dev-b", shard="b", of=["a", "b"])])
-    assert [(p.file, p.key) for p in found] == [("Pulumi.dev-a2.yaml", "argo-tenants:shard.name")]
+    assert [(p.file, p.field) for p in found] == [("Pulumi.dev-a2.yaml", "argo-tenants:shard.name")]
     assert "'a' is also the shard of Pulumi.dev-a.yaml" in found[0].message
 
 
 def test_a_shard_without_a_stack_names_the_file_to_add():
     [found] = problems(shards("a", of=("a", "b")))
-    assert (found.file, found.key) == ("Pulumi.dev-a.yaml", "argo-tenants:shard.of")
-    assert "lists shard 'b', which has no stack, so its registrations would never be deployed; add Pulumi.dev-b.yaml" in found.message
+    assert (found.file, found.field) == ("Pulumi.dev-a.yaml", "argo-tenants:shard.of")
+    assert found.message == "lists shard 'b', which has no stack, so its registrations would never be deployed"
+    assert found.hint.startswith("add Pulumi.dev-b.yaml (with environment: dev and shard: {name: b, of: [a, b]})")
 
 
 def test_two_stacks_of_one_environment_with_one_webhook_url():
     [found] = problems([stack("dev-a", shard="a", of=["a", "b"], url="https://e.org"), stack("dev-b", shard="b", of=["a", "b"], url="https://e.org")])
-    assert (found.file, found.key) == ("Pulumi.dev-b.yaml", "argo-tenants:webhookBaseUrl")
+    assert (found.file, found.field) == ("Pulumi.dev-b.yaml", "argo-tenants:webhookBaseUrl")
     assert "also the webhookBaseUrl of Pulumi.dev-a.yaml" in found.message
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import yaml
 
 from tenancy.model import naming
+from tenancy.model.endpoint import Endpoint
 from tenancy.model.settings import StackSettings
 from tests.support.program import of_tenant
 
@@ -16,21 +17,17 @@ from tests.support.program import of_tenant
 def _expected_location(bucket: dict, settings: StackSettings, purpose: str, name: str) -> dict:
     hostname = bucket.get("hostname")
     if hostname:
-        scheme, _, host = hostname.rpartition("://")
-        insecure = scheme == "http" if scheme else bool(bucket.get("insecure", False))
-    elif settings.s3_endpoint:
-        scheme, _, host = settings.s3_endpoint.partition("://")
-        insecure = scheme == "http"
+        service = Endpoint.parse(hostname, default_scheme="http" if bucket.get("insecure") else "https")
     else:
-        host, insecure = f"s3.{bucket.get('region', 'us-west-2')}.amazonaws.com", False
+        service = settings.s3_service or Endpoint.aws_s3(bucket.get("region", "us-west-2"))
     prefix = bucket.get("keyPrefix", "")
     path = bucket.get("externalSecretPath") or naming.default_vault_path(settings.vault.path_prefix, name, purpose)
     mount = f"{settings.vault.kv_mount}/"
     return {
         "bucket": f"{settings.bucket_names.prefix}{bucket['bucket']}{settings.bucket_names.suffix}",
         "region": bucket.get("region", "us-west-2"),
-        "endpoint": host.rstrip("/"),
-        "insecure": insecure,
+        "endpoint": service.host,
+        "insecure": service.insecure,
         "key_prefix": prefix if not prefix or prefix.endswith("/") else f"{prefix}/",
         "vault_path": path[len(mount) :] if path.startswith(mount) else path,
     }

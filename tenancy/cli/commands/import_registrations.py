@@ -17,9 +17,10 @@ from pathlib import Path
 
 from tenancy.authoring import importer, json_schema
 from tenancy.cli.commands.validate import print_report
-from tenancy.loading.loader import TENANT_SUFFIX
 from tenancy.cli.terminal import Painter
-from tenancy.project.validation import ProjectError, default_tenants_dir, display_path, project_stacks, validate_paths
+from tenancy.loading.loader import TENANT_SUFFIX, display_path
+from tenancy.project.stacks import ProjectError, project_stacks
+from tenancy.project.validation import check_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        project_stacks(args.project_dir, args.stack)
+        stacks = project_stacks(args.project_dir, args.stack)
     except ProjectError as err:
         print(f"import: {err}", file=sys.stderr)
         return 2
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.imported and not result.skipped:
         print(f"{args.file}: holds no RepoRegistration", file=sys.stderr)
         return 1
-    directory = args.out or default_tenants_dir(args.project_dir)
+    directory = args.out or stacks.default_tenants_dir
     directory.mkdir(parents=True, exist_ok=True)
     modeline = json_schema.modeline(directory, args.project_dir)
     complete = not result.skipped
@@ -83,6 +84,6 @@ def run(args: argparse.Namespace) -> int:
             "note: buckets that already exist must be imported into each stack before `pulumi up` "
             "(docs/operations.md, \"Re-onboarding a retained bucket\")"
         )
-    report = validate_paths(args.project_dir, [directory], args.stack)
+    report = check_paths(stacks, [directory])
     print_report(report, sys.stdout)
     return 0 if complete and report.ok else 1

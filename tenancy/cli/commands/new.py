@@ -15,13 +15,12 @@ from pathlib import Path
 from tenancy.authoring import json_schema, scaffold
 from tenancy.model import formats, naming
 from tenancy.cli.commands.validate import format_finding
-from tenancy.loading.loader import TENANT_SUFFIX
+from tenancy.loading.loader import TENANT_SUFFIX, display_path
 from tenancy.model.registration import DEFAULT_REGION
-from tenancy.model.problems import SettingsError
-from tenancy.model.settings import VaultSettings, settings_from_config
-from tenancy.project.stack_files import stack_config
+from tenancy.model.settings import VaultSettings
 from tenancy.cli.terminal import Painter
-from tenancy.project.validation import ProjectError, check_new_file, default_tenants_dir, display_path, project_stacks
+from tenancy.project.stacks import ProjectError, Stacks, project_stacks
+from tenancy.project.validation import check_new_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except ProjectError as err:
         print(f"new: {err}", file=sys.stderr)
         return 2
-    directory = args.out or default_tenants_dir(args.project_dir)
+    directory = args.out or stacks.default_tenants_dir
     path = directory / f"{args.name}{TENANT_SUFFIX}"
     shown = display_path(path)
     paint = Painter(sys.stderr)
@@ -74,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         environments=tuple(args.environment),
         shard=args.shard,
     )
-    text = scaffold.render(new, _context(args.project_dir, stacks), json_schema.modeline(directory, args.project_dir))
-    report = check_new_file(args.project_dir, path, text, args.stack)
+    text = scaffold.render(new, _context(stacks), json_schema.modeline(directory, args.project_dir))
+    report = check_new_file(stacks, path, text)
     for note in report.notes:
         print(paint(f"note: {note}", "dim"), file=sys.stderr)
     if not report.ok:
@@ -99,26 +98,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _context(project_dir: Path, stacks: list[str]) -> scaffold.Context:
+def _context(stacks: Stacks) -> scaffold.Context:
     """Examples for the comments, from the first stack whose settings are valid (check_new_file reports the others)."""
-    shards = ()
-    for stack in stacks:
-        try:
-            shard = settings_from_config(stack_config(project_dir, stack), stack).shard
-        except SettingsError:
-            continue
-        if shard is not None:
-            shards = shard.of
-            break
-    for stack in stacks:
-        try:
-            settings = settings_from_config(stack_config(project_dir, stack), stack)
-        except SettingsError:
-            continue
-        return scaffold.Context(
-            environments=settings.environments,
-            vault_path_prefix=settings.vault.path_prefix,
-            endpoint_example=settings.s3_endpoint,
-            shards=shards,
-        )
-    return scaffold.Context(environments=(), vault_path_prefix=VaultSettings.model_fields["path_prefix"].default)
+    valid = list(stacks.settings.values())
+    if not valid:
+        return scaffold.Context(environments=(), vault_path_prefix=VaultSettings.model_fields["path_prefix"].default)
+    first = valid[0]
+    return scaffold.Context(
+        environments=first.environments,
+        vault_path_prefix=first.vault.path_prefix,
+        endpoint_example=first.s3_endpoint,
+        shards=next((settings.shard.of for settings in valid if settings.shard is not None), ()),
+    )

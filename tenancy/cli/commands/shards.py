@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from tenancy.project import shard_layout
-from tenancy.project.validation import ProjectError, project_stacks
+from tenancy.project.stacks import ProjectError, project_stacks
 
 JSON_FORMAT_VERSION = 1
 OK, INVALID, USAGE = 0, 1, 2
@@ -52,13 +52,12 @@ def text(stacks: list[shard_layout.StackEntry]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        project_stacks(args.project_dir)
+        project = project_stacks(args.project_dir)
     except ProjectError as err:
         print(f"shards: {err}", file=sys.stderr)
         return USAGE
-    settings, errors = shard_layout.read_stacks(args.project_dir)
-    stacks = shard_layout.entries(settings)
-    problems = [f"Pulumi.{stack}.yaml: {error}" for stack, error in sorted(errors.items())]
+    stacks = shard_layout.entries(project.settings)
+    problems = [f"{stack.path.name}: {stack.problem}" for stack in project.by_name.values() if stack.problem is not None]
     problems += [str(problem) for problem in shard_layout.problems(stacks)]
     if problems:
         for problem in problems:

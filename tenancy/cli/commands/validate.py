@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 from tenancy.cli.terminal import Painter
-from tenancy.project.validation import Finding, ProjectError, Report, validate_paths
+from tenancy.project.stacks import ProjectError
+from tenancy.project.validation import Finding, Report, validate_paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +64,7 @@ def format_finding(finding: Finding, all_stacks: tuple[str, ...], paint=lambda t
     parts = [] if problem.file == unwritten else [paint(problem.file if problem.line is None else f"{problem.file}:{problem.line}", "bold")]
     if problem.field:
         parts.append(paint(problem.field, "cyan"))
-    text = ": ".join([*parts, problem.message])
+    text = ": ".join([*parts, problem.text])
     if len(all_stacks) > 1 and set(finding.stacks) != set(all_stacks):
         text += paint(f" [stack {', '.join(finding.stacks)}]", "yellow")
     return text
