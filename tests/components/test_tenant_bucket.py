@@ -1,6 +1,7 @@
 import pytest
 
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
+from tenancy.model.endpoint import Endpoint
 from tenancy.model.tenant import BucketLocation
 from tests.support.one_component import build_alone, child_types, children, waiting_for
 from tests.support.program import children_of, component, of_tenant
@@ -71,7 +72,7 @@ def test_fallback_registrations_create_no_bucket(dev_plan):
 # Built alone, its arguments written out.
 
 LOCATION = BucketLocation(
-    purpose="data", bucket="lab-data-test", region="eu-west-1", scheme="https", host="s3.eu-west-1.amazonaws.com",
+    purpose="data", bucket="lab-data-test", region="eu-west-1", service=Endpoint.aws_s3("eu-west-1"),
     key_prefix="", managed=True, vault_path="apps/lab/s3/data", secret_name="s3-credentials-lab-data", path_style=False,
 )
 TAGS = {"registration": "lab", "environment": "test"}
