@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -34,7 +34,8 @@ def active_slot(rotation: int) -> str:
 class TenantCredentialsArgs:
     """`policy` is the user's IAM policy document (`tenancy.manifests.iam_policy.s3_access_policy`);
     `rotation` is spec.credentialsRotation; `vault_paths` maps each bucket location's purpose to the
-    path under `kv_mount` that gets the active key."""
+    path under `kv_mount` that gets the active key; `granted_buckets` are Outputs of the buckets the
+    policy grants that this program creates (their names), which the policy waits for."""
 
     user_name: str
     policy_name: str
@@ -43,6 +44,7 @@ class TenantCredentialsArgs:
     kv_mount: str
     vault_paths: Mapping[str, str]
     tags: dict[str, str]
+    granted_buckets: Sequence[pulumi.Input[str]] = field(default_factory=tuple)
 
 
 class TenantCredentials(pulumi.ComponentResource):
@@ -59,11 +61,16 @@ class TenantCredentials(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
+        # The grant waits for every bucket it names that this program creates: when one cannot be
+        # created (the name is taken, by another account, or by this one: a bucket of the platform or
+        # one an offboarding left behind, which S3 in us-east-1 would even answer with success), the
+        # update stops there and the policy is never written, so no key ever reaches that bucket.
+        policy = json.dumps(args.policy)
         aws.iam.UserPolicy(
             f"{name}-s3",
             name=args.policy_name,
             user=user.name,
-            policy=json.dumps(args.policy),
+            policy=pulumi.Output.all(*args.granted_buckets).apply(lambda _: policy) if args.granted_buckets else policy,
             opts=child,
         )
         rotation = args.rotation

@@ -100,7 +100,8 @@ class Tenant:
 
     @cached_property
     def github_secret_name(self) -> str:
-        return self.spec.github_secret_name or naming.default_github_secret_name(self.name)
+        # Derived, never the file's: a written githubSecretName is accepted only when it is this name.
+        return naming.webhook_secret_name(self.name)
 
     @cached_property
     def artifacts(self) -> BucketLocation:
@@ -144,8 +145,8 @@ class Tenant:
             service=spec.service or self._default_service(spec.region, spec.insecure),
             key_prefix=spec.key_prefix,
             managed=True,
-            vault_path=spec.external_secret_path
-            or naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
+            # Derived, never the file's: a written externalSecretPath is accepted only when it is this path.
+            vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
             secret_name=secret_name,
             path_style=spec.path_style,
         )

@@ -79,6 +79,8 @@ def _bucket_note(bucket: dict[str, Any]) -> str:
         notes.append("replaced: a new, empty bucket takes its place")
     if bucket["protect"]:
         notes.append("protected: `pulumi up` stops until `pulumi state unprotect`")
+    if bucket.get("recorded") is False:
+        notes.append("not in tenants/_retired-buckets.yaml: record it there first")
     return ", ".join(clean(note) for note in notes)
 
 

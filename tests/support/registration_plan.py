@@ -62,7 +62,7 @@ def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
     expect("default branch", parameters["default-branch"], spec.get("defaultBranch", "main"))
 
     webhook_secrets = [m["metadata"]["name"] for m in manifests("ExternalSecret") if m["metadata"]["namespace"] == settings.namespaces.argo_events]
-    expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.default_github_secret_name(name)])
+    expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.webhook_secret_name(name)])
 
     bindings = {m["metadata"]["name"]: [s["name"] for s in m["subjects"]] for m in manifests("RoleBinding")}
     expect("admins", bindings.get(naming.ADMIN_ROLE, []), spec.get("adminUsers", []))

@@ -263,6 +263,13 @@ def run(args: argparse.Namespace) -> int:
         return stop.code
     diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places)
     sys.stdout.write(_render_diff(args, diff))
+    if diff["offboarding"]["unrecorded"]:
+        print(
+            f"plan: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not recorded "
+            "in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
+            file=sys.stderr,
+        )
+        return OFFBOARDING
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
             "plan: this change offboards or moves a tenant, or takes a bucket out of management; "
