@@ -41,16 +41,22 @@ class TenantRepo(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = labels.aws_tags(tenant)
         tenant_labels = labels.tenant_labels(tenant)
+        sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
             TenantNamespaceArgs(
                 namespace=rbac.namespace(tenant),
-                # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault.
+                # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault; argo-server acts
+                # for the people of adminUsers and readUsers as the SSO accounts.
                 service_accounts=[
-                    rbac.service_account(tenant, account)
-                    for account in (naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT)
+                    *(
+                        rbac.service_account(tenant, account)
+                        for account in (naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT)
+                    ),
+                    *sso_accounts,
                 ],
                 roles=rbac.tenant_rbac(tenant),
+                token_secrets=[rbac.token_secret(tenant, account["metadata"]["name"]) for account in sso_accounts],
             ),
             child,
         )
