@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_github as github
 
+from components.minio_bucket import MinioBucket
+from components.minio_credentials import MinioCredentials
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
@@ -19,6 +21,11 @@ from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
 
+# What creates a registration's buckets and keys, by the stack setting `storage`: the same arguments,
+# the same Vault secrets and Outputs, through AWS's API or MinIO's.
+STORAGE = {"aws": (TenantBucket, TenantCredentials), "minio": (MinioBucket, MinioCredentials)}
+
+
 @dataclass(frozen=True)
 class TenantRepoArgs:
     tenant: Tenant
@@ -27,8 +34,9 @@ class TenantRepoArgs:
 
 
 class TenantRepo(pulumi.ComponentResource):
-    """Children: TenantNamespace, a TenantBucket per dedicated bucket, TenantCredentials,
-    TenantVaultAccess, TenantSecrets, TenantWorkflows and TenantWebhook.
+    """Children: TenantNamespace, a TenantBucket per dedicated bucket and TenantCredentials (with
+    storage minio: MinioBucket and MinioCredentials), TenantVaultAccess, TenantSecrets,
+    TenantWorkflows and TenantWebhook.
 
     The one component that reads the registration: each child gets only the names, paths, locations
     and manifests it uses, and the Outputs of its siblings that it waits for.
@@ -60,8 +68,9 @@ class TenantRepo(pulumi.ComponentResource):
             ),
             child,
         )
+        bucket_component, credentials_component = STORAGE[settings.storage]
         buckets = {
-            location.purpose: TenantBucket(
+            location.purpose: bucket_component(
                 f"{name}-{location.purpose}",
                 TenantBucketArgs(
                     location=location,
@@ -72,11 +81,11 @@ class TenantRepo(pulumi.ComponentResource):
             )
             for location in tenant.managed_buckets
         }
-        credentials = TenantCredentials(
+        credentials = credentials_component(
             f"{name}-credentials",
             TenantCredentialsArgs(
-                user_name=tenant.iam_user_name,
-                policy_name=naming.iam_policy_name(tenant.name),
+                user_name=tenant.storage_user_name,
+                policy_name=tenant.storage_policy_name,
                 policy=iam_policy.s3_access_policy(tenant),
                 rotation=tenant.spec.credentials_rotation,
                 kv_mount=settings.vault.kv_mount,

@@ -107,6 +107,21 @@ def iam_user_name(environment: str, registration: str) -> str:
 IAM_USER_PATH = f"/{PROJECT}/"
 
 
+def minio_user_name(environment: str, registration: str) -> str:
+    """The MinIO user of one registration in one environment (stack setting storage: minio).
+
+    MinIO's user and policy names are global to a server that several environments may share. Both
+    parts are DNS labels, which never hold '.', so no two (environment, registration) pairs give the
+    same name, whatever hyphens they hold ('dev-a' + 'b' and 'dev' + 'a-b' differ).
+    """
+    return f"{PROJECT}.{environment}.{registration}"
+
+
+def minio_policy_name(environment: str, registration: str) -> str:
+    """The MinIO policy attached to that user alone (MinIO policies are named objects, not inline)."""
+    return minio_user_name(environment, registration)
+
+
 def iam_policy_name(registration: str) -> str:
     return f"{registration}-s3"
 

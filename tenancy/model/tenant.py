@@ -182,6 +182,19 @@ class Tenant:
     def iam_user_name(self) -> str:
         return naming.iam_user_name(self.environment, self.name)
 
+    @property
+    def storage_user_name(self) -> str:
+        """The identity that holds this registration's keys, in the stack's storage (AWS IAM or MinIO)."""
+        if self.settings.storage == "minio":
+            return naming.minio_user_name(self.environment, self.name)
+        return self.iam_user_name
+
+    @property
+    def storage_policy_name(self) -> str:
+        if self.settings.storage == "minio":
+            return naming.minio_policy_name(self.environment, self.name)
+        return naming.iam_policy_name(self.name)
+
     @cached_property
     def vault_policy_name(self) -> str:
         return naming.vault_policy_name(self.environment, self.name)

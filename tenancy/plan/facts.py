@@ -7,7 +7,10 @@ from collections import Counter
 from typing import Any
 
 BUCKET = "aws:s3/bucket:Bucket"
-IAM_USER = "aws:iam/user:User"
+MINIO_BUCKET = "minio:index/s3Bucket:S3Bucket"
+# A registration's buckets and its storage identity, whichever API the stack's storage setting chose.
+BUCKET_TYPES = frozenset({BUCKET, MINIO_BUCKET})
+STORAGE_USER_TYPES = frozenset({"aws:iam/user:User", "minio:index/iamUser:IamUser"})
 NAMESPACE = "kubernetes:core/v1:Namespace"
 KV_SECRET = "vault:kv/secretV2:SecretV2"
 WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
@@ -70,9 +73,9 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             metadata = inputs.get("metadata") or {}
             entry["namespace"] = metadata.get("name")
             entry["repository"] = (metadata.get("annotations") or {}).get(REPO_URL_ANNOTATION)
-        elif kind == BUCKET:
+        elif kind in BUCKET_TYPES:
             entry["buckets"].append(bucket_fact(resource))
-        elif kind == IAM_USER:
+        elif kind in STORAGE_USER_TYPES:
             entry["iamUser"] = inputs.get("name")
         elif kind == KV_SECRET:
             entry["vaultPaths"].append(f"{inputs.get('mount')}/{inputs.get('name')}")

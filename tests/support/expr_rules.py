@@ -137,22 +137,20 @@ class _Parser:
             raise ExprError(f"unexpected token {self.peek().value!r}")
         return value
 
-    # Both sides are always evaluated and must be bools: expr type-checks a rule whole before running
-    # it, so an unknown name or a non-bool operand is an error even where the other side decides.
     def or_expr(self) -> Any:
-        value = self.and_expr()
-        while self.peek().kind == "op" and self.peek().value in ("||", "or"):
-            self.take()
-            left, right = _bool(value), _bool(self.and_expr())
-            value = left or right
-        return value
+        return self._chain(("||", "or"), self.and_expr, lambda left, right: left or right)
 
     def and_expr(self) -> Any:
-        value = self.unary()
-        while self.peek().kind == "op" and self.peek().value in ("&&", "and"):
+        return self._chain(("&&", "and"), self.unary, lambda left, right: left and right)
+
+    def _chain(self, operators: tuple[str, ...], operand, combine) -> Any:
+        # Both sides are always evaluated and must be bools: expr type-checks a rule whole before
+        # running it, so an unknown name or a non-bool operand is an error even where the other side decides.
+        value = operand()
+        while self.peek().kind == "op" and self.peek().value in operators:
             self.take()
-            left, right = _bool(value), _bool(self.unary())
-            value = left and right
+            left, right = _bool(value), _bool(operand())
+            value = combine(left, right)
         return value
 
     def unary(self) -> Any:
