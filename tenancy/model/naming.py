@@ -59,13 +59,16 @@ MAX_NAMESPACE_LENGTH = 63
 MAX_SHARD_LENGTH = 12
 
 
+TENANT_NAMESPACE_PREFIX = "wf-"
+
+
 def tenant_namespace(owner: str, repo: str) -> str:
     """`wf-<owner>-<repo>` as the Helm chart named it, lowercased and made a valid DNS-1123 label.
 
     GitHub repository names may hold '.', '_' and upper case; a name over 63 characters keeps its
     first characters and ends in a hash of the whole, so two long names never meet.
     """
-    raw = f"wf-{owner}-{repo}".lower()
+    raw = f"{TENANT_NAMESPACE_PREFIX}{owner}-{repo}".lower()
     label = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
     if len(label) <= MAX_NAMESPACE_LENGTH:
         return label

@@ -157,6 +157,17 @@ class GithubAppSettings(_Settings):
             owners[owner.lower()] = owner
         return value
 
+    @field_validator("namespace")
+    @classmethod
+    def _not_a_tenant_namespace(cls, value: str) -> str:
+        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+            raise invalid(
+                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
+                "tenant admin can run any pod; the App's private key must live in a platform namespace",
+                "setting_format",
+            )
+        return value
+
     def installation_of(self, owner: str) -> int | None:
         """The installation id listed for `owner` (GitHub owner names ignore case), or None."""
         wanted = owner.lower()
@@ -219,7 +230,7 @@ class StackSettings(_Settings):
             "fallback (githubToken or GITHUB_TOKEN), public repositories only, no commit status."
         ),
     )
-    argo_workflows_url: str | None = Field(
+    argo_workflows_url: Annotated[str, _checked(_url_without_trailing_slash)] | None = Field(
         default=None,
         description=(
             "Base URL of the Argo Workflows UI, e.g. https://argo.example.org; each commit status links to "
@@ -255,11 +266,10 @@ class StackSettings(_Settings):
                 f"{list(self.environments)} (Pulumi.yaml: environments)",
                 "setting_conflict",
             )
-        for key, value in (("s3Endpoint", self.s3_endpoint), ("argoWorkflowsUrl", self.argo_workflows_url)):
-            if value is not None:
-                problem = _url_without_trailing_slash(value) if key == "argoWorkflowsUrl" else formats.http_url_problem(value, key)
-                if problem:
-                    raise invalid(problem, "setting_format")
+        if self.s3_endpoint is not None:
+            problem = formats.http_url_problem(self.s3_endpoint, "s3Endpoint")
+            if problem:
+                raise invalid(problem, "setting_format")
         return self
 
     @property
