@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.plan import git_snapshot, markdown
 from tenancy.project import shard_layout
 from tenancy.plan.diff_render import diff_markdown, diff_text
@@ -37,7 +38,6 @@ from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_fro
 from tenancy.plan.engine import simulate
 from tenancy.project.stack_files import project_name, stack_config
 
-OK, INVALID, USAGE, OFFBOARDING, BASE_UNAVAILABLE = 0, 1, 2, 3, 4
 TENANTS_DIR_KEY = f"{CONFIG_NAMESPACE}:tenantsDir"
 MIN_BUDGET = 2_000
 
@@ -81,7 +81,7 @@ class _Revision:
 class _Stop(Exception):
     """Ends the command with `code`: `title` says what could not be done, `message` why."""
 
-    def __init__(self, code: int, message: str, title: str):
+    def __init__(self, code: ExitCode, message: str, title: str):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -118,7 +118,7 @@ def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], 
     label = f"planning {args.stack} ({_tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(project_dir, args.stack, overrides, label)
     if result.error:
-        raise _Stop(INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
+        raise _Stop(ExitCode.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
     return plan_document(result), _Revision(project_dir, tenants_dir)
 
 
@@ -130,7 +130,7 @@ def _base(
     args: argparse.Namespace, project_dir: Path, scratch: Path
 ) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
     """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
-    raises _Stop(BASE_UNAVAILABLE) when the plan cannot be made."""
+    raises _Stop(ExitCode.BASE_UNAVAILABLE) when the plan cannot be made."""
     ref = args.base
     unavailable = f"The base revision {ref} cannot be planned, so there is nothing to compare with."
     try:
@@ -145,7 +145,7 @@ def _base(
             project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, args.stack)
         )
     except git_snapshot.SnapshotError as err:
-        raise _Stop(BASE_UNAVAILABLE, str(err), unavailable) from None
+        raise _Stop(ExitCode.BASE_UNAVAILABLE, str(err), unavailable) from None
     result = _run_program(
         project_dir,
         args.stack,
@@ -156,7 +156,7 @@ def _base(
     if result.error:
         # Name the files as the reviewer knows them, not by the scratch directory they were read into.
         message = result.error.replace(f"{snapshot.root}/", f"{ref}:")
-        raise _Stop(BASE_UNAVAILABLE, message, unavailable)
+        raise _Stop(ExitCode.BASE_UNAVAILABLE, message, unavailable)
     return plan_document(result), label, _Revision(snapshot.directory, tenants)
 
 
@@ -237,22 +237,22 @@ def _problem_markdown(args: argparse.Namespace, stop: _Stop) -> str:
     return f"### `{args.stack}`: no plan\n\n> [!WARNING]\n> {stop.title}\n\n{problems}\n"
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     project_dir = args.project_dir.resolve()
     if not (project_dir / "Pulumi.yaml").is_file():
         print(f"{project_dir} has no Pulumi.yaml: not a Pulumi project (use --project-dir)", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     if not (project_dir / f"Pulumi.{args.stack}.yaml").is_file():
         print(f"no stack '{args.stack}': Pulumi.{args.stack}.yaml does not exist in {project_dir}", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     if args.tenants_dir and not args.tenants_dir.is_dir():
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     try:
         head, head_revision = _head(args, project_dir)
         if not args.base:
             sys.stdout.write(_render_plan(args, head))
-            return OK
+            return ExitCode.SUCCESS
         with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
             base, base_label, base_revision = _base(args, project_dir, Path(scratch))
             places = _moves_context(project_dir, args.stack, (base, base_revision), (head, head_revision))
@@ -269,5 +269,5 @@ def run(args: argparse.Namespace) -> int:
             "review the list above, then pass --allow-offboarding to accept it",
             file=sys.stderr,
         )
-        return OFFBOARDING
-    return OK
+        return ExitCode.OFFBOARDING
+    return ExitCode.SUCCESS
