@@ -8,6 +8,8 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     SUCCESS = 0
     INVALID = 1
+    # The same number as INVALID: a generated file out of date is a check that failed.
+    OUT_OF_DATE = 1
     USAGE = 2
     OFFBOARDING = 3
     BASE_UNAVAILABLE = 4
@@ -18,7 +20,8 @@ MEANINGS: dict[ExitCode, tuple[str, ...]] = {
     ExitCode.SUCCESS: ("success",),
     ExitCode.INVALID: (
         "invalid tenant files or stack settings (validate, plan, new, import, shards); new and import",
-        "also when a file exists (never overwritten) or an entry could not be imported",
+        "also when a file exists (never overwritten) or an entry could not be imported; schema and",
+        "reference --check when the committed file is out of date",
     ),
     ExitCode.USAGE: ("wrong usage of the command line",),
     ExitCode.OFFBOARDING: (

@@ -25,20 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from tenancy.cli.exit_codes import ExitCode
-from tenancy.plan import git_snapshot, markdown
-from tenancy.project import shard_layout
-from tenancy.plan.diff_render import diff_markdown, diff_text
 from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
+from tenancy.model.problems import TenantValidationError
+from tenancy.plan import git_snapshot, markdown
 from tenancy.plan.diff import diff_plans
+from tenancy.plan.diff_render import diff_markdown, diff_text
 from tenancy.plan.document import PLAN_VERSION, plan_document
-from tenancy.plan.render import plan_markdown, plan_text
-from tenancy.model.problems import SettingsError, TenantValidationError
-from tenancy.plan.progress import Progress
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
 from tenancy.plan.engine import simulate
-from tenancy.project.stack_files import project_name, stack_config
+from tenancy.plan.progress import Progress
+from tenancy.plan.render import plan_markdown, plan_text
+from tenancy.project import shard_layout
+from tenancy.project.stack_files import project_name
+from tenancy.project.stacks import TENANTS_DIR_KEY, read_stacks
 
-TENANTS_DIR_KEY = f"{CONFIG_NAMESPACE}:tenantsDir"
 MIN_BUDGET = 2_000
 
 
@@ -100,16 +99,11 @@ def _run_program(project_dir: Path, stack: str, overrides: dict[str, Any], label
         progress.done()
 
 
-def _configured_tenants_dir(settings_dir: Path, stack: str) -> Path:
-    configured = stack_config(settings_dir, stack).get(TENANTS_DIR_KEY, StackSettings.model_fields["tenants_dir"].default)
-    return Path(str(configured))
-
-
 def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, settings_dir: Path, stack: str) -> Path:
+    """--tenants-dir, or the tenantsDir that `settings_dir`'s stack file names, in the working tree."""
     if args.tenants_dir:
         return args.tenants_dir.resolve()
-    configured = _configured_tenants_dir(settings_dir, stack)
-    return configured if configured.is_absolute() else project_dir / configured
+    return read_stacks(settings_dir, tenants_base=project_dir)[stack].tenants_dir
 
 
 def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], _Revision]:
@@ -179,7 +173,7 @@ def _places(revision: _Revision | None, stack: str, environment: str) -> dict[st
     """
     if revision is None:
         return {}
-    settings, _ = shard_layout.read_stacks(revision.settings_dir)
+    settings = read_stacks(revision.settings_dir).settings
     # This stack's settings, or (for a stack new at head) those of another stack of the environment.
     reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
     if reading is None:
@@ -200,10 +194,10 @@ def _moves_context(
     (base_plan, base_revision), (head_plan, head_revision) = base, head
     if set(base_plan["tenants"]) == set(head_plan["tenants"]):
         return None
-    try:
-        environment = settings_from_config(stack_config(project_dir, stack), stack).environment
-    except SettingsError:
+    settings = read_stacks(project_dir)[stack].settings
+    if settings is None:
         return None
+    environment = settings.environment
     return _places(base_revision, stack, environment), _places(head_revision, stack, environment)
 
 
