@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from tenancy.model.registration import RepoRegistration
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
