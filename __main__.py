@@ -43,6 +43,7 @@ config = pulumi.Config(CONFIG_NAMESPACE)
 github_token = config.get_secret("githubToken")
 if settings.github_app is not None:
     # The App's private key: a stack secret, or GITHUB_APP_PEM_FILE where CI exports it from Vault.
+    # Neither is needed by the offline plan, whose mock engine never calls GitHub.
     app_private_key = config.get_secret("githubAppPrivateKey") or pulumi.Output.secret(os.environ.get("GITHUB_APP_PEM_FILE", ""))
 github_providers: dict[str, github.Provider] = {}
 for tenant in tenants:
