@@ -34,7 +34,6 @@ APPLICATION_REPLACED = {
 
 # Fields of the old chart and CRD that this program replaces with something of its own.
 REPLACED = {
-    "installationId": "GitHub access comes from the stack's GitHub credentials, not a per-repository App installation",
     "githubSecretPath": "no GitHub token is read: this program generates the webhook secret and writes it to <pathPrefix>/<name>/github",
     "namespace": "the tenant namespace is always wf-<owner>-<repo>",
     "eventName": "the EventSource entry is named after the registration",
@@ -178,6 +177,11 @@ def _imported(
         return Skipped(origin, f"has no usable name ({name!r}); a registration name is a DNS-1123 label")
     changed = list(changed or [])
     mapped = _fields(spec, RepoRegistrationSpec, prefix, dropped)
+    installation = mapped.get("installationId")
+    if isinstance(installation, str) and installation.isascii() and installation.isdigit():
+        # The chart kept it as text; the tenant file's field is a number.
+        mapped["installationId"] = int(installation)
+        changed.append(f"{prefix}installationId: '{installation}' became the number {installation}")
     active = spec.get("active")
     if "active" in spec and "paused" not in spec and isinstance(active, bool):
         if not active:

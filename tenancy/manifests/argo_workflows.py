@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import yaml
 
+from tenancy.manifests import commit_status, github_app
 from tenancy.model import labels, naming
 from tenancy.model.tenant import BucketLocation, Tenant
 
 DEFAULT_REPOSITORY_ANNOTATION = "workflows.argoproj.io/default-artifact-repository"
 
-# Workflow parameters the Sensor fills from a push (see argo_events.PUSH_PARAMETERS).
-PARAM_REPO_URL = "repo-url"
-PARAM_REVISION = "revision"
-PARAM_REF = "ref"
-PARAM_DEFAULT_BRANCH = "default-branch"
+# Workflow parameters the Sensor fills from a push (see argo_events.PUSH_PARAMETERS): the commit (the platform
+# guide's `git_revision`), the full ref, and the branch or tag name. The repository is the template's own.
+PARAM_GIT_REVISION = "git_revision"
+PARAM_GIT_REF = "git_ref"
+PARAM_GIT_REF_NAME = "git_ref_name"
+# The same values as the runner's environment, for pipelines that record what they ran.
+GIT_ENV = {"GIT_REVISION": PARAM_GIT_REVISION, "GIT_REF": PARAM_GIT_REF, "GIT_REF_NAME": PARAM_GIT_REF_NAME}
+SCM_VOLUME = "git-credentials"
+SCM_DIRECTORY = "/etc/nextflow-scm"
 
 # libyaml's emitter where PyYAML has it: the same text (tests/manifests/test_argo_workflows.py) at a fifth of
 # the cost, paid once per tenant on every plan and preview.
@@ -74,6 +79,44 @@ def _credential_env(location: BucketLocation, prefix: str = "") -> list[dict]:
     ]
 
 
+def git_parameters(tenant: Tenant) -> list[dict]:
+    """Defaults are what a run submitted by hand uses: the tracked branch (Nextflow's -r takes a branch too)."""
+    branch = tenant.default_branch
+    return [
+        {"name": PARAM_GIT_REVISION, "value": branch},
+        {"name": PARAM_GIT_REF, "value": f"refs/heads/{branch}"},
+        {"name": PARAM_GIT_REF_NAME, "value": branch},
+    ]
+
+
+def git_env() -> list[dict]:
+    return [{"name": env, "value": "{{workflow.parameters.%s}}" % parameter} for env, parameter in GIT_ENV.items()]
+
+
+def scm_credentials(tenant: Tenant) -> tuple[list[dict], list[dict], list[dict]]:
+    """(volumes, mounts, env) that give Nextflow the repository's read-only token through its SCM file: a
+    file, not an environment variable, so the pipeline's tasks and `env` dumps never carry it. Nothing
+    without the GitHub App: public repositories need no credential."""
+    if tenant.settings.github_app is None:
+        return [], [], []
+    return (
+        [{"name": SCM_VOLUME, "secret": {"secretName": naming.GIT_CREDENTIALS_SECRET}}],
+        [{"name": SCM_VOLUME, "mountPath": SCM_DIRECTORY, "readOnly": True}],
+        [{"name": "NXF_SCM_FILE", "value": f"{SCM_DIRECTORY}/{github_app.SCM_FILE_KEY}"}],
+    )
+
+
+def with_status_report(tenant: Tenant, spec: dict) -> dict:
+    """`spec` with the exit handler that reports the outcome on the commit (with the GitHub App only)."""
+    if tenant.settings.github_app is None:
+        return spec
+    return {
+        **spec,
+        "onExit": commit_status.TEMPLATE_NAME,
+        "templates": [*spec["templates"], commit_status.exit_handler(tenant, PARAM_GIT_REVISION)],
+    }
+
+
 def workflow_template(tenant: Tenant) -> dict:
     """Runs the repository's Nextflow pipeline at the pushed revision, publishing to the artifact location."""
     artifacts = tenant.artifacts
@@ -88,6 +131,25 @@ def workflow_template(tenant: Tenant) -> dict:
             {"name": "DATA_LOCATION", "value": tenant.data.s3_uri},
             *_credential_env(tenant.data, prefix="DATA_"),
         ]
+    volumes, mounts, scm_env = scm_credentials(tenant)
+    runner = {
+        "image": tenant.settings.runner_image,
+        "command": ["nextflow"],
+        "args": [
+            "run",
+            tenant.repo_url,
+            "-r",
+            parameter % PARAM_GIT_REVISION,
+            "--outdir",
+            f"{artifacts.s3_uri}{{{{workflow.name}}}}",
+        ],
+        "env": [*env, *git_env(), *scm_env],
+    }
+    if mounts:
+        runner["volumeMounts"] = mounts
+    run = {"name": "run", "container": runner}
+    if volumes:
+        run["volumes"] = volumes
     template = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "WorkflowTemplate",
@@ -97,7 +159,7 @@ def workflow_template(tenant: Tenant) -> dict:
             "labels": labels.tenant_labels(tenant),
             "annotations": labels.tenant_annotations(tenant),
         },
-        "spec": {
+        "spec": with_status_report(tenant, {
             "serviceAccountName": naming.RUNNER_SERVICE_ACCOUNT,
             "entrypoint": "run",
             "artifactRepositoryRef": {
@@ -105,33 +167,9 @@ def workflow_template(tenant: Tenant) -> dict:
                 "key": naming.ARTIFACT_REPOSITORY_KEY,
             },
             "workflowMetadata": {"labels": labels.tenant_labels(tenant)},
-            "arguments": {
-                "parameters": [
-                    {"name": PARAM_REPO_URL, "value": tenant.repo_url},
-                    {"name": PARAM_REVISION, "value": tenant.default_branch},
-                    {"name": PARAM_REF, "value": f"refs/heads/{tenant.default_branch}"},
-                    {"name": PARAM_DEFAULT_BRANCH, "value": tenant.default_branch},
-                ]
-            },
-            "templates": [
-                {
-                    "name": "run",
-                    "container": {
-                        "image": tenant.settings.runner_image,
-                        "command": ["nextflow"],
-                        "args": [
-                            "run",
-                            parameter % PARAM_REPO_URL,
-                            "-r",
-                            parameter % PARAM_REVISION,
-                            "--outdir",
-                            f"{artifacts.s3_uri}{{{{workflow.name}}}}",
-                        ],
-                        "env": env,
-                    },
-                }
-            ],
-        },
+            "arguments": {"parameters": git_parameters(tenant)},
+            "templates": [run],
+        }),
     }
     return with_runner_s3_config(template, tenant)
 

@@ -37,6 +37,16 @@ READER_ROLE = "tenant-reader"
 ADMIN_SERVICE_ACCOUNT = ADMIN_ROLE
 READER_SERVICE_ACCOUNT = READER_ROLE
 
+# Objects of one tenant namespace that carry the GitHub App's short-lived tokens (docs/architecture.md,
+# "GitHub tokens"): the store that reads them from the App's namespace, its identity, and the Secrets.
+GITHUB_TOKEN_SERVICE_ACCOUNT = "eso-github"
+GITHUB_TOKEN_STORE = "github-tokens"
+GIT_CREDENTIALS_SECRET = "git-credentials"
+GITHUB_STATUS_SECRET = "github-status-token"
+# What each token is for; the names below end in one of these, and neither is a suffix of the other,
+# so `<prefix><name>-<purpose>` never means two registrations.
+GITHUB_TOKEN_PURPOSES = ("contents", "status")
+
 # Stack-level objects in the Argo Events namespace, as an unsharded stack names them; a shard stack
 # uses the functions below, which add its shard.
 EVENT_SOURCE = "repo-registrations"
@@ -56,13 +66,16 @@ MAX_NAMESPACE_LENGTH = 63
 MAX_SHARD_LENGTH = 12
 
 
+TENANT_NAMESPACE_PREFIX = "wf-"
+
+
 def tenant_namespace(owner: str, repo: str) -> str:
     """`wf-<owner>-<repo>` as the Helm chart named it, lowercased and made a valid DNS-1123 label.
 
     GitHub repository names may hold '.', '_' and upper case; a name over 63 characters keeps its
     first characters and ends in a hash of the whole, so two long names never meet.
     """
-    raw = f"wf-{owner}-{repo}".lower()
+    raw = f"{TENANT_NAMESPACE_PREFIX}{owner}-{repo}".lower()
     label = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
     if len(label) <= MAX_NAMESPACE_LENGTH:
         return label
@@ -193,6 +206,20 @@ def webhook_endpoint(base_path: str, registration: str) -> str:
 def sensor_dependency_name(registration: str) -> str:
     """Sensor `conditions` are expressions in which '-' is subtraction: dependency names use '_'."""
     return registration.replace("-", "_")
+
+
+def github_token_name(registration: str, purpose: str) -> str:
+    """A token's generator, ExternalSecret and Secret in the App's namespace, which every registration of the
+    environment shares: derived from the registration name under this program's prefix, never from the file.
+    At most 13 + 40 + 9 = 62 characters."""
+    if purpose not in GITHUB_TOKEN_PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    return f"{PROJECT}-{registration}-{purpose}"
+
+
+def github_token_reader_name(registration: str) -> str:
+    """Role and RoleBinding in the App's namespace that let one tenant's store read its two tokens."""
+    return f"{PROJECT}-{registration}"
 
 
 def workflow_generate_name(registration: str) -> str:

@@ -216,7 +216,18 @@ class RepoRegistrationSpec(_Strict):
     )
     default_branch: Branch = Field(
         default=DEFAULT_BRANCH,
-        description="Default branch: the revision a workflow runs when submitted by hand.",
+        description=(
+            "The branch to track: a push to it starts a workflow at the pushed commit, and so does a pushed tag; "
+            "pushes to other branches start nothing. Also what a workflow submitted by hand runs."
+        ),
+    )
+    installation_id: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Installation id of the platform's GitHub App on this repository's owner. Optional: the stack setting "
+            "githubApp.installations usually lists it; registrations of one owner must agree."
+        ),
     )
     artifact_bucket: BucketSpec | None = Field(
         default=None,

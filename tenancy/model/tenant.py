@@ -222,3 +222,16 @@ class Tenant:
     @property
     def default_branch(self) -> str:
         return self.spec.default_branch
+
+    @property
+    def installation_id(self) -> int | None:
+        """The GitHub App installation that serves this repository's owner: the registration's own, else the
+        stack's for the owner; None without an App or when neither names one (a validation problem)."""
+        app = self.settings.github_app
+        if app is None:
+            return None
+        return self.spec.installation_id or app.installation_of(self.owner)
+
+    def github_token_name(self, purpose: str) -> str:
+        """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""
+        return naming.github_token_name(self.name, purpose)

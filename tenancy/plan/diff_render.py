@@ -176,7 +176,8 @@ def _move_note(diff: dict[str, Any], code: Callable[[str], str] = lambda text: t
 # --- text -----------------------------------------------------------------------------------------
 
 
-def _change_lines(entry: dict[str, Any], indent: str) -> list[str]:
+def _change_lines(entry: dict[str, Any]) -> list[str]:
+    indent = "    "
     lines = [f"{indent}{ACTION_WORDS[entry['action']]:<8} {short_type(entry['type'])} {clean(entry['name'])}"]
     for change in entry["changes"]:
         path = _display_path(change["path"])
@@ -227,7 +228,7 @@ def diff_text(diff: dict[str, Any]) -> str:
             lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {_action_counts(tenant['resources'])}")
             if status == "changed":
                 for entry in tenant["resources"]:
-                    lines += _change_lines(entry, "    ")
+                    lines += _change_lines(entry)
             else:
                 for label, values in text_rows(tenant["facts"]):
                     lines.append(f"    {label:<12} {values[0] if values else '-'}")
@@ -236,7 +237,7 @@ def diff_text(diff: dict[str, Any]) -> str:
     if diff["shared"]:
         lines.append("shared by all tenants of the stack")
         for entry in diff["shared"]:
-            lines += _change_lines(entry, "    ")
+            lines += _change_lines(entry)
     return "\n".join(lines) + "\n"
 
 

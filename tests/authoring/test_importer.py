@@ -48,12 +48,24 @@ def test_what_the_cluster_keeps_about_an_object_is_dropped_silently():
     imported = only(importer.read(kubectl_list(OBJECT)))
     assert imported.document["metadata"] == {"name": "alpha", "labels": {"team": "research"}, "annotations": {"owner": "lab"}}
     assert "status" not in imported.document
-    assert [dropped.field for dropped in imported.dropped] == ["spec.installationId"]
+    assert imported.dropped == ()
+
+
+def test_the_installation_id_is_carried_over():
+    assert only(importer.read(kubectl_list(OBJECT))).document["spec"]["installationId"] == 42
+
+
+def test_an_installation_id_kept_as_text_becomes_a_number_and_says_so():
+    entry = {"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r", "installationId": "87654321"}
+    imported = only(importer.read(helm_values(entry)))
+    assert imported.document["spec"]["installationId"] == 87654321 and not imported.dropped
+    assert imported.changed == ("installationId: '87654321' became the number 87654321",)
 
 
 def test_a_crd_field_this_model_lacks_is_reported_with_the_reason():
-    [dropped] = only(importer.read(kubectl_list(OBJECT))).dropped
-    assert dropped.field == "spec.installationId" and "GitHub credentials" in dropped.reason
+    document = {**OBJECT, "spec": {**OBJECT["spec"], "githubSecretPath": "kv/x"}}
+    [dropped] = only(importer.read(kubectl_list(document))).dropped
+    assert dropped.field == "spec.githubSecretPath" and "no GitHub token is read" in dropped.reason
 
 
 def test_a_single_object_and_separate_manifests_are_read_too():
@@ -75,7 +87,7 @@ def test_helm_entry_name_becomes_metadata_name_and_the_rest_the_spec():
     assert imported.document["spec"] == {"repoUrl": "https://github.com/acme/alpha.git", "tenant": "research"}
 
 
-@pytest.mark.parametrize("field", ["githubSecretPath", "namespace", "eventName", "events", "installationId"])
+@pytest.mark.parametrize("field", ["githubSecretPath", "namespace", "eventName", "events"])
 def test_helm_chart_fields_this_project_replaces_are_reported(field):
     entry = {"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r", field: "x"}
     [dropped] = only(importer.read(helm_values(entry))).dropped

@@ -7,6 +7,7 @@ import yaml
 
 from tests.integration.graph_checks import (
     cross_reference_problems,
+    github_token_problems,
     secret_reference_problems,
     store_problems,
     trigger_problems,
@@ -60,7 +61,7 @@ def test_an_event_source_webhook_secret_in_the_wrong_namespace_is_caught(broken)
 
 def test_a_store_that_does_not_exist_or_reads_another_mount_is_caught(broken):
     broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")["spec"]["secretStoreRef"]["name"] = "vault"
-    broken.object("SecretStore", "wf-gammalab-gamma")["spec"]["provider"]["vault"]["path"] = "secret"
+    broken.object("SecretStore", "wf-gammalab-gamma", "vault-tenant")["spec"]["provider"]["vault"]["path"] = "secret"
     assert store_problems(broken) == [
         "ExternalSecret wf-acme-beta/s3-credentials-beta: SecretStore wf-acme-beta/vault does not exist",
         "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: secret/teams/gamma/artifact-credentials is not a secret "
@@ -170,3 +171,40 @@ def test_without_the_seed_key_the_seed_workflow_fails_as_the_issue_describes(bro
     configmap["data"].pop("artifactRepositories.beta")
     with pytest.raises(LookupError, match=NOT_FOUND):
         resolve_artifact_repository(broken, seed_workflow("beta"), "wf-acme-beta", settings_dev.namespaces.argo_workflows)
+
+
+# GitHub tokens: minted for the tenant's own repository, read by the tenant's own store.
+
+
+def test_a_tenant_reading_another_tenants_token_is_caught(broken):
+    copy = broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")
+    copy["spec"]["data"][0]["remoteRef"]["key"] = "argo-tenants-alpha-contents"
+    assert github_token_problems(broken) == [
+        "ExternalSecret wf-acme-beta/git-credentials: wf-acme-beta/eso-github may not get Secret argo-tenants-github/argo-tenants-alpha-contents",
+        "ExternalSecret wf-acme-beta/git-credentials: reads a token for ['alpha-pipeline'], not for its own repository beta",
+    ]
+
+
+def test_a_reader_role_over_every_secret_of_the_apps_namespace_is_caught(broken):
+    role = broken.object("Role", "argo-tenants-github", "argo-tenants-beta")
+    role["rules"][0].pop("resourceNames")
+    broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")["spec"]["data"][0]["remoteRef"]["key"] = "argo-tenants-alpha-contents"
+    assert "reads a token for ['alpha-pipeline'], not for its own repository beta" in " ".join(github_token_problems(broken))
+
+
+def test_a_token_from_a_cluster_generator_or_for_two_repositories_is_caught(broken):
+    broken.object("ExternalSecret", "argo-tenants-github", "argo-tenants-beta-status")["spec"]["dataFrom"][0]["sourceRef"]["generatorRef"]["kind"] = "ClusterGenerator"
+    broken.object("GithubAccessToken", "argo-tenants-github", "argo-tenants-gamma-contents")["spec"]["repositories"].append("other")
+    assert github_token_problems(broken) == [
+        "GithubAccessToken argo-tenants-github/argo-tenants-gamma-contents: must be limited to one repository and one permission",
+        "ExternalSecret wf-acme-beta/github-status-token: Secret argo-tenants-github/argo-tenants-beta-status comes from a ClusterGenerator, not a namespaced GithubAccessToken",
+        "ExternalSecret wf-gammalab-gamma/git-credentials: reads a token for ['gamma', 'other'], not for its own repository gamma",
+    ]
+
+
+def test_the_runner_mounts_a_secret_with_the_file_it_reads(broken):
+    template = broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")["spec"]["target"]["template"]
+    template["data"] = {"token": template["data"]["scm"]}
+    assert secret_reference_problems(broken) == [
+        "WorkflowTemplate wf-acme-beta/nextflow-repo-runner run volume git-credentials: Secret wf-acme-beta/git-credentials gets no key scm (its ExternalSecret gives ['token'])"
+    ]

@@ -73,7 +73,7 @@ def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
     [template] = manifests("WorkflowTemplate")
     expect("WorkflowTemplate", template["metadata"]["name"], spec.get("workflowTemplateRef", naming.DEFAULT_WORKFLOW_TEMPLATE))
     parameters = {p["name"]: p["value"] for p in template["spec"]["arguments"]["parameters"]}
-    expect("default branch", parameters["default-branch"], spec.get("defaultBranch", "main"))
+    expect("default branch", parameters["git_ref_name"], spec.get("defaultBranch", "main"))
 
     webhook_secrets = [m["metadata"]["name"] for m in manifests("ExternalSecret") if m["metadata"]["namespace"] == settings.namespaces.argo_events]
     expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.default_github_secret_name(name)])
