@@ -17,7 +17,9 @@ from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 
-PROJECT_DIR = Path(__file__).resolve().parent
+# The project's root (where Pulumi.yaml is), which holds its stack files and tenantsDir: this file's
+# directory, unless a project elsewhere runs this program through its Pulumi.yaml `main` (examples/minio).
+PROJECT_DIR = Path(pulumi.get_root_directory() or Path(__file__).resolve().parent)
 
 
 def _stack_config() -> dict:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_github as github
 
+from components.minio_bucket import MinioBucket
+from components.minio_credentials import MinioCredentials
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs
 from components.tenant_github_tokens import TenantGithubTokens, TenantGithubTokensArgs
@@ -20,6 +22,11 @@ from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
 
+# What creates a registration's buckets and keys, by the stack setting `storage`: the same arguments,
+# the same Vault secrets and Outputs, through AWS's API or MinIO's.
+STORAGE = {"aws": (TenantBucket, TenantCredentials), "minio": (MinioBucket, MinioCredentials)}
+
+
 @dataclass(frozen=True)
 class TenantRepoArgs:
     tenant: Tenant
@@ -28,9 +35,9 @@ class TenantRepoArgs:
 
 
 class TenantRepo(pulumi.ComponentResource):
-    """Children: TenantNamespace, a TenantBucket per dedicated bucket, TenantCredentials,
-    TenantVaultAccess, TenantSecrets, TenantWorkflows, TenantWebhook and, with the GitHub App,
-    TenantGithubTokens.
+    """Children: TenantNamespace, a TenantBucket per dedicated bucket and TenantCredentials (with
+    storage minio: MinioBucket and MinioCredentials), TenantVaultAccess, TenantSecrets,
+    TenantWorkflows, TenantWebhook and, with the GitHub App, TenantGithubTokens.
 
     The one component that reads the registration: each child gets only the names, paths, locations
     and manifests it uses, and the Outputs of its siblings that it waits for.
@@ -45,21 +52,25 @@ class TenantRepo(pulumi.ComponentResource):
         tenant_labels = labels.tenant_labels(tenant)
         app = settings.github_app
         # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault, and reads the
-        # repository's GitHub tokens from the App's namespace as eso-github.
+        # repository's GitHub tokens from the App's namespace as eso-github; argo-server acts for the
+        # people of adminUsers and readUsers as the SSO accounts.
         accounts = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
         if app is not None:
             accounts.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+        sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
             TenantNamespaceArgs(
                 namespace=rbac.namespace(tenant),
-                service_accounts=[rbac.service_account(tenant, account) for account in accounts],
+                service_accounts=[*(rbac.service_account(tenant, account) for account in accounts), *sso_accounts],
                 roles=rbac.tenant_rbac(tenant),
+                token_secrets=[rbac.token_secret(tenant, account["metadata"]["name"]) for account in sso_accounts],
             ),
             child,
         )
+        bucket_component, credentials_component = STORAGE[settings.storage]
         buckets = {
-            location.purpose: TenantBucket(
+            location.purpose: bucket_component(
                 f"{name}-{location.purpose}",
                 TenantBucketArgs(
                     location=location,
@@ -70,11 +81,11 @@ class TenantRepo(pulumi.ComponentResource):
             )
             for location in tenant.managed_buckets
         }
-        credentials = TenantCredentials(
+        credentials = credentials_component(
             f"{name}-credentials",
             TenantCredentialsArgs(
-                user_name=tenant.iam_user_name,
-                policy_name=naming.iam_policy_name(tenant.name),
+                user_name=tenant.storage_user_name,
+                policy_name=tenant.storage_policy_name,
                 policy=iam_policy.s3_access_policy(tenant),
                 rotation=tenant.spec.credentials_rotation,
                 kv_mount=settings.vault.kv_mount,

@@ -102,6 +102,9 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "environments"): list(context.environments),
         ("spec", "shard"): context.shards[0] if context.shards else "a",
     }
+    # keyPrefix left out: workflows/ in the artifact bucket, the whole data bucket ('').
+    found[("spec", "artifactBucket", "keyPrefix")] = naming.DEFAULT_ARTIFACT_KEY_PREFIX
+    found[("spec", "dataBucket", "keyPrefix")] = ""
     for field, purpose in (("artifactBucket", "artifacts"), ("dataBucket", "data")):
         found[("spec", field, "hostname")] = endpoint
         found[("spec", field, "externalSecretPath")] = naming.default_vault_path(context.vault_path_prefix, new.name, purpose)

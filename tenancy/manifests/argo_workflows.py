@@ -48,6 +48,7 @@ def artifact_repository(location: BucketLocation) -> dict:
 
 
 def artifact_repositories_configmap(tenant: Tenant) -> dict:
+    repository = yaml.dump(artifact_repository(tenant.artifacts), Dumper=_SafeDumper, sort_keys=False)
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -60,10 +61,15 @@ def artifact_repositories_configmap(tenant: Tenant) -> dict:
                 DEFAULT_REPOSITORY_ANNOTATION: naming.ARTIFACT_REPOSITORY_KEY,
             },
         },
-        "data": {
-            naming.ARTIFACT_REPOSITORY_KEY: yaml.dump(artifact_repository(tenant.artifacts), Dumper=_SafeDumper, sort_keys=False),
-        },
+        "data": {key: repository for key in artifact_repository_keys(tenant)},
     }
+
+
+def artifact_repository_keys(tenant: Tenant) -> tuple[str, ...]:
+    """The namespace default (`default-v1`, which a workflow without `artifactRepositoryRef` gets) and
+    the key the seed documents tell workflows to name (`artifactRepositories.<name>`); both hold the
+    same repository."""
+    return (naming.ARTIFACT_REPOSITORY_KEY, naming.artifact_repository_ref_key(tenant.name))
 
 
 def _credential_env(location: BucketLocation, prefix: str = "") -> list[dict]:
@@ -144,7 +150,7 @@ def workflow_template(tenant: Tenant) -> dict:
     run = {"name": "run", "container": runner}
     if volumes:
         run["volumes"] = volumes
-    return {
+    template = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "WorkflowTemplate",
         "metadata": {
@@ -165,3 +171,46 @@ def workflow_template(tenant: Tenant) -> dict:
             "templates": [run],
         }),
     }
+    return with_runner_s3_config(template, tenant)
+
+
+# The runner's S3 client settings, handed to Nextflow as a file: `nextflow run -c` adds it to the
+# pipeline's own nextflow.config and takes precedence over it.
+RUNNER_S3_CONFIG_ARTIFACT = "s3-client-config"
+RUNNER_S3_CONFIG_PATH = "/argo-tenants/s3-client.config"
+
+
+def _groovy_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+def runner_s3_config(tenant: Tenant) -> str | None:
+    """Nextflow's `aws` settings for an S3-compatible service (its endpoint, path-style requests), or for
+    a registration that asks for path-style requests; None for AWS S3 addressed as usual, where the
+    region from AWS_REGION is all the client needs."""
+    location = tenant.artifacts
+    compatible = location.service.aws_region is None
+    if not compatible and not location.path_style:
+        return None
+    client = [f"endpoint = {_groovy_string(location.service.origin)}"] if compatible else []
+    client.append(f"s3PathStyleAccess = {'true' if location.path_style else 'false'}")
+    lines = ["aws {", f"    region = {_groovy_string(location.region)}", "    client {"]
+    lines += [f"        {line}" for line in client]
+    lines += ["    }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def with_runner_s3_config(template: dict, tenant: Tenant) -> dict:
+    """The WorkflowTemplate whose runner step reads `runner_s3_config` (a raw input artifact, written
+    into the pod before the step starts), unchanged when there is none."""
+    config = runner_s3_config(tenant)
+    if config is None:
+        return template
+    for step in template["spec"]["templates"]:
+        if step["name"] != "run":
+            continue
+        artifacts = step.setdefault("inputs", {}).setdefault("artifacts", [])
+        artifacts.append({"name": RUNNER_S3_CONFIG_ARTIFACT, "path": RUNNER_S3_CONFIG_PATH, "raw": {"data": config}})
+        step["container"]["args"] = [*step["container"]["args"], "-c", RUNNER_S3_CONFIG_PATH]
+    return template

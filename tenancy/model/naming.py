@@ -15,6 +15,9 @@ PROJECT = "argo-tenants"
 RUNNER_SERVICE_ACCOUNT = "wf-runner"
 ARTIFACT_REPOSITORIES_CONFIGMAP = "artifact-repositories"
 ARTIFACT_REPOSITORY_KEY = "default-v1"
+# Where artifacts and logs go in a dedicated artifact bucket when the tenant file names no keyPrefix:
+# the chart's and the seed documents' layout.
+DEFAULT_ARTIFACT_KEY_PREFIX = "workflows/"
 DEFAULT_WORKFLOW_TEMPLATE = "nextflow-repo-runner"
 
 # Keys of the Kubernetes Secrets that ExternalSecrets produce (and of the Vault secrets they read).
@@ -29,6 +32,10 @@ RUNNER_ROLE = "wf-runner"
 SENSOR_SUBMIT_ROLE = "argo-events-submit"
 ADMIN_ROLE = "tenant-admin"
 READER_ROLE = "tenant-reader"
+# The Argo UI's SSO RBAC: argo-server acts for a signed-in admin or reader as this service account of
+# the namespace, bound to the Role of the same name.
+ADMIN_SERVICE_ACCOUNT = ADMIN_ROLE
+READER_SERVICE_ACCOUNT = READER_ROLE
 
 # Objects of one tenant namespace that carry the GitHub App's short-lived tokens (docs/architecture.md,
 # "GitHub tokens"): the store that reads them from the App's namespace, its identity, and the Secrets.
@@ -76,6 +83,19 @@ def tenant_namespace(owner: str, repo: str) -> str:
     return f"{label[: MAX_NAMESPACE_LENGTH - 9].rstrip('-')}-{digest}"
 
 
+def artifact_repository_ref_key(registration: str) -> str:
+    """The ConfigMap key a workflow names in `artifactRepositoryRef`, as the seed documents write it.
+
+    Argo reads ConfigMap keys literally (no nesting under `artifactRepositories`), so the dots are part of the key.
+    """
+    return f"artifactRepositories.{registration}"
+
+
+def service_account_token_secret_name(account: str) -> str:
+    """The Secret argo-server (v3.4 and later) reads an SSO RBAC service account's token from: found by this name."""
+    return f"{account}.service-account-token"
+
+
 def artifact_secret_name(registration: str) -> str:
     return f"s3-credentials-{registration}"
 
@@ -98,6 +118,21 @@ def iam_user_name(environment: str, registration: str) -> str:
 
 
 IAM_USER_PATH = f"/{PROJECT}/"
+
+
+def minio_user_name(environment: str, registration: str) -> str:
+    """The MinIO user of one registration in one environment (stack setting storage: minio).
+
+    MinIO's user and policy names are global to a server that several environments may share. Both
+    parts are DNS labels, which never hold '.', so no two (environment, registration) pairs give the
+    same name, whatever hyphens they hold ('dev-a' + 'b' and 'dev' + 'a-b' differ).
+    """
+    return f"{PROJECT}.{environment}.{registration}"
+
+
+def minio_policy_name(environment: str, registration: str) -> str:
+    """The MinIO policy attached to that user alone (MinIO policies are named objects, not inline)."""
+    return minio_user_name(environment, registration)
 
 
 def iam_policy_name(registration: str) -> str:

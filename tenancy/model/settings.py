@@ -9,7 +9,7 @@ environment variables.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -211,8 +211,18 @@ class StackSettings(_Settings):
     s3_endpoint: str | None = Field(
         default=None,
         description=(
-            "URL of an S3-compatible service this stack's AWS provider is pointed at (aws:endpoints). "
+            "URL of the S3-compatible service this stack's buckets live in, as workflows reach it from the "
+            "cluster (Argo, the runner). With storage aws, the AWS provider is pointed at it too (aws:endpoints). "
             "Unset: AWS S3, and tenant hostnames must be AWS endpoints of their bucket's region."
+        ),
+    )
+    storage: Literal["aws", "minio"] = Field(
+        default="aws",
+        description=(
+            "Which API creates the buckets and the credentials. aws: S3 buckets, IAM users and access keys "
+            "(AWS, or whatever aws:endpoints points at). minio: buckets, users, policies and access keys "
+            "through MinIO's own admin API (the minio provider's settings, minio:minioServer and its "
+            "credentials); s3Endpoint is then required."
         ),
     )
     protect_data_buckets: bool = Field(
@@ -241,10 +251,6 @@ class StackSettings(_Settings):
         default="python:3.13-alpine",
         description="Container image of the exit handler that reports a run's outcome on its commit (needs python3 only).",
     )
-    user_prefix: str = Field(
-        default="",
-        description="Prefix the Kubernetes API server puts before OIDC user names (--oidc-username-prefix).",
-    )
     tenants_dir: str = Field(default="tenants", description="Directory of tenant files, relative to the project.")
     secret_refresh_interval: str = Field(
         default="1h", description="How often ESO re-reads Vault; a rotated key reaches pods within this time."
@@ -270,6 +276,10 @@ class StackSettings(_Settings):
             problem = formats.http_url_problem(self.s3_endpoint, "s3Endpoint")
             if problem:
                 raise invalid(problem, "setting_format")
+        elif self.storage == "minio":
+            raise invalid(
+                "storage minio needs s3Endpoint: the MinIO endpoint workflows reach from the cluster", "setting_conflict"
+            )
         return self
 
     @property
@@ -297,7 +307,7 @@ _SCALAR_KEYS = (
     "s3Endpoint",
     "protectDataBuckets",
     "runnerImage",
-    "userPrefix",
+    "storage",
     "tenantsDir",
     "secretRefreshInterval",
     "argoWorkflowsUrl",
@@ -306,6 +316,13 @@ _SCALAR_KEYS = (
 # Secrets this project reads itself (everything else secret belongs to a provider's namespace).
 # githubToken: the personal-token fallback; githubAppPrivateKey: the App's PEM, for Pulumi's GitHub provider.
 SECRET_KEYS = ("githubToken", "githubAppPrivateKey")
+# Settings this project no longer has, and what took their place.
+REMOVED_KEYS = {
+    "userPrefix": (
+        "is no longer used: people reach the Argo UI through SSO RBAC service accounts, not as Kubernetes users "
+        "(docs/operations.md#the-argo-ui-sso-rbac)"
+    ),
+}
 
 
 def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings:
@@ -322,6 +339,8 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
         name = key[len(prefix) :]
         if name in SECRET_KEYS:
             continue
+        if name in REMOVED_KEYS:
+            raise SettingsError(Problem((key,), REMOVED_KEYS[name], hint=f"remove {key} from the stack file"))
         if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))

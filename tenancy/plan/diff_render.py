@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from tenancy.plan import markdown as md
 from tenancy.plan.diff import STATE_MOVE_ORG
-from tenancy.plan.facts import BUCKET, WEBHOOK, short_type
+from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, short_type
 from tenancy.plan.render import facts_table, text_rows
 from tenancy.plan.render_values import clean, is_multiline, line_changes, short
 
@@ -299,7 +299,7 @@ def _tenant_section(tenant: dict[str, Any]) -> md.Section:
         body = _changes_table(tenant["resources"])
     elif status == "offboarded":
         kept = [entry for entry in tenant["resources"] if entry["action"] == "retain"]
-        buckets = [entry for entry in kept if entry["type"] == BUCKET]
+        buckets = [entry for entry in kept if entry["type"] in BUCKET_TYPES]
         body = facts_table(tenant["facts"])
         if kept:
             settings = f" and {len(kept) - len(buckets)} of their settings" if len(kept) > len(buckets) else ""

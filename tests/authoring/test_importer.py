@@ -154,3 +154,49 @@ def test_a_rendered_file_starts_with_the_schema_line_and_loads():
     assert text.startswith("# yaml-language-server: $schema=../docs/tenant.schema.json\n# Imported by")
     registration, problems = registration_of(TenantFile.parse(text, "tenants/alpha.yaml"), make_settings())
     assert problems == [] and registration.name == "alpha"
+
+
+APPLICATION = {
+    "name": "nextflow-hello-project",
+    "repoURL": "https://github.com/bwalsh/nextflow-hello-project.git",
+    "artifacts": {
+        "bucket": "calypr-nextflow-hello",
+        "keyPrefix": "workflows/",
+        "endpoint": "https://s3.us-west-2.amazonaws.com",
+        "region": "us-west-2",
+        "credentialsSecret": "s3-cred-nextflow-hello",
+    },
+}
+
+
+def test_the_guides_applications_values_become_a_registration():
+    imported = only(importer.read(yaml.safe_dump({"applications": [APPLICATION]})))
+    assert imported.document["metadata"] == {"name": "nextflow-hello-project"}
+    assert imported.document["spec"] == {
+        "repoUrl": "https://github.com/bwalsh/nextflow-hello-project.git",
+        "tenant": "bwalsh",
+        "artifactBucket": {
+            "hostname": "https://s3.us-west-2.amazonaws.com",
+            "bucket": "calypr-nextflow-hello",
+            "region": "us-west-2",
+            "keyPrefix": "workflows/",
+        },
+    }
+    registration, problems = registration_of(
+        TenantFile.parse(yaml.safe_dump(imported.document), "tenants/nextflow-hello-project.yaml"), make_settings()
+    )
+    assert problems == [] and registration.spec.artifact_bucket.key_prefix == "workflows/"
+
+
+def test_an_applications_entry_reports_the_secret_it_drops_and_the_tenant_it_chose():
+    imported = only(importer.read(yaml.safe_dump({"applications": [APPLICATION]})))
+    [dropped] = imported.dropped
+    assert dropped.field == "artifacts.credentialsSecret" and "s3-credentials-<name>" in dropped.reason
+    assert imported.changed == ("tenant: set to the repository's owner 'bwalsh' (applications entries name no tenant)",)
+
+
+def test_an_applications_entry_keeps_a_tenant_it_names_and_drops_what_is_unknown():
+    entry = {**APPLICATION, "tenant": "calypr", "targetRevision": "main"}
+    imported = only(importer.read(yaml.safe_dump({"applications": [entry]})))
+    assert imported.document["spec"]["tenant"] == "calypr" and imported.changed == ()
+    assert [d.field for d in imported.dropped] == ["artifacts.credentialsSecret", "targetRevision"]

@@ -13,7 +13,8 @@ from tests.integration.graph_checks import (
     trigger_problems,
     webhook_problems,
 )
-from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_ROLE
+from tests.integration.argo_checks import NOT_FOUND, resolve_artifact_repository
+from tests.integration.plan import PROJECT_DIR, REPOSITORY_WEBHOOK, VAULT_ROLE
 
 pytestmark = pytest.mark.integration
 
@@ -29,8 +30,11 @@ def test_an_external_secret_with_the_wrong_key_is_caught(broken):
     secret = broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")
     secret["spec"]["data"][0]["secretKey"] = "accessKey"
     assert secret_reference_problems(broken) == [
-        "ConfigMap wf-acme-beta/artifact-repositories data.default-v1 s3.accessKeySecret: Secret wf-acme-beta/s3-credentials-beta "
-        "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
+        *(
+            f"ConfigMap wf-acme-beta/artifact-repositories data.{key} s3.accessKeySecret: Secret wf-acme-beta/s3-credentials-beta "
+            "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])"
+            for key in ("artifactRepositories.beta", "default-v1")
+        ),
         "WorkflowTemplate wf-acme-beta/nextflow-repo-runner env AWS_ACCESS_KEY_ID: Secret wf-acme-beta/s3-credentials-beta "
         "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
     ]
@@ -127,6 +131,46 @@ def test_a_webhook_url_no_endpoint_serves_is_caught(broken):
         "RepositoryWebhook of beta-2: https://events.dev.argo.example.org/beta-2 is served by no EventSource endpoint",
         "RepositoryWebhook of gamma: https://events.dev.argo.example.org/github/beta is served by the entry of beta",
     ]
+
+
+# --- artifactRepositoryRef as the seed documents write it ---------------------------------------
+
+SEED_WORKFLOW = PROJECT_DIR / "tests" / "fixtures" / "seeds" / "artifact-repository-ref-workflow.yaml"
+
+
+def seed_workflow(registration: str) -> dict:
+    """The seed guide's test workflow, with the registration name where the guide says my-project."""
+    return yaml.safe_load(SEED_WORKFLOW.read_text().replace("my-project", registration))
+
+
+def _namespaces(plan) -> dict[str, str]:
+    return {tenant: summary["namespace"] for tenant, summary in plan.document["outputs"]["tenants"].items()}
+
+
+def test_a_workflow_written_as_the_seed_shows_finds_its_repository(plan, settings_dev):
+    controller = settings_dev.namespaces.argo_workflows
+    for tenant, namespace in _namespaces(plan).items():
+        where, repository = resolve_artifact_repository(plan, seed_workflow(tenant), namespace, controller)
+        _, default = resolve_artifact_repository(plan, {"spec": {}}, namespace, controller)
+        assert where == f"ConfigMap {namespace}/artifact-repositories data.artifactRepositories.{tenant}"
+        assert repository == default, tenant
+
+
+def test_the_seed_workflow_is_a_valid_argo_workflow(schemas):
+    assert schemas.argo_errors("Workflow", seed_workflow("alpha")) == []
+
+
+def test_another_registrations_repository_is_not_found(plan, settings_dev):
+    namespaces = _namespaces(plan)
+    with pytest.raises(LookupError, match=NOT_FOUND):
+        resolve_artifact_repository(plan, seed_workflow("beta"), namespaces["alpha"], settings_dev.namespaces.argo_workflows)
+
+
+def test_without_the_seed_key_the_seed_workflow_fails_as_the_issue_describes(broken, settings_dev):
+    configmap = broken.object("ConfigMap", "wf-acme-beta", "artifact-repositories")
+    configmap["data"].pop("artifactRepositories.beta")
+    with pytest.raises(LookupError, match=NOT_FOUND):
+        resolve_artifact_repository(broken, seed_workflow("beta"), "wf-acme-beta", settings_dev.namespaces.argo_workflows)
 
 
 # GitHub tokens: minted for the tenant's own repository, read by the tenant's own store.

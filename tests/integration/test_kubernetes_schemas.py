@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 def test_every_object_validates_strictly(plan, schemas):
     kinds = {m["kind"] for m in plan.manifests()}
     assert kinds == {
-        "Namespace", "ServiceAccount", "Role", "RoleBinding", "ConfigMap",
+        "Namespace", "ServiceAccount", "Secret", "Role", "RoleBinding", "ConfigMap",
         "SecretStore", "ExternalSecret", "GithubAccessToken", "WorkflowTemplate", "EventSource", "Sensor",
     }
     assert schema_problems(plan, schemas) == []

@@ -51,6 +51,14 @@ def test_configmap_is_the_namespace_default_repository():
     assert yaml.safe_load(cm["data"]["default-v1"]) == argo_workflows.artifact_repository(DEDICATED.artifacts)
 
 
+def test_configmap_answers_the_key_the_seed_documents_name():
+    # Seed 001: `artifactRepositoryRef: {configMap: artifact-repositories, key: artifactRepositories.<name>}`;
+    # Argo reads that key literally, so it is a key of its own, holding the same repository.
+    data = argo_workflows.artifact_repositories_configmap(DEDICATED)["data"]
+    assert sorted(data) == ["artifactRepositories.alpha", "default-v1"]
+    assert data["artifactRepositories.alpha"] == data["default-v1"]
+
+
 def test_workflow_template_uses_the_repository_and_parameters():
     wt = argo_workflows.workflow_template(DEDICATED)
     spec = wt["spec"]
@@ -119,3 +127,40 @@ def test_data_bucket_is_handed_to_the_runner():
     env = {e["name"]: e for e in argo_workflows.workflow_template(tenant)["spec"]["templates"][0]["container"]["env"]}
     assert env["DATA_LOCATION"]["value"] == "s3://alpha-data-dev/raw/"
     assert env["DATA_AWS_ACCESS_KEY_ID"]["valueFrom"]["secretKeyRef"] == {"name": "s3-credentials-alpha-data", "key": "AWS_ACCESS_KEY_ID"}
+
+
+MINIO = "http://minio.minio-system.svc.cluster.local:9000"
+
+
+def run_step(tenant):
+    return argo_workflows.workflow_template(tenant)["spec"]["templates"][0]
+
+
+def test_on_aws_s3_the_runner_needs_no_client_settings():
+    step = run_step(DEDICATED)
+    assert argo_workflows.runner_s3_config(DEDICATED) is None
+    assert "inputs" not in step and "-c" not in step["container"]["args"]
+
+
+def test_on_an_s3_compatible_service_the_runner_gets_its_endpoint_and_path_style():
+    tenant = tenant_of(registration("alpha", artifactBucket=None), make_settings(s3Endpoint=MINIO, storage="minio"))
+    assert argo_workflows.runner_s3_config(tenant) == (
+        "aws {\n"
+        "    region = 'us-west-2'\n"
+        "    client {\n"
+        f"        endpoint = '{MINIO}'\n"
+        "        s3PathStyleAccess = true\n"
+        "    }\n"
+        "}\n"
+    )
+    step = run_step(tenant)
+    assert step["inputs"]["artifacts"] == [
+        {"name": "s3-client-config", "path": "/argo-tenants/s3-client.config", "raw": {"data": argo_workflows.runner_s3_config(tenant)}}
+    ]
+    assert step["container"]["args"][-2:] == ["-c", "/argo-tenants/s3-client.config"]
+
+
+def test_path_style_asked_for_on_aws_reaches_the_runner_without_an_endpoint():
+    tenant = tenant_of(registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "pathStyle": True}))
+    config = argo_workflows.runner_s3_config(tenant)
+    assert "s3PathStyleAccess = true" in config and "endpoint" not in config

@@ -145,6 +145,27 @@ def test_committed_stacks_are_unsharded():
     assert [stack_settings(stack).shard for stack in ("dev", "prod")] == [None, None]
 
 
+def test_storage_is_aws_unless_set():
+    assert make_settings().storage == "aws"
+    assert make_settings(storage="minio", s3Endpoint="http://minio.minio-system.svc:9000").storage == "minio"
+
+
+def test_minio_storage_needs_its_endpoint():
+    with pytest.raises(SettingsError, match="storage minio needs s3Endpoint"):
+        make_settings(storage="minio")
+
+
+def test_an_unknown_storage_is_refused():
+    with pytest.raises(SettingsError, match="argo-tenants:storage"):
+        make_settings(storage="ceph")
+
+
+def test_the_removed_user_prefix_says_why():
+    with pytest.raises(SettingsError) as err:
+        make_settings(userPrefix="oidc:")
+    assert "SSO RBAC" in str(err.value) and "remove argo-tenants:userPrefix" in str(err.value)
+
+
 def test_the_github_app_is_optional_and_has_defaults():
     assert make_settings().github_app is None
     app = make_settings(githubApp=GITHUB_APP).github_app
