@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: setup plan preview test validate reference hooks bench test-integration
+.PHONY: setup plan preview test test-unit validate reference hooks bench test-integration
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: setup
 # Run `python -m tenancy validate` (and the generated-docs checks) on every `git commit`.
 hooks: setup
 	$(VENV)/bin/pre-commit install
+
+# The fast loop: everything but the integration suite (no servers started).
+test-unit: setup
+	$(PY) -m pytest -m "not integration"
 
 # Only the integration suite (tests/integration): OpenBao, moto, upstream schemas, GitHub payloads.
 test-integration: setup

@@ -2,8 +2,8 @@
 
 For each N: (a) `validate` of the N files against every stack, (b) the program under the mock
 engine (what `plan` does), (c) the SDK floor: the same registrations through the bare SDKs
-(bench.sdk_floor). The targets of docs/scale.md are checked on the results; `python -m tenancy
-bench` prints them as a table and writes them as JSON.
+(bench.sdk_floor). The targets of docs/scale.md are checked on the results; `python -m bench`
+prints them as a table and writes them as JSON.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bench.synthetic_tenants import write_synthetic_tenants
 
 RESULTS_VERSION = 1
 
-# The targets of issue 6, checked on every run (docs/scale.md explains each one).
+# The targets, checked on every run (docs/scale.md explains each one).
 VALIDATE_SECONDS_AT_1000 = 2.0
 FLOOR_RATIO_AT_LARGEST = 1.3
 LINEARITY_1000_OVER_100 = 11.0
@@ -102,7 +102,7 @@ def measure_size(
 
 
 def check_targets(sizes: list[dict]) -> list[Target]:
-    """The issue's targets, on the sizes measured (a target whose size was not run is left out)."""
+    """The targets, on the sizes measured (a target whose size was not run is left out)."""
     by_count = {size["tenants"]: size for size in sizes}
     targets: list[Target] = []
     if 1000 in by_count:

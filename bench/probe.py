@@ -40,7 +40,7 @@ def _validate(args) -> dict:
     report = validate_paths(args.project_dir, [args.tenants_dir])
     seconds = time.perf_counter() - started
     if not report.ok:
-        raise SystemExit(f"bench_probe: the synthetic tenants are invalid: {report.findings[0]}")
+        raise SystemExit(f"bench.probe: the synthetic tenants are invalid: {report.findings[0]}")
     return {"seconds": seconds, "files": len(report.files)}
 
 
@@ -53,7 +53,7 @@ def _program(args) -> dict:
     result = simulate(args.project_dir, args.stack, {f"{CONFIG_NAMESPACE}:tenantsDir": str(args.tenants_dir)})
     seconds = time.perf_counter() - started
     if result.error:
-        raise SystemExit(f"bench_probe: the program failed: {result.error}")
+        raise SystemExit(f"bench.probe: the program failed: {result.error}")
     if args.save_registrations:
         records = [dataclasses.asdict(registration) for registration in result.resources]
         args.save_registrations.write_text(json.dumps(records), encoding="utf-8")
@@ -79,7 +79,7 @@ def _floor(args) -> dict:
     )
     seconds = time.perf_counter() - started
     if result.error:
-        raise SystemExit(f"bench_probe: the floor failed: {result.error}")
+        raise SystemExit(f"bench.probe: the floor failed: {result.error}")
     return {"seconds": seconds, "resources": len(result.resources), "invokes": len(result.invokes)}
 
 

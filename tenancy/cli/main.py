@@ -1,11 +1,14 @@
-"""`python -m tenancy`: the command line. Each command lives in tenancy/commands/<name>.py with
-`add_arguments(parser)` and `run(args) -> int`, and is imported only when it runs."""
+"""`python -m tenancy`: the command line. Each command lives in tenancy/cli/commands/<name>.py with
+`add_arguments(parser)` and `run(args) -> int` (an ExitCode, tenancy.cli.exit_codes), and is
+imported only when it runs."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
+from tenancy.cli import exit_codes
 
 # name -> (module, one-line help). Commands are listed here so that `--help` shows them all
 # without importing Pulumi for the ones that do not need it.
@@ -19,17 +22,6 @@ COMMANDS = {
     "shards": ("tenancy.cli.commands.shards", "list every stack with its environment and shard (CI's job matrices)"),
 }
 
-EXIT_CODES = """exit codes:
-  0  success
-  1  invalid tenant files or stack settings (validate, plan, new, import, shards); new and import
-     also when a file exists (never overwritten) or an entry could not be imported
-  2  wrong usage of the command line
-  3  plan --base: the change offboards a tenant, moves one to another shard's stack, or
-     removes a bucket from management (pass --allow-offboarding to accept)
-  4  plan --base: the base revision cannot be planned (unknown or unfetched ref, no git
-     repository, or its tenant files or settings are invalid)
-"""
-
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """Every command is listed; only the one named in `argv` is imported (`validate` must not pay
@@ -39,7 +31,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tenancy",
         description="Tenant registrations for the Argo Workflows platform.",
-        epilog=EXIT_CODES,
+        epilog=exit_codes.HELP_TEXT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -52,7 +44,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=(module.__doc__ or help_text).strip(),
-            epilog=EXIT_CODES,
+            epilog=exit_codes.HELP_TEXT,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(sub)

@@ -13,7 +13,7 @@ from tenancy.model import formats, naming
 from tenancy.model.problems import Problem
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
-from tenancy.model.settings import StackSettings
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.model.tenant import Tenant
 from tenancy.model.text import shown
 
@@ -75,6 +75,7 @@ def against_stack(
     yield from _shard_problems(registration, settings)
     if spec.wants(settings.environment):
         yield from _overlap_problems(registration, settings)
+    yield from _installation_problems(registration, settings)
     if spec.artifact_bucket is None and settings.fallback_artifact_bucket is None:
         yield Problem(
             ("spec", "artifactBucket"),
@@ -176,6 +177,30 @@ def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> 
         )
 
 
+def _installation_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """With the GitHub App, Pulumi authenticates as the installation on the repository's owner: one must be known,
+    and a registration's own may not contradict the stack's."""
+    spec, app = registration.spec, settings.github_app
+    if app is None or not spec.wants(settings.environment):
+        return
+    listed = app.installation_of(spec.owner)
+    if spec.installation_id is None and listed is None:
+        yield Problem(
+            ("spec", "repoUrl"),
+            f"no GitHub App installation is known for owner '{spec.owner}' in environment {settings.environment}",
+            hint=(
+                f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp "
+                "installations, or set spec.installationId"
+            ),
+        )
+    elif spec.installation_id is not None and listed is not None and spec.installation_id != listed:
+        yield Problem(
+            ("spec", "installationId"),
+            f"is {spec.installation_id}, but environment {settings.environment} lists installation {listed} for owner '{spec.owner}'",
+            hint="remove it, or correct one of them",
+        )
+
+
 def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) -> Iterator[Problem]:
     loc = ("spec", field, "hostname")
     service = bucket.service
@@ -216,6 +241,7 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
     names: dict[str, Tenant] = {}
     repos: dict[str, Tenant] = {}
     namespaces: dict[str, Tenant] = {}
+    installations: dict[str, Tenant] = {}
     buckets: dict[str, tuple[Tenant, str]] = {}
 
     for tenant in tenants:
@@ -233,6 +259,19 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
             yield clash(("spec", "repoUrl"), f"namespace {tenant.namespace} is already taken", namespaces[tenant.namespace])
         repos.setdefault(repo_key, tenant)
         namespaces.setdefault(tenant.namespace, tenant)
+
+        # One GitHub provider per owner: its registrations must name one installation.
+        owner = tenant.owner.lower()
+        first = installations.get(owner)
+        if first is not None and None not in (tenant.installation_id, first.installation_id) and tenant.installation_id != first.installation_id:
+            yield _blame(
+                tenant,
+                ("spec", "installationId"),
+                f"is {tenant.installation_id}, but {first.source} ({first.name}) gives owner '{tenant.owner}' "
+                f"installation {first.installation_id}",
+                hint="one installation serves all of an owner's repositories; use the same id",
+            )
+        installations.setdefault(owner, tenant)
 
         for location in tenant.managed_buckets:
             field = FIELD_OF_PURPOSE[location.purpose]

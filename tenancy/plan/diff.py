@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from tenancy.plan.facts import BUCKET, TENANT_REPO, bucket_fact, tenant_facts
+from tenancy.plan.facts import BUCKET, BUCKET_TYPES, MINIO_BUCKET, TENANT_REPO, bucket_fact, bucket_purposes, tenant_facts
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
 STATE_MOVE_ORG = "<org>"
@@ -26,7 +26,7 @@ DIFF_KIND = "plan-diff"
 # Inputs whose change makes the provider replace the resource, for the types where this program
 # must know: a bucket's name and region are fixed for its lifetime, and a replaced bucket is a
 # retained one (it leaves management; a new, empty bucket is created).
-REPLACING_INPUTS = {BUCKET: ("bucket", "region")}
+REPLACING_INPUTS = {BUCKET: ("bucket", "region"), MINIO_BUCKET: ("bucket",)}
 
 OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "replacementTrigger", "provider", "parent", "dependsOn")
 # List items that carry one of these (unique per list) are matched by it, not by position, so
@@ -143,8 +143,11 @@ def _entry(resource: dict[str, Any], action: str, changes: list | None = None) -
     }
 
 
-def _leaving(resource: dict[str, Any], reason: str) -> dict[str, Any]:
-    return {"urn": resource["urn"], "tenant": resource.get("tenant"), "reason": reason, **bucket_fact(resource)}
+def _leaving(resource: dict[str, Any], reason: str, purposes: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """A bucket of the base plan that leaves management; `purposes` are the base's (facts.bucket_purposes)."""
+    tenant = resource.get("tenant")
+    purpose = purposes.get((tenant, resource["inputs"].get("bucket")))
+    return {"urn": resource["urn"], "tenant": tenant, "reason": reason, **bucket_fact(resource, purpose)}
 
 
 def _in_stack(urn: str, stack: str) -> str:
@@ -225,21 +228,23 @@ def diff_plans(
     new = {r["urn"]: r for r in head["resources"]}
     entries: list[dict[str, Any]] = []
     leaving: list[dict[str, Any]] = []
+    # Only base resources leave, so the base's summaries say what each one held.
+    purposes = bucket_purposes(base)
     for urn in sorted(set(old) | set(new)):
         if urn not in old:
             entries.append(_entry(new[urn], "create"))
         elif urn not in new:
             gone = old[urn]
             entries.append(_entry(gone, "retain" if gone["retainOnDelete"] else "delete"))
-            if gone["type"] == BUCKET:
-                leaving.append(_leaving(gone, "removed"))
+            if gone["type"] in BUCKET_TYPES:
+                leaving.append(_leaving(gone, "removed", purposes))
         else:
             changes = resource_changes(old[urn], new[urn])
             if changes:
                 replaced = _is_replacement(old[urn], new[urn])
                 entries.append(_entry(new[urn], "replace" if replaced else "update", changes))
-                if replaced and new[urn]["type"] == BUCKET:
-                    leaving.append(_leaving(old[urn], "replaced"))
+                if replaced and new[urn]["type"] in BUCKET_TYPES:
+                    leaving.append(_leaving(old[urn], "replaced", purposes))
 
     base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])
     touched = {entry["tenant"] for entry in entries if entry["tenant"] is not None}

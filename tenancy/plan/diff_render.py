@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from tenancy.plan import markdown as md
 from tenancy.plan.diff import STATE_MOVE_ORG
-from tenancy.plan.facts import BUCKET, WEBHOOK, short_type
+from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, short_type
 from tenancy.plan.render import facts_table, text_rows
 from tenancy.plan.render_values import clean, is_multiline, line_changes, short
 
@@ -178,7 +178,8 @@ def _move_note(diff: dict[str, Any], code: Callable[[str], str] = lambda text: t
 # --- text -----------------------------------------------------------------------------------------
 
 
-def _change_lines(entry: dict[str, Any], indent: str) -> list[str]:
+def _change_lines(entry: dict[str, Any]) -> list[str]:
+    indent = "    "
     lines = [f"{indent}{ACTION_WORDS[entry['action']]:<8} {short_type(entry['type'])} {clean(entry['name'])}"]
     for change in entry["changes"]:
         path = _display_path(change["path"])
@@ -229,7 +230,7 @@ def diff_text(diff: dict[str, Any]) -> str:
             lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {_action_counts(tenant['resources'])}")
             if status == "changed":
                 for entry in tenant["resources"]:
-                    lines += _change_lines(entry, "    ")
+                    lines += _change_lines(entry)
             else:
                 for label, values in text_rows(tenant["facts"]):
                     lines.append(f"    {label:<12} {values[0] if values else '-'}")
@@ -238,7 +239,7 @@ def diff_text(diff: dict[str, Any]) -> str:
     if diff["shared"]:
         lines.append("shared by all tenants of the stack")
         for entry in diff["shared"]:
-            lines += _change_lines(entry, "    ")
+            lines += _change_lines(entry)
     return "\n".join(lines) + "\n"
 
 
@@ -300,7 +301,7 @@ def _tenant_section(tenant: dict[str, Any]) -> md.Section:
         body = _changes_table(tenant["resources"])
     elif status == "offboarded":
         kept = [entry for entry in tenant["resources"] if entry["action"] == "retain"]
-        buckets = [entry for entry in kept if entry["type"] == BUCKET]
+        buckets = [entry for entry in kept if entry["type"] in BUCKET_TYPES]
         body = facts_table(tenant["facts"])
         if kept:
             settings = f" and {len(kept) - len(buckets)} of their settings" if len(kept) > len(buckets) else ""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from tenancy.plan.facts import TENANT_REPO as TENANT_COMPONENT
+from tenancy.plan.facts import TENANT_REPO
 from tenancy.plan.engine import Registration, Simulation
 
 PLAN_VERSION = 1
@@ -35,7 +35,7 @@ def tenant_of_resource(resources: list[Registration]) -> dict[str, str | None]:
     def find(urn: str) -> str | None:
         if urn not in owner:
             resource = by_urn[urn]
-            if resource.type == TENANT_COMPONENT:
+            if resource.type == TENANT_REPO:
                 owner[urn] = resource.name
             else:
                 owner[urn] = find(resource.parent) if resource.parent in by_urn else None
@@ -87,7 +87,7 @@ def plan_document(simulation: Simulation) -> dict[str, Any]:
         "version": PLAN_VERSION,
         "project": simulation.project,
         "stack": simulation.stack,
-        "tenants": sorted(r.name for r in resources if r.type == TENANT_COMPONENT),
+        "tenants": sorted(r.name for r in resources if r.type == TENANT_REPO),
         "resources": [
             {
                 "urn": r.urn,

@@ -4,11 +4,13 @@ No Pulumi CLI, credentials or network: the stack's settings come from Pulumi.yam
 Pulumi.<stack>.yaml, providers are never called, and each resource's outputs are its inputs plus
 a few stable fakes. What is recorded is the whole registration request, as the engine would see
 it: parent, protect, retainOnDelete, dependencies, provider, and which values are secret.
+The few parts of the Pulumi SDK it needs that are not public are in tenancy.plan.sdk_internals.
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
 import gc
 import json
 import logging
@@ -21,19 +23,14 @@ from typing import Any, Callable
 from google.protobuf import struct_pb2
 
 import pulumi
-from pulumi.runtime import mocks, rpc
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import reset_options
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime import rpc
 
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
-from tenancy.project.stack_files import SECRET, project_name, stack_config
+from tenancy.plan import sdk_internals
+from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
+from tenancy.project.stack_files import SECRET, program_directory, project_name, stack_config
 
 UNKNOWN = "[unknown]"
-_SECRET_SIG = rpc._special_secret_sig
-_RESOURCE_SIG = rpc._special_resource_sig
-_SIG_KEY = rpc._special_sig_key
 
 
 @dataclass
@@ -98,33 +95,26 @@ def _struct_to_data(struct: struct_pb2.Struct) -> dict[str, Any] | str:
     once per registration.
     """
     fields = struct.fields
-    sig = fields.get(_SIG_KEY)
+    sig = fields.get(SIG_KEY)
     if sig is not None:
-        if sig.string_value == _SECRET_SIG:
+        if sig.string_value == SECRET_SIG:
             return SECRET
-        if sig.string_value == _RESOURCE_SIG:
+        if sig.string_value == RESOURCE_SIG:
             return fields["urn"].string_value
     return {key: _value_to_data(value) for key, value in fields.items()}
 
 
-def _state_struct(state: dict[str, Any]) -> struct_pb2.Struct:
-    """The response's outputs: plain data (deserialized inputs and fakes) goes straight into a
-    Struct; anything else takes the SDK's general, much slower, serializer."""
-    struct = struct_pb2.Struct()
-    try:
-        struct.update(state)
-    except (TypeError, ValueError):
-        struct = _sync_await(rpc.serialize_properties(state, {}))
-    return struct
-
-
 class FakeOutputs(pulumi.runtime.Mocks):
-    """Outputs the engine would report beyond the inputs: stable ids and the few computed values the program reads."""
+    """Outputs the engine would report beyond the inputs: stable ids and the few computed values the program reads.
+
+    `new_resource` sees the inputs as they are recorded (secrets "[secret]", resources by URN) and
+    returns plain data (strings, numbers, lists, dicts), which goes into the response as it is.
+    """
 
     def __init__(self):
         self.invokes: list[str] = []
 
-    def new_resource(self, args: mocks.MockResourceArgs):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         # Only what a provider computes. Outside a preview the SDK takes every output the engine
         # does not return from the resource's own inputs, so echoing the inputs back (as the
         # SDK's examples do) would only serialize and parse each of them twice more.
@@ -133,6 +123,8 @@ class FakeOutputs(pulumi.runtime.Mocks):
             # crc32, not hash(): the same program must give the same fakes in every process.
             state.update(id=f"AKIAMOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secret=f"mock-secret-{args.name}")
             return state["id"], state
+        if args.typ == "minio:index/iamServiceAccount:IamServiceAccount":
+            state.update(accessKey=f"MOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secretKey=f"mock-secret-{args.name}")
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = f"mock-password-{args.name}"
         if args.typ == "github:index/repositoryWebhook:RepositoryWebhook":
@@ -141,15 +133,15 @@ class FakeOutputs(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:mock:::{args.name}"
         return f"{args.name}-id", state
 
-    def call(self, args: mocks.MockCallArgs):
+    def call(self, args: pulumi.runtime.MockCallArgs):
         self.invokes.append(args.token)
         return {}
 
 
-Progress = Callable[[Registration, int], None]
+Progress = Callable[[int], None]
 
 
-class _RecordingMonitor(mocks.MockMonitor):
+class _RecordingMonitor(sdk_internals.MockMonitor):
     def __init__(self, fake: FakeOutputs, progress: Progress | None = None):
         super().__init__(fake)
         self.registrations: list[Registration] = []
@@ -167,32 +159,31 @@ class _RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
-            return resource_pb2.RegisterResourceResponse(urn=urn)
-        mocks._ensure_event_loop()
-        self.registrations.append(
-            Registration(
-                urn=urn,
-                type=request.type,
-                name=request.name,
-                custom=bool(request.custom),
-                parent=request.parent or None,
-                inputs=_struct_to_data(request.object),
-                protect=bool(request.protect),
-                retain_on_delete=bool(request.retainOnDelete),
-                delete_before_replace=bool(request.deleteBeforeReplace),
-                depends_on=list(request.dependencies),
-                provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
-                replacement_trigger=_value_to_data(request.replacement_trigger)
-                if request.HasField("replacement_trigger")
-                else None,
-            )
+            return sdk_internals.RegisterResourceResponse(urn=urn)
+        registration = Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            inputs=_struct_to_data(request.object),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            depends_on=list(request.dependencies),
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
+            replacement_trigger=_value_to_data(request.replacement_trigger)
+            if request.HasField("replacement_trigger")
+            else None,
         )
+        self.registrations.append(registration)
         if self.progress is not None:
-            self.progress(self.registrations[-1], len(self.registrations))
-        inputs = rpc.deserialize_properties(request.object)
-        resource_args = mocks.MockResourceArgs(
-            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
-            resource_id=request.importId, custom=request.custom or False,
+            self.progress(len(self.registrations))
+        # The fakes get the recorded inputs: deserializing the request once more for them, as the
+        # stock mock does, costs about three times what recording it does (sdk_internals).
+        resource_args = pulumi.runtime.MockResourceArgs(
+            typ=request.type, name=request.name, inputs=registration.inputs, provider=request.provider,
+            resource_id=request.importId, custom=registration.custom,
         )
         id_, state = self.mocks.new_resource(resource_args)
         # The engine marks these outputs secret for the SDK; the mock monitor must do the same,
@@ -200,9 +191,11 @@ class _RecordingMonitor(mocks.MockMonitor):
         for key in request.additionalSecretOutputs:
             if key in state:
                 state[key] = rpc.wrap_rpc_secret(state[key])
+        outputs = struct_pb2.Struct()
+        outputs.update(state)
         # Not kept in self.resources as the stock mock does: only the `getResource` invoke reads
         # them, the program makes none (tests prove it), and at 1,000 tenants they cost ~100 MB.
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=_state_struct(state))
+        return sdk_internals.RegisterResourceResponse(urn=urn, id=id_, object=outputs)
 
 
 def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:
@@ -227,12 +220,13 @@ def simulate(
     progress: Progress | None = None,
     fake_outputs: FakeOutputs | None = None,
 ) -> Simulation:
-    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors.
+    """Run the program of `project_dir` (its Pulumi.yaml's `main`, as Pulumi would) for `stack` under the
+    mock engine, with `project_dir` as the project's root directory; never raises for program errors.
 
     `settings_dir` holds the Pulumi.yaml and Pulumi.<stack>.yaml to use (default: `project_dir`),
     so that the current program can run with the settings of another revision (`plan --base`); a
     relative tenantsDir is then read from beside those settings.
-    `progress` is called after every registration with it and the number registered so far.
+    `progress` is called after every registration with the number registered so far.
     `fake_outputs` replaces the stand-in for the providers (tests plant recognizable values with it).
     Raises FileNotFoundError when the stack has no settings file.
     """
@@ -248,10 +242,11 @@ def simulate(
         config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
     config.update(config_overrides or {})
 
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
+    program_dir = program_directory(project_dir)
+    if str(program_dir) not in sys.path:
+        sys.path.insert(0, str(program_dir))
     return run_under_mocks(
-        lambda: _run_main(project_dir / "__main__.py"),
+        _main_program(program_dir / "__main__.py"),
         project=project,
         stack=stack,
         config=config,
@@ -261,11 +256,12 @@ def simulate(
     )
 
 
-def _run_main(path: Path) -> None:
-    """Run the program as `python __main__.py` would, with one frame where runpy takes four: the
-    SDK records the whole caller stack with every registration, and pays for each frame."""
+def _main_program(path: Path) -> Callable[[], Any]:
+    """The program as `python __main__.py` would run it, with no frame of ours around it (runpy
+    takes four; `exec` is a builtin, so a partial of it takes none): the SDK records the whole
+    caller stack with every registration, and pays for each frame."""
     code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    exec(code, {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins})
+    return functools.partial(exec, code, {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins})
 
 
 def run_under_mocks(
@@ -282,13 +278,17 @@ def run_under_mocks(
 
     The one place that sets the engine up, so that the SDK floor of the benchmark
     (bench.sdk_floor) pays exactly what the real program pays for each registration.
+    Raises sdk_internals.SdkInternalsError when the installed Pulumi SDK is not the pinned one.
     """
+    sdk_internals.check_sdk_version()
     secret_keys = [key for key, value in config.items() if value == SECRET]
     fake = fake_outputs or FakeOutputs()
     monitor = _RecordingMonitor(fake, progress)
-    reset_options(project=project, stack=stack, root_directory=str(root_directory))
-    mocks.set_mocks(fake, project=project, stack=stack, preview=False, monitor=monitor,
-                    logger=logging.getLogger("argo-tenants.simulation"))
+    pulumi.runtime.reset_options(project=project, stack=stack, root_directory=str(root_directory))
+    pulumi.runtime.set_mocks(
+        fake, project=project, stack=stack, preview=False, monitor=monitor,
+        logger=logging.getLogger("argo-tenants.simulation"),
+    )
     pulumi.runtime.set_all_config(_as_config_strings(config), secret_keys)
 
     result = Simulation(project=project, stack=stack)
@@ -299,8 +299,11 @@ def run_under_mocks(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _sync_await(run_pulumi_func(program))
-        result.outputs = _stack_outputs()
+        # `test` runs a function as the program and waits for every registration it started. The
+        # exports are read in a second run: a function around the program that also read them
+        # would be one more frame for the SDK to record with every registration (_main_program).
+        pulumi.runtime.test(program)()
+        pulumi.runtime.test(functools.partial(_read_exports, result.outputs))()
     except pulumi.RunError as err:
         result.error = str(err)
     finally:
@@ -312,27 +315,14 @@ def run_under_mocks(
     return result
 
 
-def _stack_outputs() -> dict[str, Any]:
-    root = pulumi.runtime.settings.get_root_resource()
-    outputs = {}
-    for key, value in getattr(root, "outputs", {}).items():
-        output = pulumi.Output.from_input(value)
-        outputs[key] = _sync_await(_resolve_redacted(output))
-    return outputs
+def _read_exports(into: dict[str, Any]) -> pulumi.Output | None:
+    """Put the program's exports into `into` as a plan shows them: an export that is or holds a
+    secret is "[secret]" as a whole. Returns what must resolve first."""
+    shown = {key: _shown(pulumi.Output.from_input(value)) for key, value in sdk_internals.stack_exports().items()}
+    return pulumi.Output.all(**shown).apply(into.update) if shown else None
 
 
-async def _resolve_redacted(output: pulumi.Output) -> Any:
-    if await output.is_secret():
-        return SECRET
-    value = await output.future()
-    return await _redact_value(value)
-
-
-async def _redact_value(value: Any) -> Any:
-    if isinstance(value, pulumi.Output):
-        return await _resolve_redacted(value)
-    if isinstance(value, dict):
-        return {key: await _redact_value(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [await _redact_value(item) for item in value]
-    return value
+def _shown(output: pulumi.Output) -> pulumi.Output:
+    secret = pulumi.Output.from_input(output.is_secret())
+    # Unsecret: "[secret]" may be shown, the value it stands for never is.
+    return pulumi.Output.unsecret(pulumi.Output.all(secret, output).apply(lambda pair: SECRET if pair[0] else pair[1]))

@@ -1,5 +1,10 @@
-"""What a person wants to know about each tenant of a plan document: namespace, buckets, IAM user,
-Vault paths, webhook; read from the registered resources, so any plan document (v1) will do."""
+"""What a person wants to know about each tenant of a plan document: repository, namespace, buckets,
+IAM user, Vault paths, webhook, template and how many resources of each type.
+
+The program exports them: one summary per registration in the stack output `tenants`
+(components/tenant_repo.py). The registered resources add only what no export says: each
+bucket's region and resource options, and the resource counts.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,10 @@ from collections import Counter
 from typing import Any
 
 BUCKET = "aws:s3/bucket:Bucket"
-IAM_USER = "aws:iam/user:User"
-NAMESPACE = "kubernetes:core/v1:Namespace"
-KV_SECRET = "vault:kv/secretV2:SecretV2"
+MINIO_BUCKET = "minio:index/s3Bucket:S3Bucket"
+# A registration's buckets, whichever API the stack's storage setting chose.
+BUCKET_TYPES = frozenset({BUCKET, MINIO_BUCKET})
 WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
-WORKFLOW_TEMPLATE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
-REPO_URL_ANNOTATION = "repo-registration/repo-url"
 # Every resource of a registration is under its TenantRepo, named after it.
 TENANT_REPO = "argo-tenants:index:TenantRepo"
 
@@ -22,12 +25,26 @@ def short_type(type_token: str) -> str:
     return type_token.rsplit(":", 1)[-1]
 
 
-def bucket_fact(resource: dict[str, Any]) -> dict[str, Any]:
+def summaries(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Tenant name -> the summary the program exports for it (`outputs.tenants`)."""
+    exported = (document.get("outputs") or {}).get("tenants")
+    if not isinstance(exported, dict):
+        return {}
+    return {name: summary for name, summary in exported.items() if isinstance(summary, dict)}
+
+
+def bucket_purposes(document: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(tenant, bucket name) -> what the bucket holds (`artifacts`, `data`), for every managed bucket."""
+    return {
+        (tenant, bucket): purpose
+        for tenant, summary in summaries(document).items()
+        for purpose, bucket in (summary.get("buckets") or {}).items()
+    }
+
+
+def bucket_fact(resource: dict[str, Any], purpose: str | None) -> dict[str, Any]:
+    """A Bucket resource as the facts list it; `purpose` comes from the tenant's summary (bucket_purposes)."""
     inputs = resource["inputs"]
-    tenant = resource.get("tenant")
-    name = resource["name"]
-    # TenantRepo names each bucket component `<tenant>-<purpose>`; the Bucket keeps that name.
-    purpose = name[len(tenant) + 1 :] if tenant and name.startswith(f"{tenant}-") else name
     return {
         "purpose": purpose,
         "bucket": inputs.get("bucket"),
@@ -37,57 +54,46 @@ def bucket_fact(resource: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def repository_url(repository: Any) -> str | None:
+    """The clone URL of an exported `owner/repo`: a registration's repoUrl can only be
+    `https://github.com/<owner>/<repo>.git` (tenancy.model.formats), so this is the URL it was given."""
+    return f"https://github.com/{repository}.git" if isinstance(repository, str) else None
+
+
 def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Tenant name -> key properties, for every tenant of the document."""
-    facts: dict[str, dict[str, Any]] = {
-        name: {
-            "repository": None,
-            "namespace": None,
-            "buckets": [],
-            "artifacts": None,
-            "iamUser": None,
-            "vaultPaths": [],
-            "webhookUrl": None,
-            "paused": False,
-            "workflowTemplate": None,
-            "resources": 0,  # custom resources; components are Pulumi's grouping, not cloud objects
-            "resourceTypes": {},
-        }
-        for name in document["tenants"]
-    }
-    types: dict[str, Counter] = {name: Counter() for name in facts}
+    exported = summaries(document)
+    buckets: dict[tuple[str, str], dict[str, Any]] = {}
+    types: dict[str, Counter] = {name: Counter() for name in document["tenants"]}
     for resource in document["resources"]:
         tenant = resource.get("tenant")
-        if tenant not in facts:
+        # Components are Pulumi's grouping, not cloud objects: only custom resources are counted.
+        if tenant not in types or not resource["custom"]:
             continue
-        entry = facts[tenant]
-        inputs = resource["inputs"]
-        if resource["custom"]:
-            entry["resources"] += 1
-            types[tenant][short_type(resource["type"])] += 1
-        kind = resource["type"]
-        if kind == NAMESPACE:
-            metadata = inputs.get("metadata") or {}
-            entry["namespace"] = metadata.get("name")
-            entry["repository"] = (metadata.get("annotations") or {}).get(REPO_URL_ANNOTATION)
-        elif kind == BUCKET:
-            entry["buckets"].append(bucket_fact(resource))
-        elif kind == IAM_USER:
-            entry["iamUser"] = inputs.get("name")
-        elif kind == KV_SECRET:
-            entry["vaultPaths"].append(f"{inputs.get('mount')}/{inputs.get('name')}")
-        elif kind == WEBHOOK:
-            entry["webhookUrl"] = (inputs.get("configuration") or {}).get("url")
-            entry["paused"] = inputs.get("active") is False
-        elif kind == WORKFLOW_TEMPLATE:
-            entry["workflowTemplate"] = (inputs.get("metadata") or {}).get("name")
-    summaries = (document.get("outputs") or {}).get("tenants")
-    for name, entry in facts.items():
-        entry["buckets"].sort(key=lambda bucket: (bucket["purpose"], str(bucket["bucket"])))
-        entry["vaultPaths"].sort()
-        entry["resourceTypes"] = dict(sorted(types[name].items()))
-        if isinstance(summaries, dict) and isinstance(summaries.get(name), dict):
-            entry["artifacts"] = summaries[name].get("artifacts")
+        types[tenant][short_type(resource["type"])] += 1
+        if resource["type"] in BUCKET_TYPES:
+            buckets[(tenant, resource["inputs"].get("bucket"))] = resource
+    facts: dict[str, dict[str, Any]] = {}
+    for name, counts in types.items():
+        summary = exported.get(name, {})
+        managed = []
+        for purpose, bucket in (summary.get("buckets") or {}).items():
+            resource = buckets.get((name, bucket))
+            if resource is not None:
+                managed.append(bucket_fact(resource, purpose))
+        facts[name] = {
+            "repository": repository_url(summary.get("repository")),
+            "namespace": summary.get("namespace"),
+            "buckets": sorted(managed, key=lambda fact: (fact["purpose"], str(fact["bucket"]))),
+            "artifacts": summary.get("artifacts"),
+            "iamUser": summary.get("iamUser"),
+            "vaultPaths": sorted(summary.get("vaultPaths") or []),
+            "webhookUrl": summary.get("webhookUrl"),
+            "paused": summary.get("paused") is True,
+            "workflowTemplate": summary.get("workflowTemplate"),
+            "resources": sum(counts.values()),
+            "resourceTypes": dict(sorted(counts.items())),
+        }
     return facts
 
 

@@ -22,7 +22,6 @@ class SnapshotError(Exception):
 
 @dataclass(frozen=True)
 class Snapshot:
-    ref: str
     commit: str
     root: Path  # stands for the repository's top directory at `commit`
     directory: Path  # stands for the project directory at `commit`
@@ -105,7 +104,7 @@ def stack_files(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     ]
     destination.mkdir(parents=True, exist_ok=True)
     _extract(project_dir, commit, names, destination)
-    return Snapshot(ref=ref, commit=commit, root=destination, directory=destination / prefix)
+    return Snapshot(commit=commit, root=destination, directory=destination / prefix)
 
 
 def directory_at(project_dir: Path, snapshot: Snapshot, path: Path) -> Path:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from typing import Callable, TextIO
 
-from tenancy.plan.engine import Registration
-
 
 class Progress:
     """Called after each registration (see tenancy.plan.engine.simulate); `done()` clears the line."""
@@ -34,7 +32,7 @@ class Progress:
         # Loading the SDK and validating the tenant files comes before the first registration.
         self._write(f"{label}: reading tenant files and settings")
 
-    def __call__(self, registration: Registration, count: int) -> None:
+    def __call__(self, count: int) -> None:
         if not self.enabled:
             return
         now = self.clock()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Mapping
 
 from tenancy.model.problems import Loc, Problem
 from tenancy.model.registration import RepoRegistration
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
-from tenancy.project.stacks import read_stacks as _read_stacks
 
 # What Pulumi accepts as a stack name; CI hands these to jobs, so nothing else may pass.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+", re.ASCII)
@@ -59,16 +57,6 @@ class Place:
 
     def as_dict(self) -> dict:
         return {"stack": self.stack, "shard": self.shard}
-
-
-def read_stacks(project_dir: Path) -> tuple[dict[str, StackSettings], dict[str, str]]:
-    """The settings of every stack, and the error of each whose settings are invalid.
-
-    Kept for `cli/commands/plan.py` until it reads `tenancy.project.stacks.read_stacks` itself.
-    """
-    stacks = _read_stacks(project_dir)
-    errors = {name: str(stack.problem) for name, stack in stacks.by_name.items() if stack.problem is not None}
-    return stacks.settings, errors
 
 
 def entries(settings: Mapping[str, StackSettings]) -> list[StackEntry]:

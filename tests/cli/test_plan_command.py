@@ -79,9 +79,12 @@ def test_missing_tenants_dir_is_a_usage_error(capsys, tmp_path):
 
 
 def test_exit_codes_are_documented_in_help():
-    from tenancy.cli.main import EXIT_CODES
+    from tenancy.cli.exit_codes import HELP_TEXT, ExitCode
+    from tenancy.cli.main import build_parser
 
-    assert all(f"  {code}  " in EXIT_CODES for code in range(5))
+    assert [code.value for code in ExitCode] == [0, 1, 2, 3, 4]
+    assert all(f"\n  {code.value}  " in HELP_TEXT for code in ExitCode)
+    assert HELP_TEXT in build_parser(["plan"]).format_help()
 
 
 def test_empty_tenants_dir_plans_no_tenants(capsys, tmp_path):

@@ -15,6 +15,7 @@ import shutil
 import pytest
 import yaml
 
+from tenancy.model import naming
 from tests.integration.aws_checks import attempt, run_in_aws
 from tests.integration.plan import TENANTS_DIR, VAULT_SECRET, Plan, build_plan
 from tests.integration.vault_checks import fake_value
@@ -30,7 +31,8 @@ NOT_OWNED = {"calypr-argo-artifacts": "us-west-2", "old-pipeline-artifacts-dev":
 
 
 def attacker(**spec) -> dict:
-    body = {"repoUrl": "https://github.com/mallory/innocent.git", "tenant": "research", **spec}
+    # An owner the stack has a GitHub App installation for: the file is otherwise unremarkable.
+    body = {"repoUrl": "https://github.com/other-org/innocent.git", "tenant": "research", **spec}
     return {"apiVersion": "platform.calypr.io/v1alpha1", "kind": "RepoRegistration", "metadata": {"name": "mallory"}, "spec": body}
 
 
@@ -91,7 +93,7 @@ def test_every_role_is_refused_the_platforms_paths(plan_with_attacker, vault, op
     plan = plan_with_attacker
     assert vault(plan) == []
     _platform_secrets(openbao)
-    stores = list(plan.manifests("SecretStore"))
+    stores = [store for store in plan.manifests("SecretStore") if "vault" in store["spec"]["provider"]]
     assert len(stores) == len(plan.tenants) + 1  # each registration's, and the webhook store
     for store in stores:
         auth = store["spec"]["provider"]["vault"]["auth"]["kubernetes"]
@@ -151,3 +153,27 @@ def test_no_key_reaches_a_bucket_it_does_not_own(plan_with_attacker, settings_de
     assert "mallory" in plan.tenants and len(outcomes) == len(plan.tenants) * len(NOT_OWNED) * 2
     allowed = {where: result for where, result in outcomes.items() if set(result) != {"AccessDenied"}}
     assert allowed == {}
+
+
+# Names that are words, literals, numbers or builtins of the expression language of Sensor conditions.
+EXPRESSION_NAMES = ("true", "false", "nil", "in", "not", "and", "or", "matches", "contains", "let", "if", "1-2", "0x1f", "1e5", "len", "all", "alpha")
+
+
+def test_each_trigger_fires_on_its_own_dependency_in_the_expression_library(go_expr):
+    """Each registration's `conditions` evaluated by the Go library: true exactly when its own
+    dependency resolved, whatever the others did, for names that are words of the language."""
+    dependencies = [naming.sensor_dependency_name(name) for name in EXPRESSION_NAMES]
+    cases, expected = [], []
+    for own in dependencies:
+        for resolved in (True, False):
+            environment = {dependency: not resolved for dependency in dependencies} | {own: resolved}
+            cases.append((own, environment))
+            expected.append(resolved)
+    assert go_expr(cases) == expected
+
+
+def test_bare_names_would_not_have_fired_on_their_own_dependency(go_expr):
+    # What the prefix prevents: `true` fires on every event, `1_2` is a number, `in` does not compile.
+    bare = [name.replace("-", "_") for name in ("true", "1-2", "in")]
+    results = go_expr([(name, {other: False for other in bare}) for name in bare])
+    assert results[0] is True and all(result is not False for result in results)

@@ -3,12 +3,6 @@
 import io
 
 from tenancy.plan.progress import Progress
-from tenancy.plan.engine import Registration
-
-REGISTRATION = Registration(
-    urn="urn:pulumi:dev::p::t::n", type="t", name="n", custom=True, parent=None, inputs={},
-    protect=False, retain_on_delete=False, delete_before_replace=False, depends_on=[], provider=None,
-)
 
 
 class Terminal(io.StringIO):
@@ -32,14 +26,14 @@ def test_terminal_sees_a_line_before_the_first_registration():
 
 def test_terminal_sees_the_count():
     stream = Terminal()
-    Progress(stream, "planning dev", clock=Clock())(REGISTRATION, 7)
+    Progress(stream, "planning dev", clock=Clock())(7)
     assert "planning dev: 7 resources registered" in stream.getvalue()
 
 
 def test_pipe_sees_nothing():
     stream = io.StringIO()
     progress = Progress(stream, "planning dev", clock=Clock())
-    progress(REGISTRATION, 1)
+    progress(1)
     progress.done()
     assert stream.getvalue() == ""
 
@@ -47,16 +41,16 @@ def test_pipe_sees_nothing():
 def test_updates_are_throttled():
     stream, clock = Terminal(), Clock()
     progress = Progress(stream, "p", clock=clock, interval=1.0)
-    progress(REGISTRATION, 1)
-    progress(REGISTRATION, 2)
+    progress(1)
+    progress(2)
     clock.now = 1.0
-    progress(REGISTRATION, 3)
+    progress(3)
     assert stream.getvalue().count("\r") == 3 and "2 resources" not in stream.getvalue()
 
 
 def test_done_clears_the_line():
     stream = Terminal()
     progress = Progress(stream, "p", clock=Clock())
-    progress(REGISTRATION, 1)
+    progress(1)
     progress.done()
     assert stream.getvalue().endswith("\r") and stream.getvalue().split("\r")[-2].strip() == ""

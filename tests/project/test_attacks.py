@@ -94,6 +94,15 @@ def test_a_secret_name_in_the_shared_namespace_is_derived(project, secret):
     )
 
 
+def test_the_apps_namespace_may_not_be_the_argo_events_namespace():
+    # There, registration `x-contents`'s webhook Secret and `webhook-x`'s contents token would share a name.
+    from tenancy.model.problems import SettingsError
+
+    assert naming.webhook_secret_name("x-contents") == naming.github_token_name("webhook-x", "contents")
+    with pytest.raises(SettingsError, match="githubApp namespace 'argo-events' is the Argo Events namespace"):
+        make_settings(githubApp={"appId": 1, "namespace": "argo-events"})
+
+
 def test_every_object_in_the_shared_namespace_is_under_the_registrations_prefix():
     tenant = tenant_of(registration("a"))
     assert tenant.github_secret_name == "argo-tenants-webhook-a"
@@ -239,6 +248,30 @@ def test_a_registration_named_like_an_expression_keyword_or_number_is_one_identi
     [trigger] = sensor["spec"]["triggers"]
     assert identifier_problem(dependency["name"]) is None, dependency["name"]
     assert trigger["template"]["conditions"] == dependency["name"]
+
+
+EDGE_NAMES = ("0", "1-2", "a", "true", "in", "x" * naming.MAX_REGISTRATION_NAME_LENGTH, "9" + "-9" * 19)
+
+
+@pytest.mark.parametrize("name", EDGE_NAMES)
+def test_every_derived_name_is_valid_where_it_lands(name):
+    """Whatever valid name a file has, what is derived from it is valid, and inert, in each language."""
+    import re
+
+    from tenancy.model import formats
+
+    environment = "e" * naming.MAX_ENVIRONMENT_LENGTH
+    assert formats.dns_label_problem(name, max_length=naming.MAX_REGISTRATION_NAME_LENGTH) is None
+    # IAM: user names of at most 64 of these characters.
+    assert re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,64}", naming.iam_user_name(environment, name))
+    # Vault: policy and role names, and paths in HCL strings, with no quote, glob (`*`, `+`) or newline.
+    for text in (naming.vault_policy_name(environment, name), naming.default_vault_path("argo/apps", name, "data")):
+        assert re.fullmatch(r"[a-z0-9/._-]+", text), text
+    # Kubernetes: the Secrets and objects named after it are DNS names within their limits.
+    for kubernetes_name in (naming.webhook_secret_name(name), naming.github_token_name(name, "contents"), naming.github_token_reader_name(name)):
+        assert formats.dns_label_problem(kubernetes_name) is None, kubernetes_name
+    # Sensor conditions: one identifier of the expression language.
+    assert identifier_problem(naming.sensor_dependency_name(name)) is None
 
 
 def test_dependency_names_stay_apart():

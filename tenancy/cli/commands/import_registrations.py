@@ -20,6 +20,7 @@ from tenancy.cli.commands.validate import print_report
 from tenancy.cli.terminal import Painter
 from tenancy.loading.loader import TENANT_SUFFIX, display_path
 from tenancy.project.stacks import ProjectError, project_stacks
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import check_paths
 
 
@@ -40,21 +41,21 @@ def run(args: argparse.Namespace) -> int:
         stacks = project_stacks(args.project_dir, args.stack)
     except ProjectError as err:
         print(f"import: {err}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     source = "standard input" if args.file == "-" else Path(args.file).name
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
         result = importer.read(text)
     except OSError as err:
         print(f"{args.file}: cannot be read: {err.strerror}", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     except importer.UnreadableInput as err:
         print(f"{args.file}: {err}", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     paint = Painter(sys.stdout)
     if not result.imported and not result.skipped:
         print(f"{args.file}: holds no RepoRegistration", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     directory = args.out or stacks.default_tenants_dir
     directory.mkdir(parents=True, exist_ok=True)
     modeline = json_schema.modeline(directory, args.project_dir)
@@ -86,4 +87,4 @@ def run(args: argparse.Namespace) -> int:
         )
     report = check_paths(stacks, [directory])
     print_report(report, sys.stdout)
-    return 0 if complete and report.ok else 1
+    return ExitCode.SUCCESS if complete and report.ok else ExitCode.INVALID

@@ -20,6 +20,7 @@ from tenancy.model.registration import DEFAULT_REGION
 from tenancy.model.settings import VaultSettings
 from tenancy.cli.terminal import Painter
 from tenancy.project.stacks import ProjectError, Stacks, project_stacks
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import check_new_file
 
 
@@ -46,19 +47,19 @@ def run(args: argparse.Namespace) -> int:
     problem = formats.dns_label_problem(args.name, "registration name", naming.MAX_REGISTRATION_NAME_LENGTH)
     if problem:
         print(f"new: NAME {problem}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         stacks = project_stacks(args.project_dir, args.stack)
     except ProjectError as err:
         print(f"new: {err}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     directory = args.out or stacks.default_tenants_dir
     path = directory / f"{args.name}{TENANT_SUFFIX}"
     shown = display_path(path)
     paint = Painter(sys.stderr)
     if path.exists():
         print(f"{shown}: already exists; not overwritten (edit it, or choose another NAME)", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     new = scaffold.NewTenant(
         name=args.name,
         repo_url=args.repo,
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         print(paint(f"{shown} not written: it would not be valid", "red", "bold"), file=sys.stderr)
         for finding in report.findings:
             print(f"  {format_finding(finding, report.stacks, paint, unwritten=shown)}", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     directory.mkdir(parents=True, exist_ok=True)
     try:
         # "x": fails instead of overwriting a file that appeared since the check above.
@@ -89,13 +90,13 @@ def run(args: argparse.Namespace) -> int:
             out.write(text)
     except FileExistsError:
         print(f"{shown}: already exists; not overwritten", file=sys.stderr)
-        return 1
+        return ExitCode.INVALID
     print(shown)
     print(
         "next: review the file, run `python -m tenancy validate`, and open a pull request (docs/onboarding.md)",
         file=sys.stderr,
     )
-    return 0
+    return ExitCode.SUCCESS
 
 
 def _context(stacks: Stacks) -> scaffold.Context:

@@ -24,21 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenancy.plan import git_snapshot, markdown
-from tenancy.project import shard_layout
-from tenancy.plan.diff_render import diff_markdown, diff_text
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
+from tenancy.model.problems import TenantValidationError
+from tenancy.plan import git_snapshot, markdown
 from tenancy.plan.diff import diff_plans
+from tenancy.plan.diff_render import diff_markdown, diff_text
 from tenancy.plan.document import PLAN_VERSION, plan_document
-from tenancy.plan.render import plan_markdown, plan_text
-from tenancy.model.problems import SettingsError, TenantValidationError
-from tenancy.plan.progress import Progress
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
 from tenancy.plan.engine import simulate
-from tenancy.project.stack_files import project_name, stack_config
+from tenancy.plan.progress import Progress
+from tenancy.plan.render import plan_markdown, plan_text
+from tenancy.project import shard_layout
+from tenancy.project.stack_files import project_name
+from tenancy.project.stacks import TENANTS_DIR_KEY, read_stacks
 
-OK, INVALID, USAGE, OFFBOARDING, BASE_UNAVAILABLE = 0, 1, 2, 3, 4
-TENANTS_DIR_KEY = f"{CONFIG_NAMESPACE}:tenantsDir"
 MIN_BUDGET = 2_000
 
 
@@ -81,7 +80,7 @@ class _Revision:
 class _Stop(Exception):
     """Ends the command with `code`: `title` says what could not be done, `message` why."""
 
-    def __init__(self, code: int, message: str, title: str):
+    def __init__(self, code: ExitCode, message: str, title: str):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -100,16 +99,11 @@ def _run_program(project_dir: Path, stack: str, overrides: dict[str, Any], label
         progress.done()
 
 
-def _configured_tenants_dir(settings_dir: Path, stack: str) -> Path:
-    configured = stack_config(settings_dir, stack).get(TENANTS_DIR_KEY, StackSettings.model_fields["tenants_dir"].default)
-    return Path(str(configured))
-
-
 def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, settings_dir: Path, stack: str) -> Path:
+    """--tenants-dir, or the tenantsDir that `settings_dir`'s stack file names, in the working tree."""
     if args.tenants_dir:
         return args.tenants_dir.resolve()
-    configured = _configured_tenants_dir(settings_dir, stack)
-    return configured if configured.is_absolute() else project_dir / configured
+    return read_stacks(settings_dir, tenants_base=project_dir)[stack].tenants_dir
 
 
 def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], _Revision]:
@@ -118,7 +112,7 @@ def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], 
     label = f"planning {args.stack} ({_tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(project_dir, args.stack, overrides, label)
     if result.error:
-        raise _Stop(INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
+        raise _Stop(ExitCode.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
     return plan_document(result), _Revision(project_dir, tenants_dir)
 
 
@@ -130,7 +124,7 @@ def _base(
     args: argparse.Namespace, project_dir: Path, scratch: Path
 ) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
     """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
-    raises _Stop(BASE_UNAVAILABLE) when the plan cannot be made."""
+    raises _Stop(ExitCode.BASE_UNAVAILABLE) when the plan cannot be made."""
     ref = args.base
     unavailable = f"The base revision {ref} cannot be planned, so there is nothing to compare with."
     try:
@@ -145,7 +139,7 @@ def _base(
             project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, args.stack)
         )
     except git_snapshot.SnapshotError as err:
-        raise _Stop(BASE_UNAVAILABLE, str(err), unavailable) from None
+        raise _Stop(ExitCode.BASE_UNAVAILABLE, str(err), unavailable) from None
     result = _run_program(
         project_dir,
         args.stack,
@@ -156,7 +150,7 @@ def _base(
     if result.error:
         # Name the files as the reviewer knows them, not by the scratch directory they were read into.
         message = result.error.replace(f"{snapshot.root}/", f"{ref}:")
-        raise _Stop(BASE_UNAVAILABLE, message, unavailable)
+        raise _Stop(ExitCode.BASE_UNAVAILABLE, message, unavailable)
     return plan_document(result), label, _Revision(snapshot.directory, tenants)
 
 
@@ -179,7 +173,7 @@ def _places(revision: _Revision | None, stack: str, environment: str) -> dict[st
     """
     if revision is None:
         return {}
-    settings, _ = shard_layout.read_stacks(revision.settings_dir)
+    settings = read_stacks(revision.settings_dir).settings
     # This stack's settings, or (for a stack new at head) those of another stack of the environment.
     reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
     if reading is None:
@@ -200,10 +194,10 @@ def _moves_context(
     (base_plan, base_revision), (head_plan, head_revision) = base, head
     if set(base_plan["tenants"]) == set(head_plan["tenants"]):
         return None
-    try:
-        environment = settings_from_config(stack_config(project_dir, stack), stack).environment
-    except SettingsError:
+    settings = read_stacks(project_dir)[stack].settings
+    if settings is None:
         return None
+    environment = settings.environment
     return _places(base_revision, stack, environment), _places(head_revision, stack, environment)
 
 
@@ -237,22 +231,22 @@ def _problem_markdown(args: argparse.Namespace, stop: _Stop) -> str:
     return f"### `{args.stack}`: no plan\n\n> [!WARNING]\n> {stop.title}\n\n{problems}\n"
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     project_dir = args.project_dir.resolve()
     if not (project_dir / "Pulumi.yaml").is_file():
         print(f"{project_dir} has no Pulumi.yaml: not a Pulumi project (use --project-dir)", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     if not (project_dir / f"Pulumi.{args.stack}.yaml").is_file():
         print(f"no stack '{args.stack}': Pulumi.{args.stack}.yaml does not exist in {project_dir}", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     if args.tenants_dir and not args.tenants_dir.is_dir():
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     try:
         head, head_revision = _head(args, project_dir)
         if not args.base:
             sys.stdout.write(_render_plan(args, head))
-            return OK
+            return ExitCode.SUCCESS
         with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
             base, base_label, base_revision = _base(args, project_dir, Path(scratch))
             places = _moves_context(project_dir, args.stack, (base, base_revision), (head, head_revision))
@@ -269,12 +263,12 @@ def run(args: argparse.Namespace) -> int:
             "in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
             file=sys.stderr,
         )
-        return OFFBOARDING
+        return ExitCode.OFFBOARDING
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
             "plan: this change offboards or moves a tenant, or takes a bucket out of management; "
             "review the list above, then pass --allow-offboarding to accept it",
             file=sys.stderr,
         )
-        return OFFBOARDING
-    return OK
+        return ExitCode.OFFBOARDING
+    return ExitCode.SUCCESS

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tenancy.authoring import generated_file, reference
+from tenancy.cli import generated_file
+from tenancy.authoring import reference
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from tenancy.authoring import generated_file, json_schema
+from tenancy.cli import generated_file
+from tenancy.authoring import json_schema
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

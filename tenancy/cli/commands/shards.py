@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 from tenancy.project import shard_layout
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.stacks import ProjectError, project_stacks
 
 JSON_FORMAT_VERSION = 1
-OK, INVALID, USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         project = project_stacks(args.project_dir)
     except ProjectError as err:
         print(f"shards: {err}", file=sys.stderr)
-        return USAGE
+        return ExitCode.USAGE
     stacks = shard_layout.entries(project.settings)
     problems = [f"{stack.path.name}: {stack.problem}" for stack in project.by_name.values() if stack.problem is not None]
     problems += [str(problem) for problem in shard_layout.problems(stacks)]
@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"shards: {len(problems)} problem{'s' if len(problems) != 1 else ''}; no stack list", file=sys.stderr)
-        return INVALID
+        return ExitCode.INVALID
     if args.format == "json":
         print(json.dumps(document(stacks), indent=2))
     else:
         sys.stdout.write(text(stacks))
-    return OK
+    return ExitCode.SUCCESS

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tenancy.cli.terminal import Painter
 from tenancy.project.stacks import ProjectError
+from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import Finding, Report, validate_paths
 
 
@@ -35,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
         report = validate_paths(args.project_dir, args.paths, args.stack)
     except ProjectError as err:
         print(f"validate: {err}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     if args.format == "json":
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print_report(report, sys.stdout)
-    return 0 if report.ok else 1
+    return ExitCode.SUCCESS if report.ok else ExitCode.INVALID
 
 
 def print_report(report: Report, stream) -> None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from tenancy.cli.exit_codes import ExitCode
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
@@ -20,11 +22,11 @@ def write_or_check(
     write: Callable[[Path], object],
     path: object,
     command: str,
-) -> int:
+) -> ExitCode:
     if args.check:
         if is_current(args.project_dir):
-            return 0
+            return ExitCode.SUCCESS
         print(f"{path} is out of date: run `python -m tenancy {command}`", file=sys.stderr)
-        return 1
+        return ExitCode.OUT_OF_DATE
     print(write(args.project_dir))
-    return 0
+    return ExitCode.SUCCESS

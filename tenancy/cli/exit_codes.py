@@ -1,0 +1,47 @@
+"""The exit codes of `python -m tenancy`: one list for every command, and the help text that explains it."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    SUCCESS = 0
+    INVALID = 1
+    # The same number as INVALID: a generated file out of date is a check that failed.
+    OUT_OF_DATE = 1
+    USAGE = 2
+    OFFBOARDING = 3
+    BASE_UNAVAILABLE = 4
+
+
+# What each code means, as --help prints it (one string per line).
+MEANINGS: dict[ExitCode, tuple[str, ...]] = {
+    ExitCode.SUCCESS: ("success",),
+    ExitCode.INVALID: (
+        "invalid tenant files or stack settings (validate, plan, new, import, shards); new and import",
+        "also when a file exists (never overwritten) or an entry could not be imported; schema and",
+        "reference --check when the committed file is out of date",
+    ),
+    ExitCode.USAGE: ("wrong usage of the command line",),
+    ExitCode.OFFBOARDING: (
+        "plan --base: the change offboards a tenant, moves one to another shard's stack, or",
+        "removes a bucket from management (pass --allow-offboarding to accept)",
+    ),
+    ExitCode.BASE_UNAVAILABLE: (
+        "plan --base: the base revision cannot be planned (unknown or unfetched ref, no git",
+        "repository, or its tenant files or settings are invalid)",
+    ),
+}
+
+
+def _help_text() -> str:
+    lines = ["exit codes:"]
+    for code in ExitCode:
+        first, *rest = MEANINGS[code]
+        lines.append(f"  {code.value}  {first}")
+        lines += [f"     {line}" for line in rest]
+    return "\n".join(lines) + "\n"
+
+
+HELP_TEXT = _help_text()
