@@ -135,7 +135,7 @@ def test_report_lists_every_problem(write_tenant, load):
     write_tenant(registration("one", tenant="has space"))
     with pytest.raises(TenantValidationError) as err:
         load()
-    assert err.value.report().startswith("1 problem in tenant registrations; nothing was deployed:")
+    assert err.value.report().startswith("1 problem in tenant registrations:\n")
     assert "tenants/one.yaml:" in err.value.report()
 
 

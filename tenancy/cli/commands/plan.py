@@ -36,7 +36,7 @@ from tenancy.plan.progress import Progress
 from tenancy.plan.render import plan_markdown, plan_text
 from tenancy.project import shard_layout
 from tenancy.project.stack_files import project_name
-from tenancy.project.stacks import TENANTS_DIR_KEY, read_stacks
+from tenancy.project.stacks import TENANTS_DIR_KEY, ProjectError, project_stacks, read_stacks
 
 MIN_BUDGET = 2_000
 
@@ -233,11 +233,10 @@ def _problem_markdown(args: argparse.Namespace, stop: _Stop) -> str:
 
 def run(args: argparse.Namespace) -> ExitCode:
     project_dir = args.project_dir.resolve()
-    if not (project_dir / "Pulumi.yaml").is_file():
-        print(f"{project_dir} has no Pulumi.yaml: not a Pulumi project (use --project-dir)", file=sys.stderr)
-        return ExitCode.USAGE
-    if not (project_dir / f"Pulumi.{args.stack}.yaml").is_file():
-        print(f"no stack '{args.stack}': Pulumi.{args.stack}.yaml does not exist in {project_dir}", file=sys.stderr)
+    try:
+        project_stacks(project_dir, args.stack)
+    except ProjectError as err:
+        print(f"plan: {err}", file=sys.stderr)
         return ExitCode.USAGE
     if args.tenants_dir and not args.tenants_dir.is_dir():
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
