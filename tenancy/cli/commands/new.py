@@ -12,13 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from tenancy.authoring import json_schema, scaffold
+from tenancy.authoring import scaffold
 from tenancy.model import formats, naming
 from tenancy.cli.commands.validate import format_finding
 from tenancy.loading.loader import TENANT_SUFFIX, display_path
 from tenancy.model.registration import DEFAULT_REGION
 from tenancy.model.settings import VaultSettings
 from tenancy.cli.terminal import Painter
+from tenancy.project import schema_line
 from tenancy.project.stacks import ProjectError, Stacks, project_stacks
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import check_new_file
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         environments=tuple(args.environment),
         shard=args.shard,
     )
-    text = scaffold.render(new, _context(stacks), json_schema.modeline(directory, args.project_dir))
+    text = scaffold.render(new, _context(stacks), schema_line.modeline(directory, args.project_dir))
     report = check_new_file(stacks, path, text)
     for note in report.notes:
         print(paint(f"note: {note}", "dim"), file=sys.stderr)
