@@ -66,7 +66,7 @@ def test_invalid_tenant_file_in_markdown_explains_why_there_is_no_plan(capsys, t
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(registration("bad", repoUrl="nope")))
     code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", "markdown")
     assert code == 1
-    assert out.startswith("### `dev`: no plan") and "spec.repoUrl" in out
+    assert "> **Blocked.**\n> - `dev`: no plan:" in out and "#### `dev` · ⛔ no plan" in out and "spec.repoUrl" in out
 
 
 def test_unknown_stack_is_a_usage_error(capsys):

@@ -49,9 +49,11 @@ def test_shared_objects_are_shown_once(document):
     assert plan_text(document).count("argo-events/repo-registrations (3 webhook entries)") == 1
 
 
-def test_verbose_lists_every_custom_resource(document):
-    text = plan_text(document, verbose=True)
-    assert "UserPolicy alpha-credentials-s3" in tree_of(text, "alpha")
+def test_verbose_lists_every_custom_resource_by_its_real_name(document):
+    tree = tree_of(plan_text(document, verbose=True), "alpha")
+    assert "UserPolicy alpha-s3" in tree and "Bucket alpha-artifacts-dev" in tree
+    assert "RoleBinding wf-acme-alpha-pipeline/tenant-reader" in tree and "SecretV2 kv/argo/apps/alpha/github" in tree
+    assert "alpha-credentials-s3" not in tree  # the Pulumi name, not the object's
 
 
 def test_text_is_not_a_json_dump(document):
