@@ -12,6 +12,10 @@ keeps its objects (docs/sharding.md). A change that offboards or moves a tenant,
 out of Pulumi's management (kept in S3, no longer managed), exits 3 unless --allow-offboarding is
 given. --format markdown is a pull-request comment; --format json is documented in
 docs/plan-format.md.
+
+With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
+pull-request comment with one verdict for all stacks first and one size budget, exiting with the
+worst stack's code.
 """
 
 from __future__ import annotations
