@@ -73,3 +73,28 @@ def test_policy_change_shows_only_its_distinctive_lines():
     before = 'path "a" {\n  read\n}\n\npath "b" {\n  read\n}\n'
     after = 'path "a" {\n  read\n}\n'
     assert line_changes(before, after) == ['- path "b" {']
+
+
+def test_the_registrations_a_stack_skips_are_listed_with_why(document):
+    # delta asks for prod only: the dev plan says so, in both views.
+    assert "not deployed by this stack: 1 registration\n  delta  (only environments prod)" in plan_text(document)
+    assert "Not deployed by this stack: `delta` (only environments prod)." in plan_markdown(document)
+
+
+def test_a_shard_stack_names_the_shard_of_what_it_skips():
+    reason = {"reason": "shard", "shard": "b"}
+    document = {"project": "p", "stack": "dev-a", "tenants": [], "resources": [], "outputs": {"skipped": {"x": reason}}}
+    assert "  x  (shard b)" in plan_text(document)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "admins       lead@acme.org",
+        "readers      viewer@acme.org",
+        "public       yes (its workflows can be seen without login)",
+        "outputs      s3://alpha-artifacts-dev/workflows/<workflow-name>/ (outputs and logs of each run)",
+    ],
+)
+def test_tree_says_who_gets_access_and_where_outputs_land(document, line):
+    assert line in tree_of(plan_text(document), "alpha")
