@@ -22,13 +22,13 @@ from tenancy.plan.diff_render import (
     EMOJI,
     MOVE_EMOJI,
     STATUS_ORDER,
-    _action_counts,
-    _base_label,
-    _caution,
-    _no_changes,
+    action_counts,
     alike_groups,
     alike_section,
+    base_label,
+    caution,
     changes_table,
+    no_changes,
     offboarding_words,
     settings_line,
     tenant_section,
@@ -73,7 +73,7 @@ def verdict(report: StackReport) -> str:
         return f"⛔ blocked: {words}"
     if report.diff["offboarding"]["blocking"]:
         return f"⚠️ accepted (`allow-offboarding`): {words}"
-    return "✅ nothing blocking" + (" (no changes)" if _no_changes(report.diff) else "")
+    return "✅ nothing blocking" + (" (no changes)" if no_changes(report.diff) else "")
 
 
 def _stack_list(reports: list[StackReport]) -> str:
@@ -102,7 +102,7 @@ def overall(reports: list[StackReport]) -> str:
         lines = ["> [!WARNING]", "> **Offboarding accepted** with `allow-offboarding`; nothing else blocking."]
         lines += [f"> - {md.code(report.stack)}: {', '.join(offboarding_words(report.diff))}." for report in accepted]
         return "\n".join(lines)
-    if all(_no_changes(report.diff) for report in reports):
+    if all(no_changes(report.diff) for report in reports):
         return f"> [!TIP]\n> **No changes** on {_stack_list(reports)}: merging changes nothing there."
     return (
         f"> [!TIP]\n> **Nothing blocking** on {_stack_list(reports)}: no tenant is offboarded or moved "
@@ -153,7 +153,6 @@ def _problem_block(report: StackReport, room: int) -> str:
             kept.append(f"… {len(lines) - len(kept)} more lines in the job log")
             break
         kept.append(line)
-    title = title.replace("nothing was deployed", "nothing was planned")
     return f"> [!WARNING]\n> {html.escape(title)}\n\n{md.code_block(chr(10).join(kept))}"
 
 
@@ -173,8 +172,8 @@ def stack_head(report: StackReport, room: int) -> str:
     if diff is None:
         return "\n\n".join([*parts, _problem_block(report, room)])
     if diff["offboarding"]["blocking"]:
-        parts.append(_caution(diff))
-    if _no_changes(diff):
+        parts.append(caution(diff))
+    if no_changes(diff):
         parts.append(f"No changes: {diff['summary']['tenants']['untouched']} tenants untouched.")
     else:
         parts.append(f"Tenants: {_tenant_counts(diff)}. Cloud objects: {_resource_counts(diff)}.")
@@ -185,7 +184,7 @@ def stack_head(report: StackReport, room: int) -> str:
         parts.append(
             md.details(
                 "⚙️ <b>shared objects</b> (event routing, webhook secret store, GitHub providers) · "
-                f"{_action_counts(diff['shared'])}",
+                f"{action_counts(diff['shared'])}",
                 changes_table(diff["shared"]),
             )
         )
@@ -219,7 +218,7 @@ def index_line(report: StackReport) -> str:
     diff = report.diff
     if diff is None:
         return f"- {md.code(report.stack)}: no plan"
-    if _no_changes(diff):
+    if no_changes(diff):
         return f"- {md.code(report.stack)}: no changes"
     alike = sum(len(names) for names, _ in alike_groups(diff))
     pieces = []
@@ -260,7 +259,7 @@ def _tail(report: StackReport, left_out: list[_Part]) -> str:
 def _title(reports: list[StackReport]) -> str:
     diffs = [report.diff for report in reports if report.diff]
     project = md.code(diffs[0]["project"]) if diffs else ""
-    base = f" · base {md.code(_base_label(diffs[0]))}" if diffs else ""
+    base = f" · base {md.code(base_label(diffs[0]))}" if diffs else ""
     return f"### {project} offline plan{base}".replace("###  ", "### ")
 
 

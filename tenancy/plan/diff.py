@@ -283,8 +283,8 @@ def diff_plans(
         "summary": {
             "tenants": counts,
             # Cloud objects, as `plan` counts them; components (Pulumi's grouping) apart.
-            "resources": _action_counts(entry for entry in entries if entry["custom"]),
-            "components": _action_counts(entry for entry in entries if not entry["custom"]),
+            "resources": _count_actions(entry for entry in entries if entry["custom"]),
+            "components": _count_actions(entry for entry in entries if not entry["custom"]),
         },
         "settings": setting_changes(*settings) if settings else [],
         "skipped": skipped(head),
@@ -304,7 +304,7 @@ def diff_plans(
 ACTIONS = ("create", "update", "replace", "delete", "retain")
 
 
-def _action_counts(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
+def _count_actions(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
     counts = dict.fromkeys(ACTIONS, 0)
     for entry in entries:
         counts[entry["action"]] += 1

@@ -125,7 +125,7 @@ def differing_parts(before: Any, after: Any) -> tuple[Any, Any]:
     )
 
 
-def _base_label(diff: dict[str, Any]) -> str:
+def base_label(diff: dict[str, Any]) -> str:
     base = diff.get("base") or {}
     ref, commit = base.get("ref"), base.get("commit")
     if ref and commit:
@@ -162,7 +162,7 @@ def _resources_line(diff: dict[str, Any]) -> str:
     )
 
 
-def _no_changes(diff: dict[str, Any]) -> bool:
+def no_changes(diff: dict[str, Any]) -> bool:
     return not diff["tenants"] and not diff["shared"]
 
 
@@ -260,7 +260,7 @@ def cloud_objects(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [entry for entry in entries if entry.get("custom", True)]
 
 
-def _action_counts(entries: list[dict[str, Any]]) -> str:
+def action_counts(entries: list[dict[str, Any]]) -> str:
     counts: dict[str, int] = {}
     for entry in cloud_objects(entries):
         counts[entry["action"]] = counts.get(entry["action"], 0) + 1
@@ -268,7 +268,7 @@ def _action_counts(entries: list[dict[str, Any]]) -> str:
 
 
 def diff_text(diff: dict[str, Any]) -> str:
-    lines = [f"{diff['project']} · stack {diff['stack']} · {_base_label(diff)} → working tree", ""]
+    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → working tree", ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
         verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
@@ -290,13 +290,13 @@ def diff_text(diff: dict[str, Any]) -> str:
             if bucket["tenant"] not in moving_out
         ]
         lines.append("")
-    if _no_changes(diff):
+    if no_changes(diff):
         lines.append(f"no changes: {diff['summary']['tenants']['untouched']} tenants untouched")
         return "\n".join(lines) + "\n"
     lines += [f"tenants: {_counts_line(diff)}", f"resources: {_resources_line(diff)}", ""]
     for status in STATUS_ORDER:
         for tenant in (t for t in diff["tenants"] if t["status"] == status):
-            lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {_action_counts(tenant['resources'])}")
+            lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {action_counts(tenant['resources'])}")
             if status == "changed":
                 for entry in cloud_objects(tenant["resources"]):
                     lines += _change_lines(entry)
@@ -397,7 +397,7 @@ def tenant_section(tenant: dict[str, Any]) -> md.Section:
     status = tenant["status"]
     summary = (
         f"{tenant_emoji(tenant)} <b>{html.escape(tenant['name'])}</b> · {html.escape(_status_words(tenant))} · "
-        f"{_action_counts(tenant['resources'])}"
+        f"{action_counts(tenant['resources'])}"
     )
     if status == "changed":
         body = changes_table(tenant["resources"])
@@ -456,7 +456,7 @@ def settings_line(diff: dict[str, Any]) -> str:
 
 def alike_section(diff: dict[str, Any], names: list[str], entries: list[dict[str, Any]]) -> md.Section:
     summary = (
-        f"{EMOJI['changed']} <b>{len(names)} tenants changed alike</b> · {_action_counts(entries)} each"
+        f"{EMOJI['changed']} <b>{len(names)} tenants changed alike</b> · {action_counts(entries)} each"
     )
     cause = (
         "The stack settings changed above apply to each of them."
@@ -506,7 +506,7 @@ def _moves_caution(diff: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _caution(diff: dict[str, Any]) -> str:
+def caution(diff: dict[str, Any]) -> str:
     offboarding = diff["offboarding"]
     moving_out = _moving_out(diff)
     tenants = [name for name in offboarding["tenants"] if name not in moving_out]
