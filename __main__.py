@@ -1,6 +1,7 @@
 """The argo-tenants program: stack settings -> every valid tenant file of this environment -> one
 TenantRepo each -> shared event routing -> stack outputs."""
 
+import os
 from pathlib import Path
 
 import pulumi
@@ -16,7 +17,9 @@ from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 
-PROJECT_DIR = Path(__file__).resolve().parent
+# The project's root (where Pulumi.yaml is), which holds its stack files and tenantsDir: this file's
+# directory, unless a project elsewhere runs this program through its Pulumi.yaml `main` (examples/minio).
+PROJECT_DIR = Path(pulumi.get_root_directory() or Path(__file__).resolve().parent)
 
 
 def _stack_config() -> dict:
@@ -36,12 +39,34 @@ except (SettingsError, TenantValidationError) as err:
 tenants = [tenant for tenant in registrations if tenant.deployed]
 
 # One provider per repository owner, shared by its registrations; GitHub owner names ignore case.
-github_token = pulumi.Config(CONFIG_NAMESPACE).get_secret("githubToken")
+# With the GitHub App each provider is that owner's installation: an installation token serves one
+# owner only. Without it, the personal-token fallback (githubToken, or the provider's GITHUB_TOKEN).
+config = pulumi.Config(CONFIG_NAMESPACE)
+github_token = config.get_secret("githubToken")
+if settings.github_app is not None:
+    # The App's private key: a stack secret, or GITHUB_APP_PEM_FILE where CI exports it from Vault.
+    # Neither is needed by the offline plan, whose mock engine never calls GitHub.
+    app_private_key = config.get_secret("githubAppPrivateKey") or pulumi.Output.secret(os.environ.get("GITHUB_APP_PEM_FILE", ""))
 github_providers: dict[str, github.Provider] = {}
 for tenant in tenants:
     owner_key = tenant.owner.lower()
-    if owner_key not in github_providers:
+    if owner_key in github_providers:
+        continue
+    if settings.github_app is None:
         github_providers[owner_key] = github.Provider(f"github-{owner_key}", owner=tenant.owner, token=github_token)
+        continue
+    if tenant.installation_id is None:
+        # Validation reports this at the file's line first; kept so the program never guesses.
+        raise pulumi.RunError(f"no GitHub App installation is known for owner '{tenant.owner}' ({tenant.source})")
+    github_providers[owner_key] = github.Provider(
+        f"github-{owner_key}",
+        owner=tenant.owner,
+        app_auth=github.ProviderAppAuthArgs(
+            id=str(settings.github_app.app_id),
+            installation_id=str(tenant.installation_id),
+            pem_file=app_private_key,
+        ),
+    )
 
 # Stack-level objects live in the Argo Events namespace; a shard stack's names carry its shard.
 events_namespace = settings.namespaces.argo_events

@@ -54,6 +54,7 @@ PROVIDER_CLASSES: dict[str, type[pulumi.CustomResource]] = {
     "kubernetes:core/v1:Namespace": k8s.core.v1.Namespace,
     "kubernetes:core/v1:ServiceAccount": k8s.core.v1.ServiceAccount,
     "kubernetes:core/v1:ConfigMap": k8s.core.v1.ConfigMap,
+    "kubernetes:core/v1:Secret": k8s.core.v1.Secret,
     "kubernetes:rbac.authorization.k8s.io/v1:Role": k8s.rbac.v1.Role,
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": k8s.rbac.v1.RoleBinding,
 }

@@ -13,6 +13,7 @@ _TYPED = {
     ("v1", "Namespace"): (k8s.core.v1.Namespace, ()),
     ("v1", "ServiceAccount"): (k8s.core.v1.ServiceAccount, ()),
     ("v1", "ConfigMap"): (k8s.core.v1.ConfigMap, ("data",)),
+    ("v1", "Secret"): (k8s.core.v1.Secret, ("type",)),
     ("rbac.authorization.k8s.io/v1", "Role"): (k8s.rbac.v1.Role, ("rules",)),
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): (k8s.rbac.v1.RoleBinding, ("roleRef", "subjects")),
 }

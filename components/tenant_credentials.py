@@ -30,9 +30,35 @@ def active_slot(rotation: int) -> str:
     return KEY_SLOTS[rotation % 2]
 
 
+def slot_options(parent: pulumi.Resource, rotation: int, slot: str, *, delete_first: bool) -> pulumi.ResourceOptions:
+    """A key slot's options: replaced at its own rotation (`slot_generation`), and deleted before its
+    successor is created where the API holds only two keys."""
+    return pulumi.ResourceOptions(
+        parent=parent, replacement_trigger=slot_generation(rotation, slot), delete_before_replace=delete_first
+    )
+
+
+def vault_credentials(
+    name: str, args: TenantCredentialsArgs, key_id: pulumi.Input[str], secret: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> dict[str, pulumi.Output[str]]:
+    """The active key written to each of `args.vault_paths` as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    (one vault.kv.SecretV2 `<name>-<purpose>` each); their paths, by purpose, as Outputs to wait for."""
+    credentials = pulumi.Output.secret(
+        pulumi.Output.all(key_id, secret).apply(
+            lambda pair: json.dumps({naming.ACCESS_KEY_ID_KEY: pair[0], naming.SECRET_ACCESS_KEY_KEY: pair[1]})
+        )
+    )
+    paths = {}
+    for purpose, path in args.vault_paths.items():
+        written = vault.kv.SecretV2(f"{name}-{purpose}", mount=args.kv_mount, name=path, data_json=credentials, opts=opts)
+        paths[purpose] = written.name
+    return paths
+
+
 @dataclass(frozen=True)
 class TenantCredentialsArgs:
-    """`policy` is the user's IAM policy document (`tenancy.manifests.iam_policy.s3_access_policy`);
+    """`policy` is the user's S3 policy document (`tenancy.manifests.iam_policy.s3_access_policy`; MinIO
+    reads the same grammar);
     `rotation` is spec.credentialsRotation; `vault_paths` maps each bucket location's purpose to the
     path under `kv_mount` that gets the active key."""
 
@@ -67,35 +93,13 @@ class TenantCredentials(pulumi.ComponentResource):
             opts=child,
         )
         rotation = args.rotation
+        # A user holds at most two keys: the replaced slot must go before its successor comes.
         keys = {
-            slot: aws.iam.AccessKey(
-                f"{name}-key-{slot}",
-                user=user.name,
-                opts=pulumi.ResourceOptions(
-                    parent=self,
-                    replacement_trigger=slot_generation(rotation, slot),
-                    # A user holds at most two keys: the replaced slot must go before its successor comes.
-                    delete_before_replace=True,
-                ),
-            )
+            slot: aws.iam.AccessKey(f"{name}-key-{slot}", user=user.name, opts=slot_options(self, rotation, slot, delete_first=True))
             for slot in KEY_SLOTS
         }
         active = keys[active_slot(rotation)]
-        credentials = pulumi.Output.secret(
-            pulumi.Output.all(active.id, active.secret).apply(
-                lambda pair: json.dumps({naming.ACCESS_KEY_ID_KEY: pair[0], naming.SECRET_ACCESS_KEY_KEY: pair[1]})
-            )
-        )
-        self.vault_paths = {}
-        for purpose, path in args.vault_paths.items():
-            secret = vault.kv.SecretV2(
-                f"{name}-{purpose}",
-                mount=args.kv_mount,
-                name=path,
-                data_json=credentials,
-                opts=child,
-            )
-            self.vault_paths[purpose] = secret.name
+        self.vault_paths = vault_credentials(name, args, active.id, active.secret, child)
         self.user_name = user.name
         self.access_key_id = pulumi.Output.secret(active.id)
         self.register_outputs(

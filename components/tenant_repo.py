@@ -7,16 +7,24 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_github as github
 
+from components.minio_bucket import MinioBucket
+from components.minio_credentials import MinioCredentials
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs
+from components.tenant_github_tokens import TenantGithubTokens, TenantGithubTokensArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_workflows, external_secrets, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
+
+
+# What creates a registration's buckets and keys, by the stack setting `storage`: the same arguments,
+# the same Vault secrets and Outputs, through AWS's API or MinIO's.
+STORAGE = {"aws": (TenantBucket, TenantCredentials), "minio": (MinioBucket, MinioCredentials)}
 
 
 @dataclass(frozen=True)
@@ -27,8 +35,9 @@ class TenantRepoArgs:
 
 
 class TenantRepo(pulumi.ComponentResource):
-    """Children: TenantNamespace, a TenantBucket per dedicated bucket, TenantCredentials,
-    TenantVaultAccess, TenantSecrets, TenantWorkflows and TenantWebhook.
+    """Children: TenantNamespace, a TenantBucket per dedicated bucket and TenantCredentials (with
+    storage minio: MinioBucket and MinioCredentials), TenantVaultAccess, TenantSecrets,
+    TenantWorkflows, TenantWebhook and, with the GitHub App, TenantGithubTokens.
 
     The one component that reads the registration: each child gets only the names, paths, locations
     and manifests it uses, and the Outputs of its siblings that it waits for.
@@ -41,21 +50,27 @@ class TenantRepo(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = labels.aws_tags(tenant)
         tenant_labels = labels.tenant_labels(tenant)
+        app = settings.github_app
+        # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault, and reads the
+        # repository's GitHub tokens from the App's namespace as eso-github; argo-server acts for the
+        # people of adminUsers and readUsers as the SSO accounts.
+        accounts = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
+        if app is not None:
+            accounts.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+        sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
             TenantNamespaceArgs(
                 namespace=rbac.namespace(tenant),
-                # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault.
-                service_accounts=[
-                    rbac.service_account(tenant, account)
-                    for account in (naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT)
-                ],
+                service_accounts=[*(rbac.service_account(tenant, account) for account in accounts), *sso_accounts],
                 roles=rbac.tenant_rbac(tenant),
+                token_secrets=[rbac.token_secret(tenant, account["metadata"]["name"]) for account in sso_accounts],
             ),
             child,
         )
+        bucket_component, credentials_component = STORAGE[settings.storage]
         buckets = {
-            location.purpose: TenantBucket(
+            location.purpose: bucket_component(
                 f"{name}-{location.purpose}",
                 TenantBucketArgs(
                     location=location,
@@ -66,11 +81,11 @@ class TenantRepo(pulumi.ComponentResource):
             )
             for location in tenant.managed_buckets
         }
-        credentials = TenantCredentials(
+        credentials = credentials_component(
             f"{name}-credentials",
             TenantCredentialsArgs(
-                user_name=tenant.iam_user_name,
-                policy_name=naming.iam_policy_name(tenant.name),
+                user_name=tenant.storage_user_name,
+                policy_name=tenant.storage_policy_name,
                 policy=iam_policy.s3_access_policy(tenant),
                 rotation=tenant.spec.credentials_rotation,
                 kv_mount=settings.vault.kv_mount,
@@ -149,6 +164,19 @@ class TenantRepo(pulumi.ComponentResource):
             ),
             child,
         )
+        if app is not None:
+            TenantGithubTokens(
+                f"{name}-github-tokens",
+                TenantGithubTokensArgs(
+                    generators={p: github_app.token_generator(tenant, p) for p in naming.GITHUB_TOKEN_PURPOSES},
+                    minted={p: github_app.minted_token(tenant, p) for p in naming.GITHUB_TOKEN_PURPOSES},
+                    reader=github_app.token_reader(tenant),
+                    store=github_app.token_store(tenant),
+                    copies=[github_app.git_credentials(tenant), github_app.status_token(tenant)],
+                    namespace=namespace.name,
+                ),
+                child,
+            )
         mount = settings.vault.kv_mount
         self.summary = {
             "repository": f"{tenant.owner}/{tenant.repo}",

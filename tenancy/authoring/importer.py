@@ -1,6 +1,7 @@
 """Existing registrations as tenant documents: from `kubectl get reporegistrations -A -o yaml` (a v1
 List, a single object, or `---`-separated manifests) and from the reference Helm chart's values
-(`repoRegistrations:`, each entry's `name` beside its spec fields).
+(`repoRegistrations:`, each entry's `name` beside its spec fields; or the older `applications:`
+entries of the platform guide, `repoURL` and an `artifacts:` block).
 
 What the cluster keeps about an object (status, uid, resourceVersion, managedFields, ...) is
 dropped without a word; every other field this model does not have is dropped and reported with
@@ -19,10 +20,20 @@ from tenancy.model import formats
 from tenancy.model.registration import API_VERSION, KIND, BucketSpec, RepoRegistrationSpec
 
 HELM_KEY = "repoRegistrations"
+# The older chart's per-repository values, as the platform guide shows them ("your admin will set up
+# values like"): `applications:` entries with `repoURL` and an `artifacts:` block.
+APPLICATIONS_KEY = "applications"
+APPLICATION_FIELDS = {"repoURL": "repoUrl", "artifacts": "artifactBucket"}
+ARTIFACT_FIELDS = {"endpoint": "hostname"}
+APPLICATION_REPLACED = {
+    "credentialsSecret": (
+        "the credentials are the registration's own, written to Vault and brought into Secret "
+        "s3-credentials-<name> by ExternalSecrets"
+    ),
+}
 
 # Fields of the old chart and CRD that this program replaces with something of its own.
 REPLACED = {
-    "installationId": "GitHub access comes from the stack's GitHub credentials, not a per-repository App installation",
     "githubSecretPath": "no GitHub token is read: this program generates the webhook secret and writes it to <pathPrefix>/<name>/github",
     "namespace": "the tenant namespace is always wf-<owner>-<repo>",
     "eventName": "the EventSource entry is named after the registration",
@@ -82,13 +93,15 @@ def read(text: str) -> ImportResult:
 
 
 def _read_document(document: Any, prefix: str, result: ImportResult) -> None:
-    if isinstance(document, dict) and HELM_KEY in document:
-        entries = document[HELM_KEY] or []
+    values = next(((key, read) for key, read in _VALUES_LISTS if isinstance(document, dict) and key in document), None)
+    if values is not None:
+        key, read = values
+        entries = document[key] or []
         if not isinstance(entries, list):
-            result.skipped.append(Skipped(f"{prefix}{HELM_KEY}", "must be a list of registrations"))
+            result.skipped.append(Skipped(f"{prefix}{key}", "must be a list of entries"))
             return
         for index, entry in enumerate(entries):
-            _collect(_from_helm(entry, f"{prefix}{HELM_KEY}[{index}]"), result)
+            _collect(read(entry, f"{prefix}{key}[{index}]"), result)
     elif isinstance(document, dict) and isinstance(document.get("items"), list):
         for index, item in enumerate(document["items"]):
             _collect(_from_object(item, f"{prefix}items[{index}]"), result)
@@ -96,7 +109,10 @@ def _read_document(document: Any, prefix: str, result: ImportResult) -> None:
         _collect(_from_object(document, prefix.rstrip(": ")), result)
     else:
         result.skipped.append(
-            Skipped(prefix.rstrip(": ") or "the input", f"is neither a {KIND}, a List of them, nor Helm values with {HELM_KEY}:")
+            Skipped(
+                prefix.rstrip(": ") or "the input",
+                f"is neither a {KIND}, a List of them, nor Helm values with {HELM_KEY}: or {APPLICATIONS_KEY}:",
+            )
         )
 
 
@@ -128,12 +144,44 @@ def _from_helm(entry: Any, origin: str) -> Imported | Skipped:
     return _imported(name, f"{origin} ({name})", spec, "", [], {})
 
 
-def _imported(name: Any, origin: str, spec: dict, prefix: str, dropped: list[Dropped], metadata: dict) -> Imported | Skipped:
+def _from_application(entry: Any, origin: str) -> Imported | Skipped:
+    """An `applications:` entry: its fields renamed to the registration's, `credentialsSecret` dropped,
+    and the repository's owner as the tenant (these entries name none), as `new` does."""
+    if not isinstance(entry, dict):
+        return Skipped(origin, "is not a mapping of application fields")
+    name = entry.get("name")
+    spec, dropped, changed = {}, [], []
+    for key, value in entry.items():
+        if key == "name":
+            continue
+        if key in APPLICATION_REPLACED:
+            dropped.append(Dropped(key, APPLICATION_REPLACED[key]))
+            continue
+        field = APPLICATION_FIELDS.get(key, key)
+        if field == "artifactBucket" and isinstance(value, dict):
+            value = {ARTIFACT_FIELDS.get(k, k): v for k, v in value.items() if k not in APPLICATION_REPLACED}
+            dropped += [Dropped(f"{key}.{k}", APPLICATION_REPLACED[k]) for k in entry[key] if k in APPLICATION_REPLACED]
+        spec[field] = value
+    parts = formats.github_repo_url_parts(spec["repoUrl"]) if isinstance(spec.get("repoUrl"), str) else None
+    if "tenant" not in spec and parts is not None:
+        spec["tenant"] = parts[0]
+        changed.append(f"tenant: set to the repository's owner '{parts[0]}' ({APPLICATIONS_KEY} entries name no tenant)")
+    return _imported(name, f"{origin} ({name})", spec, "", dropped, {}, changed)
+
+
+def _imported(
+    name: Any, origin: str, spec: dict, prefix: str, dropped: list[Dropped], metadata: dict, changed: list[str] | None = None
+) -> Imported | Skipped:
     # The name becomes a file name: anything that is not a Kubernetes name could leave the directory.
     if not isinstance(name, str) or formats.dns_subdomain_problem(name):
         return Skipped(origin, f"has no usable name ({name!r}); a registration name is a DNS-1123 label")
-    changed: list[str] = []
+    changed = list(changed or [])
     mapped = _fields(spec, RepoRegistrationSpec, prefix, dropped)
+    installation = mapped.get("installationId")
+    if isinstance(installation, str) and installation.isascii() and installation.isdigit():
+        # The chart kept it as text; the tenant file's field is a number.
+        mapped["installationId"] = int(installation)
+        changed.append(f"{prefix}installationId: '{installation}' became the number {installation}")
     active = spec.get("active")
     if "active" in spec and "paused" not in spec and isinstance(active, bool):
         if not active:
@@ -161,6 +209,10 @@ def _fields(source: dict, model: type[BaseModel], prefix: str, dropped: list[Dro
         if key not in known and not (is_spec and key == "active"):
             dropped.append(Dropped(f"{prefix}{key}", REPLACED.get(key, UNKNOWN) if is_spec else UNKNOWN))
     return mapped
+
+
+# Helm values lists this module reads, and how each entry becomes a registration.
+_VALUES_LISTS = ((HELM_KEY, _from_helm), (APPLICATIONS_KEY, _from_application))
 
 
 def _kept_metadata(metadata: dict) -> dict:

@@ -127,8 +127,10 @@ def render() -> str:
         "",
         "## Stack settings (`Pulumi.<stack>.yaml`)\n",
         "Set with `pulumi config set` (`--path` for nested keys). `argo-tenants:environments` is declared once, "
-        "in `Pulumi.yaml`. Unknown `argo-tenants:` keys are errors. The only secret this project reads is "
-        f"`{CONFIG_NAMESPACE}:githubToken` (optional; the GitHub provider otherwise reads `GITHUB_TOKEN`).\n",
+        "in `Pulumi.yaml`. Unknown `argo-tenants:` keys are errors. The secrets this project reads are "
+        f"`{CONFIG_NAMESPACE}:githubAppPrivateKey` (with `githubApp`; otherwise `GITHUB_APP_PEM_FILE` is read) and, "
+        f"without the GitHub App, `{CONFIG_NAMESPACE}:githubToken` (optional; the GitHub provider otherwise reads "
+        "`GITHUB_TOKEN`).\n",
         _TABLE_HEAD,
         *_rows(settings, settings_defs, "", config_key),
         "",

@@ -96,11 +96,15 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
     endpoint = context.endpoint_example or f"https://s3.{new.region}.amazonaws.com"
     found: dict[tuple[str, ...], Any] = {
         ("spec", "githubSecretName"): naming.default_github_secret_name(new.name),
+        ("spec", "installationId"): 12345678,
         ("spec", "artifactBucket"): {"bucket": f"{new.name}-artifacts", "region": new.region, "keyPrefix": "workflows/"},
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},
         ("spec", "environments"): list(context.environments),
         ("spec", "shard"): context.shards[0] if context.shards else "a",
     }
+    # keyPrefix left out: workflows/ in the artifact bucket, the whole data bucket ('').
+    found[("spec", "artifactBucket", "keyPrefix")] = naming.DEFAULT_ARTIFACT_KEY_PREFIX
+    found[("spec", "dataBucket", "keyPrefix")] = ""
     for field, purpose in (("artifactBucket", "artifacts"), ("dataBucket", "data")):
         found[("spec", field, "hostname")] = endpoint
         found[("spec", field, "externalSecretPath")] = naming.default_vault_path(context.vault_path_prefix, new.name, purpose)

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from tenancy.model import formats, naming
 from tenancy.model.problems import Problem
 from tenancy.model.registration import BucketSpec, RepoRegistration
-from tenancy.model.settings import StackSettings
+from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.model.tenant import Tenant
 
 FIELD_OF_PURPOSE = {"artifacts": "artifactBucket", "data": "dataBucket"}
@@ -61,6 +61,7 @@ def against_stack(registration: RepoRegistration, settings: StackSettings) -> It
             )
     yield from _shard_problems(registration, settings)
     yield from _reserved_name_problems(registration, settings)
+    yield from _installation_problems(registration, settings)
     if spec.artifact_bucket is None and settings.fallback_artifact_bucket is None:
         yield Problem(
             ("spec", "artifactBucket"),
@@ -121,6 +122,30 @@ def _reserved_name_problems(registration: RepoRegistration, settings: StackSetti
             )
 
 
+def _installation_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """With the GitHub App, Pulumi authenticates as the installation on the repository's owner: one must be known,
+    and a registration's own may not contradict the stack's."""
+    spec, app = registration.spec, settings.github_app
+    if app is None or not spec.wants(settings.environment):
+        return
+    listed = app.installation_of(spec.owner)
+    if spec.installation_id is None and listed is None:
+        yield Problem(
+            ("spec", "repoUrl"),
+            f"no GitHub App installation is known for owner '{spec.owner}' in environment {settings.environment}",
+            hint=(
+                f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp "
+                "installations, or set spec.installationId"
+            ),
+        )
+    elif spec.installation_id is not None and listed is not None and spec.installation_id != listed:
+        yield Problem(
+            ("spec", "installationId"),
+            f"is {spec.installation_id}, but environment {settings.environment} lists installation {listed} for owner '{spec.owner}'",
+            hint="remove it, or correct one of them",
+        )
+
+
 def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) -> Iterator[Problem]:
     """One problem per bucket whose endpoint this stack cannot use, with every field to change in its hint:
     fixing the hostname alone must not reveal `insecure` in a second round."""
@@ -159,6 +184,7 @@ def across_registrations(tenants: Iterable[Tenant]) -> Iterator[Problem]:
     repos: dict[str, Tenant] = {}
     namespaces: dict[str, Tenant] = {}
     webhook_secrets: dict[str, Tenant] = {}
+    installations: dict[str, Tenant] = {}
     buckets: dict[str, tuple[Tenant, str]] = {}
     fallback = tenants[0].settings.fallback_artifact_bucket if tenants else None
 
@@ -177,6 +203,19 @@ def across_registrations(tenants: Iterable[Tenant]) -> Iterator[Problem]:
             yield clash(("spec", "repoUrl"), f"namespace {tenant.namespace} is already taken", namespaces[tenant.namespace])
         repos.setdefault(repo_key, tenant)
         namespaces.setdefault(tenant.namespace, tenant)
+
+        # One GitHub provider per owner: its registrations must name one installation.
+        owner = tenant.owner.lower()
+        first = installations.get(owner)
+        if first is not None and None not in (tenant.installation_id, first.installation_id) and tenant.installation_id != first.installation_id:
+            yield _blame(
+                tenant,
+                ("spec", "installationId"),
+                f"is {tenant.installation_id}, but {first.source} ({first.name}) gives owner '{tenant.owner}' "
+                f"installation {first.installation_id}",
+                hint="one installation serves all of an owner's repositories; use the same id",
+            )
+        installations.setdefault(owner, tenant)
 
         secret = tenant.github_secret_name
         if secret in webhook_secrets:

@@ -6,19 +6,37 @@ from __future__ import annotations
 from typing import Sequence
 
 from tenancy.model import labels, naming
-from tenancy.manifests.argo_workflows import PARAM_REF, PARAM_REPO_URL, PARAM_REVISION
+from tenancy.manifests.argo_workflows import PARAM_GIT_REF, PARAM_GIT_REF_NAME, PARAM_GIT_REVISION
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
 
 API_VERSION = "argoproj.io/v1alpha1"
 WEBHOOK_EVENTS = ("push",)
 
-# Push payload fields (gjson paths into the event) -> Workflow parameter they fill.
+# Push payload -> Workflow parameter: (kind, source, parameter), where kind is `dataKey` (a gjson path) or
+# `dataTemplate` (a Go template over the event data as `.Input`, with sprig's functions).
+# The commit is `head_commit.id`, not `after`: for an annotated tag `after` is the tag object, and
+# a commit status can only be set on a commit.
 PUSH_PARAMETERS = (
-    ("body.repository.clone_url", PARAM_REPO_URL),
-    ("body.after", PARAM_REVISION),
-    ("body.ref", PARAM_REF),
+    ("dataKey", "body.head_commit.id", PARAM_GIT_REVISION),
+    ("dataKey", "body.ref", PARAM_GIT_REF),
+    ("dataTemplate", '{{ .Input.body.ref | trimPrefix "refs/heads/" | trimPrefix "refs/tags/" }}', PARAM_GIT_REF_NAME),
 )
+TAGS_PATTERN = "^refs/tags/"
+COMMIT_PATTERN = "^[0-9a-f]{40}$"
+# Go's regexp.QuoteMeta: the characters RE2 reads as operators.
+_GO_REGEX_SPECIAL = set("\\.+*?()|[]{}^$")
+
+
+def go_regex_literal(text: str) -> str:
+    """`text` as a Go (RE2) regular expression that matches exactly it, as regexp.QuoteMeta writes it."""
+    return "".join(f"\\{ch}" if ch in _GO_REGEX_SPECIAL else ch for ch in text)
+
+
+def ref_patterns(tenant: Tenant) -> list[str]:
+    """Which pushed refs start a run: the tracked branch exactly, and every tag (string filter values are
+    regular expressions, any of which may match)."""
+    return [f"^refs/heads/{go_regex_literal(tenant.default_branch)}$", TAGS_PATTERN]
 
 
 def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
@@ -63,6 +81,10 @@ def _dependency(tenant: Tenant) -> dict:
                 {"path": "body.X-GitHub-Event", "type": "string", "value": ["push"]},
                 # Deleting a branch or tag is a push with nothing to run.
                 {"path": "body.deleted", "type": "bool", "value": ["false"]},
+                # The tracked branch and tags; other branches run nothing.
+                {"path": "body.ref", "type": "string", "value": ref_patterns(tenant)},
+                # A commit to run and to report on (a tag of a tree or blob has none).
+                {"path": "body.head_commit.id", "type": "string", "value": [COMMIT_PATTERN]},
             ]
         },
     }
@@ -80,7 +102,7 @@ def submitted_workflow(tenant: Tenant) -> dict:
         },
         "spec": {
             "workflowTemplateRef": {"name": tenant.workflow_template},
-            "arguments": {"parameters": [{"name": name} for _, name in PUSH_PARAMETERS]},
+            "arguments": {"parameters": [{"name": name} for _, _, name in PUSH_PARAMETERS]},
         },
     }
 
@@ -97,10 +119,10 @@ def _trigger(tenant: Tenant) -> dict:
                 "source": {"resource": submitted_workflow(tenant)},
                 "parameters": [
                     {
-                        "src": {"dependencyName": tenant.sensor_dependency, "dataKey": data_key},
+                        "src": {"dependencyName": tenant.sensor_dependency, kind: source},
                         "dest": f"spec.arguments.parameters.{index}.value",
                     }
-                    for index, (data_key, _) in enumerate(PUSH_PARAMETERS)
+                    for index, (kind, source, _) in enumerate(PUSH_PARAMETERS)
                 ],
             },
         }

@@ -1,5 +1,5 @@
-"""Namespaces, service accounts, Roles and RoleBindings of a tenant namespace, and the platform's own
-service accounts, as Kubernetes manifests."""
+"""Namespaces, service accounts, Roles and RoleBindings of a tenant namespace, the Argo UI's SSO RBAC
+service accounts, and the platform's own service accounts, as Kubernetes manifests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,21 @@ from tenancy.model.tenant import Tenant
 _READ = ["get", "list", "watch"]
 _WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"]
 
+# Argo's SSO RBAC (argo-server with --auth-mode=sso and sso.rbac.enabled): argo-server evaluates each
+# service account's rule against the signed-in user's claims and acts as the first account that matches,
+# in order of precedence (higher first). With SSO_DELEGATE_RBAC_TO_NAMESPACE, a request for a namespace
+# uses that namespace's account only when its precedence beats the user's login account in argo-server's
+# namespace (docs/operations.md#the-argo-ui-sso-rbac).
+RBAC_RULE_ANNOTATION = "workflows.argoproj.io/rbac-rule"
+RBAC_PRECEDENCE_ANNOTATION = "workflows.argoproj.io/rbac-rule-precedence"
+READER_PRECEDENCE = 1
+# Above the reader's, so that an admin gets the admin account even where the reader rule matches everyone.
+ADMIN_PRECEDENCE = 2
+# A reader rule that matches every signed-in user (isPublic).
+EVERYONE = "true"
+TOKEN_SECRET_TYPE = "kubernetes.io/service-account-token"
+TOKEN_SECRET_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
+
 # The Argo executor (emissary) reports step results through WorkflowTaskResults; that is all the
 # workflow pods' service account needs. The controller, not the pod, reads the artifact repository.
 RUNNER_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
@@ -20,16 +35,21 @@ SENSOR_SUBMIT_RULES = [
     {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "list"]},
     {"apiGroups": ["argoproj.io"], "resources": ["workflowtemplates"], "verbs": ["get"]},
 ]
+# What argo-server does as a reader's account: show workflows, templates, cron workflows, pods, their
+# live logs and events. Archived logs and artifacts are read from S3 by argo-server's artifact server
+# with the credential Secret the artifact repository names, read as that account (artifactRulesFor).
+READER_RULES = [
+    {"apiGroups": ["argoproj.io"], "resources": ["workflows", "cronworkflows", "workflowtemplates"], "verbs": _READ},
+    {"apiGroups": [""], "resources": ["pods", "pods/log", "events"], "verbs": _READ},
+]
+# Admins also submit (create; from a template, which they read), resubmit (create), retry (update the
+# workflow, delete its failed pods), stop, terminate, suspend and resume (update/patch), and delete.
 # WorkflowTemplates are managed by this program, so admins read them but do not edit them.
 ADMIN_RULES = [
     {"apiGroups": ["argoproj.io"], "resources": ["workflows", "cronworkflows"], "verbs": _WRITE},
     {"apiGroups": ["argoproj.io"], "resources": ["workflowtemplates"], "verbs": _READ},
     {"apiGroups": [""], "resources": ["pods"], "verbs": [*_READ, "delete"]},
     {"apiGroups": [""], "resources": ["pods/log", "events"], "verbs": _READ},
-]
-READER_RULES = [
-    {"apiGroups": ["argoproj.io"], "resources": ["workflows", "cronworkflows", "workflowtemplates"], "verbs": _READ},
-    {"apiGroups": [""], "resources": ["pods", "pods/log", "events"], "verbs": _READ},
 ]
 
 
@@ -63,6 +83,73 @@ def platform_service_account(name: str, namespace: str) -> dict:
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace, "labels": labels.platform_labels()}}
 
 
+def expr_string(value: str) -> str:
+    """`value` as a string literal of expr (github.com/expr-lang/expr), the language of Argo's rbac-rule.
+
+    Single-quoted, with a quote or backslash escaped and every character outside printable ASCII
+    written as a \\u or \\U escape, so no tenant-written character can end the literal or reach the
+    lexer raw (expr's unescape reads exactly these escapes back).
+    """
+    out = []
+    for char in value:
+        if char in "'\\":
+            out.append(f"\\{char}")
+        elif " " <= char <= "~":
+            out.append(char)
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return "'" + "".join(out) + "'"
+
+
+def email_rule(emails: Iterable[str]) -> str:
+    """An rbac-rule that matches a signed-in user whose `email` claim is one of `emails`, exactly."""
+    return f"email in [{', '.join(expr_string(email) for email in emails)}]"
+
+
+def sso_access(tenant: Tenant) -> list[tuple[str, str, int, list[dict]]]:
+    """(account and Role name, rbac-rule, precedence, Role rules) of each access level that has people:
+    admins where adminUsers are listed; readers where readUsers are listed, or everyone with isPublic."""
+    spec = tenant.spec
+    artifact_secrets = artifact_rules(tenant)
+    levels = []
+    if spec.admin_users:
+        levels.append((naming.ADMIN_SERVICE_ACCOUNT, email_rule(spec.admin_users), ADMIN_PRECEDENCE, [*ADMIN_RULES, *artifact_secrets]))
+    if spec.read_users or spec.is_public:
+        rule = EVERYONE if spec.is_public else email_rule(spec.read_users)
+        levels.append((naming.READER_SERVICE_ACCOUNT, rule, READER_PRECEDENCE, [*READER_RULES, *artifact_secrets]))
+    return levels
+
+
+def artifact_rules(tenant: Tenant) -> list[dict]:
+    """`get` on exactly the Secrets the namespace's artifact repository names: argo-server's artifact
+    server reads them as the user's account to fetch artifacts and archived logs from S3."""
+    return [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": [tenant.artifacts.secret_name], "verbs": ["get"]}]
+
+
+def sso_service_accounts(tenant: Tenant) -> list[dict]:
+    """The namespace's SSO RBAC service accounts, each annotated with its rule and precedence."""
+    accounts = []
+    for name, rule, precedence, _ in sso_access(tenant):
+        account = service_account(tenant, name)
+        account["metadata"]["annotations"] = {
+            **account["metadata"]["annotations"],
+            RBAC_RULE_ANNOTATION: rule,
+            RBAC_PRECEDENCE_ANNOTATION: str(precedence),
+        }
+        accounts.append(account)
+    return accounts
+
+
+def token_secret(tenant: Tenant, account: str) -> dict:
+    """A long-lived token of `account`, filled in by Kubernetes: since Kubernetes 1.24 none is made by
+    itself, and argo-server finds an SSO account's token by the Secret's name."""
+    metadata = _metadata(tenant, naming.service_account_token_secret_name(account))
+    metadata["annotations"] = {**metadata["annotations"], TOKEN_SECRET_ACCOUNT_ANNOTATION: account}
+    return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_SECRET_TYPE, "metadata": metadata}
+
+
 def role(tenant: Tenant, name: str, rules: list[dict]) -> dict:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _metadata(tenant, name), "rules": rules}
 
@@ -81,13 +168,8 @@ def service_account_subject(name: str, namespace: str) -> dict:
     return {"kind": "ServiceAccount", "name": name, "namespace": namespace}
 
 
-def user_subjects(emails: Iterable[str], user_prefix: str) -> list[dict]:
-    return [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": f"{user_prefix}{email}"} for email in emails]
-
-
 def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
-    """(Role, RoleBinding) pairs of the namespace; user roles only where users are listed."""
-    prefix = tenant.settings.user_prefix
+    """(Role, RoleBinding) pairs of the namespace: the runner's, the Sensor's, and one per SSO access level."""
     pairs = [
         (naming.RUNNER_ROLE, RUNNER_RULES, [service_account_subject(naming.RUNNER_SERVICE_ACCOUNT, tenant.namespace)]),
         (
@@ -101,8 +183,6 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
             ],
         ),
     ]
-    if tenant.spec.admin_users:
-        pairs.append((naming.ADMIN_ROLE, ADMIN_RULES, user_subjects(tenant.spec.admin_users, prefix)))
-    if tenant.spec.read_users:
-        pairs.append((naming.READER_ROLE, READER_RULES, user_subjects(tenant.spec.read_users, prefix)))
+    for name, _, _, rules in sso_access(tenant):
+        pairs.append((name, rules, [service_account_subject(name, tenant.namespace)]))
     return [(role(tenant, name, rules), role_binding(tenant, name, subjects)) for name, rules, subjects in pairs]

@@ -19,7 +19,10 @@ GITHUB_REPO_URL_PATTERN = (
     r"^https://github\.com/(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/(?P<repo>[A-Za-z0-9._-]{1,100})\.git$"
 )
 
+GITHUB_OWNER_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"
+
 _DNS_LABEL = re.compile(DNS_LABEL_PATTERN)
+_GITHUB_OWNER = re.compile(GITHUB_OWNER_PATTERN, re.ASCII)
 _DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN_PATTERN)
 _LABEL_VALUE = re.compile(LABEL_VALUE_PATTERN)
 _S3_BUCKET = re.compile(S3_BUCKET_PATTERN)
@@ -119,6 +122,9 @@ def branch_problem(value: str) -> str | None:
         reason = "it contains a space, a control character or one of ~ ^ : ? * [ \\"
     elif value.startswith("refs/"):
         reason = "give the branch name without 'refs/heads/'"
+    elif "{{" in value or "}}" in value:
+        # Git allows them, but the branch becomes a WorkflowTemplate parameter, where Argo reads them as a tag.
+        reason = "it contains '{{' or '}}', which Argo Workflows reads as a template tag"
     return f"'{value}' is not a valid git branch name: {reason}" if reason else None
 
 
@@ -143,6 +149,13 @@ def key_prefix_problem(value: str) -> str | None:
     if any(part in ("", ".", "..") for part in value.rstrip("/").split("/")):
         return f"'{value}' is not a valid key prefix: no empty, '.' or '..' path components"
     return None
+
+
+def github_owner_problem(value: str) -> str | None:
+    """A GitHub user or organization name: letters, digits and single inner '-', at most 39 characters."""
+    if _GITHUB_OWNER.fullmatch(value):
+        return None
+    return f"'{value}' is not a GitHub user or organization name"
 
 
 def github_repo_url_parts(value: str) -> tuple[str, str] | None:

@@ -15,6 +15,9 @@ PROJECT = "argo-tenants"
 RUNNER_SERVICE_ACCOUNT = "wf-runner"
 ARTIFACT_REPOSITORIES_CONFIGMAP = "artifact-repositories"
 ARTIFACT_REPOSITORY_KEY = "default-v1"
+# Where artifacts and logs go in a dedicated artifact bucket when the tenant file names no keyPrefix:
+# the chart's and the seed documents' layout.
+DEFAULT_ARTIFACT_KEY_PREFIX = "workflows/"
 DEFAULT_WORKFLOW_TEMPLATE = "nextflow-repo-runner"
 
 # Keys of the Kubernetes Secrets that ExternalSecrets produce (and of the Vault secrets they read).
@@ -29,6 +32,20 @@ RUNNER_ROLE = "wf-runner"
 SENSOR_SUBMIT_ROLE = "argo-events-submit"
 ADMIN_ROLE = "tenant-admin"
 READER_ROLE = "tenant-reader"
+# The Argo UI's SSO RBAC: argo-server acts for a signed-in admin or reader as this service account of
+# the namespace, bound to the Role of the same name.
+ADMIN_SERVICE_ACCOUNT = ADMIN_ROLE
+READER_SERVICE_ACCOUNT = READER_ROLE
+
+# Objects of one tenant namespace that carry the GitHub App's short-lived tokens (docs/architecture.md,
+# "GitHub tokens"): the store that reads them from the App's namespace, its identity, and the Secrets.
+GITHUB_TOKEN_SERVICE_ACCOUNT = "eso-github"
+GITHUB_TOKEN_STORE = "github-tokens"
+GIT_CREDENTIALS_SECRET = "git-credentials"
+GITHUB_STATUS_SECRET = "github-status-token"
+# What each token is for; the names below end in one of these, and neither is a suffix of the other,
+# so `<prefix><name>-<purpose>` never means two registrations.
+GITHUB_TOKEN_PURPOSES = ("contents", "status")
 
 # Stack-level objects in the Argo Events namespace, as an unsharded stack names them; a shard stack
 # uses the functions below, which add its shard.
@@ -49,18 +66,34 @@ MAX_NAMESPACE_LENGTH = 63
 MAX_SHARD_LENGTH = 12
 
 
+TENANT_NAMESPACE_PREFIX = "wf-"
+
+
 def tenant_namespace(owner: str, repo: str) -> str:
     """`wf-<owner>-<repo>` as the Helm chart named it, lowercased and made a valid DNS-1123 label.
 
     GitHub repository names may hold '.', '_' and upper case; a name over 63 characters keeps its
     first characters and ends in a hash of the whole, so two long names never meet.
     """
-    raw = f"wf-{owner}-{repo}".lower()
+    raw = f"{TENANT_NAMESPACE_PREFIX}{owner}-{repo}".lower()
     label = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
     if len(label) <= MAX_NAMESPACE_LENGTH:
         return label
     digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
     return f"{label[: MAX_NAMESPACE_LENGTH - 9].rstrip('-')}-{digest}"
+
+
+def artifact_repository_ref_key(registration: str) -> str:
+    """The ConfigMap key a workflow names in `artifactRepositoryRef`, as the seed documents write it.
+
+    Argo reads ConfigMap keys literally (no nesting under `artifactRepositories`), so the dots are part of the key.
+    """
+    return f"artifactRepositories.{registration}"
+
+
+def service_account_token_secret_name(account: str) -> str:
+    """The Secret argo-server (v3.4 and later) reads an SSO RBAC service account's token from: found by this name."""
+    return f"{account}.service-account-token"
 
 
 def artifact_secret_name(registration: str) -> str:
@@ -85,6 +118,21 @@ def iam_user_name(environment: str, registration: str) -> str:
 
 
 IAM_USER_PATH = f"/{PROJECT}/"
+
+
+def minio_user_name(environment: str, registration: str) -> str:
+    """The MinIO user of one registration in one environment (stack setting storage: minio).
+
+    MinIO's user and policy names are global to a server that several environments may share. Both
+    parts are DNS labels, which never hold '.', so no two (environment, registration) pairs give the
+    same name, whatever hyphens they hold ('dev-a' + 'b' and 'dev' + 'a-b' differ).
+    """
+    return f"{PROJECT}.{environment}.{registration}"
+
+
+def minio_policy_name(environment: str, registration: str) -> str:
+    """The MinIO policy attached to that user alone (MinIO policies are named objects, not inline)."""
+    return minio_user_name(environment, registration)
 
 
 def iam_policy_name(registration: str) -> str:
@@ -158,6 +206,20 @@ def webhook_endpoint(base_path: str, registration: str) -> str:
 def sensor_dependency_name(registration: str) -> str:
     """Sensor `conditions` are expressions in which '-' is subtraction: dependency names use '_'."""
     return registration.replace("-", "_")
+
+
+def github_token_name(registration: str, purpose: str) -> str:
+    """A token's generator, ExternalSecret and Secret in the App's namespace, which every registration of the
+    environment shares: derived from the registration name under this program's prefix, never from the file.
+    At most 13 + 40 + 9 = 62 characters."""
+    if purpose not in GITHUB_TOKEN_PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    return f"{PROJECT}-{registration}-{purpose}"
+
+
+def github_token_reader_name(registration: str) -> str:
+    """Role and RoleBinding in the App's namespace that let one tenant's store read its two tokens."""
+    return f"{PROJECT}-{registration}"
 
 
 def workflow_generate_name(registration: str) -> str:

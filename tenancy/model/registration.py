@@ -82,12 +82,14 @@ class BucketSpec(_Strict):
         )
     )
     region: Region = Field(default=DEFAULT_REGION, description="AWS region of the bucket.")
-    key_prefix: str = Field(
-        default="",
+    key_prefix: str | None = Field(
+        default=None,
         json_schema_extra={"pattern": formats.KEY_PREFIX_PATTERN},
         description=(
-            "Prefix of every object this registration writes, e.g. workflows/. Credentials are limited to it. "
-            "A trailing '/' is added when missing."
+            f"Prefix of every object this registration writes, e.g. {naming.DEFAULT_ARTIFACT_KEY_PREFIX}. Credentials are "
+            "limited to it. A trailing '/' is added when missing. Default: "
+            f"{naming.DEFAULT_ARTIFACT_KEY_PREFIX} in an artifactBucket, the whole bucket in a dataBucket; "
+            "'' means the bucket root."
         ),
     )
     insecure: bool = Field(
@@ -96,8 +98,9 @@ class BucketSpec(_Strict):
     path_style: bool = Field(
         default=False,
         description=(
-            "Accepted for compatibility with existing registrations. Argo Workflows has no such setting: "
-            "its S3 client chooses path-style requests by itself."
+            "Address the bucket path-style (<endpoint>/<bucket>/<key>) from the pipeline runner (Nextflow's "
+            "aws.client.s3PathStyleAccess). Always on for an S3-compatible endpoint such as MinIO. Argo's own "
+            "S3 client has no such setting and chooses by itself."
         ),
     )
     external_secret_path: str | None = Field(
@@ -110,8 +113,8 @@ class BucketSpec(_Strict):
 
     @field_validator("key_prefix")
     @classmethod
-    def _normalize_key_prefix(cls, value: str) -> str:
-        if value == "":
+    def _normalize_key_prefix(cls, value: str | None) -> str | None:
+        if value is None or value == "":
             return value
         problem = formats.key_prefix_problem(value)
         if problem:
@@ -213,7 +216,18 @@ class RepoRegistrationSpec(_Strict):
     )
     default_branch: Branch = Field(
         default=DEFAULT_BRANCH,
-        description="Default branch: the revision a workflow runs when submitted by hand.",
+        description=(
+            "The branch to track: a push to it starts a workflow at the pushed commit, and so does a pushed tag; "
+            "pushes to other branches start nothing. Also what a workflow submitted by hand runs."
+        ),
+    )
+    installation_id: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Installation id of the platform's GitHub App on this repository's owner. Optional: the stack setting "
+            "githubApp.installations usually lists it; registrations of one owner must agree."
+        ),
     )
     artifact_bucket: BucketSpec | None = Field(
         default=None,

@@ -9,7 +9,7 @@ environment variables.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -117,6 +117,63 @@ class ShardSettings(_Settings):
         return self
 
 
+class GithubAppSettings(_Settings):
+    """The platform's GitHub App (docs/operations.md#the-github-app): how Pulumi manages webhooks, and how the
+    cluster mints each repository's short-lived tokens."""
+
+    app_id: int = Field(ge=1, description="The App's numeric id (App settings, General, 'App ID').")
+    installations: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description=(
+            "Installation id of the App per repository owner (user or organization, any case), e.g. {calypr: 12345678}. "
+            "A registration may name its own with spec.installationId instead."
+        ),
+    )
+    namespace: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+        default="argo-tenants-github",
+        description=(
+            "Platform namespace (created by the platform team, never a tenant's) that holds the App's private key "
+            "Secret, the token generators and the tokens they mint; tenants' token readers are granted single "
+            "Secrets in it by name."
+        ),
+    )
+    private_key_secret: Annotated[str, _checked(formats.dns_subdomain_problem)] = Field(
+        default="github-app", description="Secret in `namespace` holding the App's private key (PEM)."
+    )
+    private_key_key: str = Field(default="private-key", description="Key of the PEM in that Secret.")
+
+    @field_validator("installations")
+    @classmethod
+    def _one_id_per_owner(cls, value: dict[str, int]) -> dict[str, int]:
+        owners: dict[str, str] = {}
+        for owner in value:
+            if formats.github_owner_problem(owner):
+                raise invalid(formats.github_owner_problem(owner), "setting_format")
+            if owner.lower() in owners:
+                raise invalid(
+                    f"lists owner '{owner}' twice (also as '{owners[owner.lower()]}'); GitHub owner names ignore case",
+                    "setting_format",
+                )
+            owners[owner.lower()] = owner
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _not_a_tenant_namespace(cls, value: str) -> str:
+        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+            raise invalid(
+                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
+                "tenant admin can run any pod; the App's private key must live in a platform namespace",
+                "setting_format",
+            )
+        return value
+
+    def installation_of(self, owner: str) -> int | None:
+        """The installation id listed for `owner` (GitHub owner names ignore case), or None."""
+        wanted = owner.lower()
+        return next((value for key, value in self.installations.items() if key.lower() == wanted), None)
+
+
 class StackSettings(_Settings):
     """Everything an environment decides; one object, passed down to components."""
 
@@ -154,8 +211,18 @@ class StackSettings(_Settings):
     s3_endpoint: str | None = Field(
         default=None,
         description=(
-            "URL of an S3-compatible service this stack's AWS provider is pointed at (aws:endpoints). "
+            "URL of the S3-compatible service this stack's buckets live in, as workflows reach it from the "
+            "cluster (Argo, the runner). With storage aws, the AWS provider is pointed at it too (aws:endpoints). "
             "Unset: AWS S3, and tenant hostnames must be AWS endpoints of their bucket's region."
+        ),
+    )
+    storage: Literal["aws", "minio"] = Field(
+        default="aws",
+        description=(
+            "Which API creates the buckets and the credentials. aws: S3 buckets, IAM users and access keys "
+            "(AWS, or whatever aws:endpoints points at). minio: buckets, users, policies and access keys "
+            "through MinIO's own admin API (the minio provider's settings, minio:minioServer and its "
+            "credentials); s3Endpoint is then required."
         ),
     )
     protect_data_buckets: bool = Field(
@@ -164,9 +231,25 @@ class StackSettings(_Settings):
     runner_image: str = Field(
         default="nextflow/nextflow:25.04.6", description="Container image of the WorkflowTemplate's runner step."
     )
-    user_prefix: str = Field(
-        default="",
-        description="Prefix the Kubernetes API server puts before OIDC user names (--oidc-username-prefix).",
+    github_app: GithubAppSettings | None = Field(
+        default=None,
+        description=(
+            "The platform's GitHub App. Set: Pulumi authenticates as each owner's installation (private key: the "
+            "secret githubAppPrivateKey, or GITHUB_APP_PEM_FILE), runs fetch private repositories with a token "
+            "minted for that repository, and report their outcome on the commit. Unset: the personal-token "
+            "fallback (githubToken or GITHUB_TOKEN), public repositories only, no commit status."
+        ),
+    )
+    argo_workflows_url: Annotated[str, _checked(_url_without_trailing_slash)] | None = Field(
+        default=None,
+        description=(
+            "Base URL of the Argo Workflows UI, e.g. https://argo.example.org; each commit status links to "
+            "<argoWorkflowsUrl>/workflows/<namespace>/<workflow>. Unset: statuses carry no link."
+        ),
+    )
+    status_image: str = Field(
+        default="python:3.13-alpine",
+        description="Container image of the exit handler that reports a run's outcome on its commit (needs python3 only).",
     )
     tenants_dir: str = Field(default="tenants", description="Directory of tenant files, relative to the project.")
     secret_refresh_interval: str = Field(
@@ -193,6 +276,10 @@ class StackSettings(_Settings):
             problem = formats.http_url_problem(self.s3_endpoint, "s3Endpoint")
             if problem:
                 raise invalid(problem, "setting_format")
+        elif self.storage == "minio":
+            raise invalid(
+                "storage minio needs s3Endpoint: the MinIO endpoint workflows reach from the cluster", "setting_conflict"
+            )
         return self
 
     @property
@@ -212,7 +299,7 @@ class StackSettings(_Settings):
 
 
 # Keys of this project's namespace that stack files may set, and where each goes in the model.
-_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard")
+_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard", "githubApp")
 _SCALAR_KEYS = (
     "environment",
     "environments",
@@ -220,12 +307,22 @@ _SCALAR_KEYS = (
     "s3Endpoint",
     "protectDataBuckets",
     "runnerImage",
-    "userPrefix",
+    "storage",
     "tenantsDir",
     "secretRefreshInterval",
+    "argoWorkflowsUrl",
+    "statusImage",
 )
 # Secrets this project reads itself (everything else secret belongs to a provider's namespace).
-SECRET_KEYS = ("githubToken",)
+# githubToken: the personal-token fallback; githubAppPrivateKey: the App's PEM, for Pulumi's GitHub provider.
+SECRET_KEYS = ("githubToken", "githubAppPrivateKey")
+# Settings this project no longer has, and what took their place.
+REMOVED_KEYS = {
+    "userPrefix": (
+        "is no longer used: people reach the Argo UI through SSO RBAC service accounts, not as Kubernetes users "
+        "(docs/operations.md#the-argo-ui-sso-rbac)"
+    ),
+}
 
 
 def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings:
@@ -242,6 +339,8 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
         name = key[len(prefix) :]
         if name in SECRET_KEYS:
             continue
+        if name in REMOVED_KEYS:
+            raise SettingsError(Problem((key,), REMOVED_KEYS[name], hint=f"remove {key} from the stack file"))
         if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))

@@ -26,6 +26,8 @@ class BucketLocation:
     managed: bool
     vault_path: str
     secret_name: str
+    # Clients address the bucket as <endpoint>/<bucket>/<key>: asked for in the tenant file, and always
+    # for an S3-compatible service (MinIO answers virtual-host requests only with a configured domain).
     path_style: bool
 
     @property
@@ -48,6 +50,14 @@ class BucketLocation:
     @property
     def s3_uri(self) -> str:
         return f"s3://{self.bucket}/{self.key_prefix}"
+
+
+def _key_prefix(spec: BucketSpec, purpose: Purpose) -> str:
+    """An artifact bucket's objects go under workflows/ unless the file says otherwise; a data bucket's
+    credentials reach the whole bucket unless it names a prefix (its data is the tenant's, wherever it lies)."""
+    if spec.key_prefix is not None:
+        return spec.key_prefix
+    return naming.DEFAULT_ARTIFACT_KEY_PREFIX if purpose == "artifacts" else ""
 
 
 @dataclass(frozen=True)
@@ -121,16 +131,17 @@ class Tenant:
         if spec is not None:
             return self._dedicated(spec, "artifacts", naming.artifact_secret_name(self.name))
         fallback = self.settings.fallback_artifact_bucket
+        service = self._default_service(fallback.region)
         return BucketLocation(
             purpose="artifacts",
             bucket=fallback.bucket,
             region=fallback.region,
-            service=self._default_service(fallback.region),
+            service=service,
             key_prefix=f"{self.name}/",
             managed=False,
             vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, "artifacts"),
             secret_name=naming.artifact_secret_name(self.name),
-            path_style=False,
+            path_style=service.aws_region is None,
         )
 
     @cached_property
@@ -150,17 +161,18 @@ class Tenant:
 
     def _dedicated(self, spec: BucketSpec, purpose: Purpose, secret_name: str) -> BucketLocation:
         names = self.settings.bucket_names
+        service = spec.service or self._default_service(spec.region, spec.insecure)
         return BucketLocation(
             purpose=purpose,
             bucket=naming.physical_bucket_name(spec.bucket, names.prefix, names.suffix),
             region=spec.region,
-            service=spec.service or self._default_service(spec.region, spec.insecure),
-            key_prefix=spec.key_prefix,
+            service=service,
+            key_prefix=_key_prefix(spec, purpose),
             managed=True,
             vault_path=spec.external_secret_path
             or naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
             secret_name=secret_name,
-            path_style=spec.path_style,
+            path_style=spec.path_style or service.aws_region is None,
         )
 
     def _default_service(self, region: str, insecure: bool = False) -> Endpoint:
@@ -182,6 +194,19 @@ class Tenant:
     @cached_property
     def iam_user_name(self) -> str:
         return naming.iam_user_name(self.environment, self.name)
+
+    @property
+    def storage_user_name(self) -> str:
+        """The identity that holds this registration's keys, in the stack's storage (AWS IAM or MinIO)."""
+        if self.settings.storage == "minio":
+            return naming.minio_user_name(self.environment, self.name)
+        return self.iam_user_name
+
+    @property
+    def storage_policy_name(self) -> str:
+        if self.settings.storage == "minio":
+            return naming.minio_policy_name(self.environment, self.name)
+        return naming.iam_policy_name(self.name)
 
     @cached_property
     def vault_policy_name(self) -> str:
@@ -210,3 +235,16 @@ class Tenant:
     @property
     def default_branch(self) -> str:
         return self.spec.default_branch
+
+    @property
+    def installation_id(self) -> int | None:
+        """The GitHub App installation that serves this repository's owner: the registration's own, else the
+        stack's for the owner; None without an App or when neither names one (a validation problem)."""
+        app = self.settings.github_app
+        if app is None:
+            return None
+        return self.spec.installation_id or app.installation_of(self.owner)
+
+    def github_token_name(self, purpose: str) -> str:
+        """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""
+        return naming.github_token_name(self.name, purpose)

@@ -15,7 +15,17 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Iterator
 
-from tenancy.plan.facts import BUCKET, TENANT_REPO, bucket_fact, bucket_purposes, physical_name, skipped, tenant_facts
+from tenancy.plan.facts import (
+    BUCKET,
+    BUCKET_TYPES,
+    MINIO_BUCKET,
+    TENANT_REPO,
+    bucket_fact,
+    bucket_purposes,
+    physical_name,
+    skipped,
+    tenant_facts,
+)
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
 STATE_MOVE_ORG = "<org>"
@@ -26,7 +36,7 @@ DIFF_KIND = "plan-diff"
 # Inputs whose change makes the provider replace the resource, for the types where this program
 # must know: a bucket's name and region are fixed for its lifetime, and a replaced bucket is a
 # retained one (it leaves management; a new, empty bucket is created).
-REPLACING_INPUTS = {BUCKET: ("bucket", "region")}
+REPLACING_INPUTS = {BUCKET: ("bucket", "region"), MINIO_BUCKET: ("bucket",)}
 
 OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "replacementTrigger", "provider", "parent", "dependsOn")
 # List items that carry one of these (unique per list) are matched by it, not by position, so
@@ -241,14 +251,14 @@ def diff_plans(
         elif urn not in new:
             gone = old[urn]
             entries.append(_entry(gone, "retain" if gone["retainOnDelete"] else "delete"))
-            if gone["type"] == BUCKET:
+            if gone["type"] in BUCKET_TYPES:
                 leaving.append(_leaving(gone, "removed", purposes))
         else:
             changes = resource_changes(old[urn], new[urn])
             if changes:
                 replaced = _is_replacement(old[urn], new[urn])
                 entries.append(_entry(new[urn], "replace" if replaced else "update", changes))
-                if replaced and new[urn]["type"] == BUCKET:
+                if replaced and new[urn]["type"] in BUCKET_TYPES:
                     leaving.append(_leaving(old[urn], "replaced", purposes))
 
     base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from tenancy.plan import markdown as md
 from tenancy.plan.diff import STATE_MOVE_ORG
-from tenancy.plan.facts import BUCKET, WEBHOOK, short_type
+from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, short_type
 from tenancy.plan.render import facts_table, text_rows
 from tenancy.plan.render_values import clean, is_multiline, line_changes, short
 
@@ -385,7 +385,7 @@ def tenant_emoji(tenant: dict[str, Any]) -> str:
 def kept_line(tenant: dict[str, Any]) -> str:
     """What an offboarding leaves in the cloud, by the buckets' real names: the caution names them so too."""
     kept = [entry for entry in tenant["resources"] if entry["action"] == "retain"]
-    buckets = [entry for entry in kept if entry["type"] == BUCKET]
+    buckets = [entry for entry in kept if entry["type"] in BUCKET_TYPES]
     if not kept:
         return ""
     settings = f" and {len(kept) - len(buckets)} of their settings" if len(kept) > len(buckets) else ""

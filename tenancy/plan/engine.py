@@ -28,7 +28,7 @@ from pulumi.runtime import rpc
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.plan import sdk_internals
 from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
-from tenancy.project.stack_files import SECRET, project_name, stack_config
+from tenancy.project.stack_files import SECRET, program_directory, project_name, stack_config
 
 UNKNOWN = "[unknown]"
 
@@ -123,6 +123,8 @@ class FakeOutputs(pulumi.runtime.Mocks):
             # crc32, not hash(): the same program must give the same fakes in every process.
             state.update(id=f"AKIAMOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secret=f"mock-secret-{args.name}")
             return state["id"], state
+        if args.typ == "minio:index/iamServiceAccount:IamServiceAccount":
+            state.update(accessKey=f"MOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secretKey=f"mock-secret-{args.name}")
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = f"mock-password-{args.name}"
         if args.typ == "github:index/repositoryWebhook:RepositoryWebhook":
@@ -218,7 +220,8 @@ def simulate(
     progress: Progress | None = None,
     fake_outputs: FakeOutputs | None = None,
 ) -> Simulation:
-    """Run the program of `project_dir` for `stack` under the mock engine; never raises for program errors.
+    """Run the program of `project_dir` (its Pulumi.yaml's `main`, as Pulumi would) for `stack` under the
+    mock engine, with `project_dir` as the project's root directory; never raises for program errors.
 
     `settings_dir` holds the Pulumi.yaml and Pulumi.<stack>.yaml to use (default: `project_dir`),
     so that the current program can run with the settings of another revision (`plan --base`); a
@@ -239,10 +242,11 @@ def simulate(
         config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
     config.update(config_overrides or {})
 
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
+    program_dir = program_directory(project_dir)
+    if str(program_dir) not in sys.path:
+        sys.path.insert(0, str(program_dir))
     return run_under_mocks(
-        _main_program(project_dir / "__main__.py"),
+        _main_program(program_dir / "__main__.py"),
         project=project,
         stack=stack,
         config=config,

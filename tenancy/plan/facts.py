@@ -12,6 +12,9 @@ from collections import Counter
 from typing import Any
 
 BUCKET = "aws:s3/bucket:Bucket"
+MINIO_BUCKET = "minio:index/s3Bucket:S3Bucket"
+# A registration's buckets, whichever API the stack's storage setting chose.
+BUCKET_TYPES = frozenset({BUCKET, MINIO_BUCKET})
 WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
 # Every resource of a registration is under its TenantRepo, named after it.
 TENANT_REPO = "argo-tenants:index:TenantRepo"
@@ -89,7 +92,7 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if tenant not in types or not resource["custom"]:
             continue
         types[tenant][short_type(resource["type"])] += 1
-        if resource["type"] == BUCKET:
+        if resource["type"] in BUCKET_TYPES:
             buckets[(tenant, resource["inputs"].get("bucket"))] = resource
     facts: dict[str, dict[str, Any]] = {}
     for name, counts in types.items():

@@ -19,7 +19,8 @@ Item = tuple[str, str]  # (value from the plan, a note of ours about it)
 
 
 def bucket_item(bucket: dict[str, Any]) -> Item:
-    notes = [bucket["purpose"], str(bucket["region"])]
+    # A MinIO bucket has no region of its own.
+    notes = [bucket["purpose"], *([str(bucket["region"])] if bucket["region"] else [])]
     if bucket["retainOnDelete"]:
         notes.append("kept on delete")
     if bucket["protect"]:

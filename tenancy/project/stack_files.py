@@ -30,6 +30,14 @@ def project_name(project_dir: Path) -> str:
     return read_project_file(project_dir)["name"]
 
 
+def program_directory(project_dir: Path) -> Path:
+    """Where the project's program (`__main__.py`) is: Pulumi.yaml's `main`, relative to the project,
+    or the project itself. A project may run another directory's program (examples/minio runs the
+    repository's), while its settings and tenant files stay its own."""
+    main = read_project_file(project_dir).get("main")
+    return (Path(project_dir) / main).resolve() if main else Path(project_dir).resolve()
+
+
 def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
     """The config a `pulumi preview` would hand the program: Pulumi.yaml defaults, then the stack file.
 

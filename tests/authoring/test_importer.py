@@ -48,12 +48,24 @@ def test_what_the_cluster_keeps_about_an_object_is_dropped_silently():
     imported = only(importer.read(kubectl_list(OBJECT)))
     assert imported.document["metadata"] == {"name": "alpha", "labels": {"team": "research"}, "annotations": {"owner": "lab"}}
     assert "status" not in imported.document
-    assert [dropped.field for dropped in imported.dropped] == ["spec.installationId"]
+    assert imported.dropped == ()
+
+
+def test_the_installation_id_is_carried_over():
+    assert only(importer.read(kubectl_list(OBJECT))).document["spec"]["installationId"] == 42
+
+
+def test_an_installation_id_kept_as_text_becomes_a_number_and_says_so():
+    entry = {"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r", "installationId": "87654321"}
+    imported = only(importer.read(helm_values(entry)))
+    assert imported.document["spec"]["installationId"] == 87654321 and not imported.dropped
+    assert imported.changed == ("installationId: '87654321' became the number 87654321",)
 
 
 def test_a_crd_field_this_model_lacks_is_reported_with_the_reason():
-    [dropped] = only(importer.read(kubectl_list(OBJECT))).dropped
-    assert dropped.field == "spec.installationId" and "GitHub credentials" in dropped.reason
+    document = {**OBJECT, "spec": {**OBJECT["spec"], "githubSecretPath": "kv/x"}}
+    [dropped] = only(importer.read(kubectl_list(document))).dropped
+    assert dropped.field == "spec.githubSecretPath" and "no GitHub token is read" in dropped.reason
 
 
 def test_a_single_object_and_separate_manifests_are_read_too():
@@ -75,7 +87,7 @@ def test_helm_entry_name_becomes_metadata_name_and_the_rest_the_spec():
     assert imported.document["spec"] == {"repoUrl": "https://github.com/acme/alpha.git", "tenant": "research"}
 
 
-@pytest.mark.parametrize("field", ["githubSecretPath", "namespace", "eventName", "events", "installationId"])
+@pytest.mark.parametrize("field", ["githubSecretPath", "namespace", "eventName", "events"])
 def test_helm_chart_fields_this_project_replaces_are_reported(field):
     entry = {"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r", field: "x"}
     [dropped] = only(importer.read(helm_values(entry))).dropped
@@ -142,3 +154,49 @@ def test_a_rendered_file_starts_with_the_schema_line_and_loads():
     assert text.startswith("# yaml-language-server: $schema=../docs/tenant.schema.json\n# Imported by")
     registration, problems = registration_of(TenantFile.parse(text, "tenants/alpha.yaml"), make_settings())
     assert problems == [] and registration.name == "alpha"
+
+
+APPLICATION = {
+    "name": "nextflow-hello-project",
+    "repoURL": "https://github.com/bwalsh/nextflow-hello-project.git",
+    "artifacts": {
+        "bucket": "calypr-nextflow-hello",
+        "keyPrefix": "workflows/",
+        "endpoint": "https://s3.us-west-2.amazonaws.com",
+        "region": "us-west-2",
+        "credentialsSecret": "s3-cred-nextflow-hello",
+    },
+}
+
+
+def test_the_guides_applications_values_become_a_registration():
+    imported = only(importer.read(yaml.safe_dump({"applications": [APPLICATION]})))
+    assert imported.document["metadata"] == {"name": "nextflow-hello-project"}
+    assert imported.document["spec"] == {
+        "repoUrl": "https://github.com/bwalsh/nextflow-hello-project.git",
+        "tenant": "bwalsh",
+        "artifactBucket": {
+            "hostname": "https://s3.us-west-2.amazonaws.com",
+            "bucket": "calypr-nextflow-hello",
+            "region": "us-west-2",
+            "keyPrefix": "workflows/",
+        },
+    }
+    registration, problems = registration_of(
+        TenantFile.parse(yaml.safe_dump(imported.document), "tenants/nextflow-hello-project.yaml"), make_settings()
+    )
+    assert problems == [] and registration.spec.artifact_bucket.key_prefix == "workflows/"
+
+
+def test_an_applications_entry_reports_the_secret_it_drops_and_the_tenant_it_chose():
+    imported = only(importer.read(yaml.safe_dump({"applications": [APPLICATION]})))
+    [dropped] = imported.dropped
+    assert dropped.field == "artifacts.credentialsSecret" and "s3-credentials-<name>" in dropped.reason
+    assert imported.changed == ("tenant: set to the repository's owner 'bwalsh' (applications entries name no tenant)",)
+
+
+def test_an_applications_entry_keeps_a_tenant_it_names_and_drops_what_is_unknown():
+    entry = {**APPLICATION, "tenant": "calypr", "targetRevision": "main"}
+    imported = only(importer.read(yaml.safe_dump({"applications": [entry]})))
+    assert imported.document["spec"]["tenant"] == "calypr" and imported.changed == ()
+    assert [d.field for d in imported.dropped] == ["artifacts.credentialsSecret", "targetRevision"]

@@ -59,6 +59,17 @@ def test_helm_values_import_plans_what_the_entries_said(project, capsys):
             assert mismatches(plan, document, stack_settings(stack)) == []
 
 
+def test_the_guides_applications_values_import_validate_and_plan_what_they_said(project, capsys):
+    code, out, _ = run_cli(capsys, "import", str(IMPORTS / "helm-applications.yaml"))
+    assert code == 0, out
+    assert "dropped artifacts.credentialsSecret" in out and "changed tenant: set to the repository's owner 'bwalsh'" in out
+    for stack in ("dev", "prod"):
+        plan = run_program(stack, tenants=project / "tenants")
+        assert plan.error is None, plan.error
+        [document] = imported_documents(project / "tenants")
+        assert mismatches(plan, document, stack_settings(stack)) == []
+
+
 def test_import_reports_each_dropped_field_with_its_registration(project, capsys):
     _, out, _ = run_cli(capsys, "import", str(IMPORTS / "helm-values.yaml"))
     section = out.split("tenants/nextflow-hello-project.yaml: from repoRegistrations[1]", 1)[1].split("tenants/", 1)[0]
@@ -132,11 +143,11 @@ def test_a_file_without_registrations_exits_1(project, capsys):
 
 
 def _seed_blocks() -> list[str]:
-    """Every RepoRegistration example and `repoRegistrations:` values block of the platform documents."""
+    """Every RepoRegistration example and `repoRegistrations:` or `applications:` values block of the platform documents."""
     blocks = []
     for path in sorted(SEEDS.glob("*.txt")):
         for block in re.findall(r"```yaml\n(.*?)```", path.read_text(), re.DOTALL):
-            if "kind: RepoRegistration" in block or block.lstrip().startswith("repoRegistrations:"):
+            if "kind: RepoRegistration" in block or block.lstrip().startswith(("repoRegistrations:", "applications:")):
                 blocks.append(block)
     return blocks
 
@@ -147,7 +158,7 @@ def test_every_seed_example_imports_and_only_minio_needs_a_minio_stack(project, 
     source.write_text("---\n".join(_seed_blocks()))
     code, out, _ = run_cli(capsys, "import", str(source))
     problems = [line for line in out.splitlines() if re.match(r"^tenants/\S+:\d+: ", line)]
-    assert len(list((project / "tenants").glob("*.yaml"))) == 5
+    assert len(list((project / "tenants").glob("*.yaml"))) == 6
     assert problems and all(line.startswith("tenants/dev-pipeline.yaml:") and "hostname" in line for line in problems)
     assert code == 1
 

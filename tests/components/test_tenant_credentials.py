@@ -73,9 +73,11 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
 TAGS = {"registration": "lab"}
 
 
-def credentials_alone(rotation: int):
+def credentials_alone(rotation: int, component=TenantCredentials):
+    """`component` (TenantCredentials or MinioCredentials, which take the same arguments) built alone."""
+
     def program():
-        credentials = TenantCredentials(
+        credentials = component(
             "lab-credentials",
             TenantCredentialsArgs(
                 user_name="argo-tenants-test-lab",

@@ -28,8 +28,18 @@ def test_service_accounts_roles_and_bindings(dev_plan):
     assert kinds == [
         ("Role", "argo-events-submit"), ("Role", "tenant-admin"), ("Role", "tenant-reader"), ("Role", "wf-runner"),
         ("RoleBinding", "argo-events-submit"), ("RoleBinding", "tenant-admin"), ("RoleBinding", "tenant-reader"), ("RoleBinding", "wf-runner"),
-        ("ServiceAccount", "eso-vault"), ("ServiceAccount", "wf-runner"),
+        ("Secret", "tenant-admin.service-account-token"), ("Secret", "tenant-reader.service-account-token"),
+        ("ServiceAccount", "eso-vault"), ("ServiceAccount", "tenant-admin"), ("ServiceAccount", "tenant-reader"), ("ServiceAccount", "wf-runner"),
     ]
+
+
+def test_each_token_secret_waits_for_its_service_account(dev_plan):
+    found = {(r.inputs["kind"], r.inputs["metadata"]["name"]): r for r in parts(dev_plan, "alpha") if r.type != NS}
+    for account in ("tenant-admin", "tenant-reader"):
+        secret = found[("Secret", f"{account}.service-account-token")]
+        assert secret.inputs["type"] == "kubernetes.io/service-account-token"
+        assert secret.inputs["metadata"]["annotations"]["kubernetes.io/service-account.name"] == account
+        assert found[("ServiceAccount", account)].urn in secret.depends_on
 
 
 def test_objects_in_the_namespace_wait_for_it(dev_plan):
@@ -41,9 +51,12 @@ def test_objects_in_the_namespace_wait_for_it(dev_plan):
             assert resource.inputs["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
 
 
-def test_reader_binding_lists_every_reader(dev_plan):
+def test_reader_account_matches_every_signed_in_user_of_a_public_tenant(dev_plan):
+    # alpha is public: its readers are everyone, whoever readUsers lists.
+    [account] = [r for r in parts(dev_plan, "alpha") if r.inputs.get("kind") == "ServiceAccount" and r.inputs["metadata"]["name"] == "tenant-reader"]
+    assert account.inputs["metadata"]["annotations"]["workflows.argoproj.io/rbac-rule"] == "true"
     [binding] = [r for r in parts(dev_plan, "alpha") if r.inputs.get("kind") == "RoleBinding" and r.inputs["metadata"]["name"] == "tenant-reader"]
-    assert [s["name"] for s in binding.inputs["subjects"]] == ["viewer@acme.org", "analyst@acme.org"]
+    assert binding.inputs["subjects"] == [{"kind": "ServiceAccount", "name": "tenant-reader", "namespace": "wf-acme-alpha-pipeline"}]
 
 
 # Built alone, its arguments written out.
@@ -62,20 +75,39 @@ BINDING = {
 }
 
 
+TOKEN = {
+    "apiVersion": "v1",
+    "kind": "Secret",
+    "type": "kubernetes.io/service-account-token",
+    "metadata": {"name": "runner.service-account-token", "namespace": "wf-lab-repo", "annotations": {"kubernetes.io/service-account.name": "runner"}},
+}
+
+
 @pytest.fixture(scope="module")
 def alone():
     return build_alone(
-        lambda: TenantNamespace("lab", TenantNamespaceArgs(namespace=NAMESPACE, service_accounts=[ACCOUNT], roles=[(ROLE, BINDING)]))
+        lambda: TenantNamespace(
+            "lab",
+            TenantNamespaceArgs(namespace=NAMESPACE, service_accounts=[ACCOUNT], roles=[(ROLE, BINDING)], token_secrets=[TOKEN]),
+        )
     )
 
 
-def test_alone_the_namespace_then_each_account_role_and_binding(alone):
+def test_alone_the_namespace_then_each_account_token_role_and_binding(alone):
     assert child_types(alone, "TenantNamespace", "lab") == {
         "lab-namespace": "kubernetes:core/v1:Namespace",
         "lab-sa-runner": "kubernetes:core/v1:ServiceAccount",
+        "lab-token-runner.service-account-token": "kubernetes:core/v1:Secret",
         "lab-role-reader": f"kubernetes:{RBAC}:Role",
         "lab-rolebinding-reader": f"kubernetes:{RBAC}:RoleBinding",
     }
+
+
+def test_alone_the_token_secret_waits_for_the_account_it_names(alone):
+    found = children(alone, "TenantNamespace", "lab")
+    token = found["lab-token-runner.service-account-token"]
+    assert found["lab-sa-runner"].urn in token.depends_on
+    assert token.inputs["type"] == TOKEN["type"] and token.inputs["metadata"]["annotations"] == TOKEN["metadata"]["annotations"]
 
 
 def test_alone_the_manifests_are_registered_as_given(alone):

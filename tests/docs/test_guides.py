@@ -152,3 +152,54 @@ def test_the_urns_the_operator_guide_gives_are_the_programs(dev_plan):
     registered = {resource.urn for resource in dev_plan.resources}
     for urn in urns:
         assert urn.replace("<env>", "dev").replace("<name>", "alpha") in registered, urn
+
+
+def _onboarding_example():
+    [example] = [block for block in code_blocks(ONBOARDING, "yaml") if "kind: RepoRegistration" in block]
+    return yaml.safe_load(example)
+
+
+def test_the_artifact_repository_ref_the_guide_shows_is_in_the_namespace_configmap():
+    from tenancy.manifests.argo_workflows import artifact_repositories_configmap
+    from tests.support.program import tenant_of
+
+    [block] = [yaml.safe_load(b) for b in code_blocks(ONBOARDING, "yaml") if "artifactRepositoryRef" in b]
+    ref = block["spec"]["artifactRepositoryRef"]
+    configmap = artifact_repositories_configmap(tenant_of(_onboarding_example(), stack_settings("dev")))
+    assert ref["configMap"] == configmap["metadata"]["name"]
+    assert ref["key"] in configmap["data"] and configmap["data"][ref["key"]] == configmap["data"]["default-v1"]
+
+
+@pytest.mark.parametrize(
+    "row, stack, dedicated",
+    [
+        ("your `artifactBucket`, dev", "dev", True),
+        ("your `artifactBucket`, prod", "prod", True),
+        ("without `artifactBucket` (the platform's bucket, dev)", "dev", False),
+    ],
+)
+def test_the_outputs_table_says_where_the_program_puts_them(row, stack, dedicated):
+    from tenancy.manifests.argo_workflows import key_format
+    from tests.support.program import tenant_of
+
+    document = _onboarding_example()
+    if dedicated:
+        document["spec"]["artifactBucket"].pop("keyPrefix")  # the guide's point: workflows/ without one
+    else:
+        document["spec"].pop("artifactBucket")
+    artifacts = tenant_of(document, stack_settings(stack)).artifacts
+    rows = {line.split("|")[1].strip(): [cell.strip().strip("`") for cell in line.split("|")[2:4]] for line in ONBOARDING.splitlines() if line.startswith("| ")}
+    outdir, log = rows[row]
+    assert outdir == f"{artifacts.s3_uri}rna-seq-x7k2p/"
+    key = key_format(artifacts).replace("{{workflow.name}}", "rna-seq-x7k2p").replace("{{pod.name}}", "rna-seq-x7k2p-run-2719425813")
+    assert log == f"s3://{artifacts.bucket}/{key}/main.log"
+
+
+def test_the_sso_table_of_the_operator_guide_is_what_the_program_annotates():
+    from tenancy.manifests import rbac
+
+    section = OPERATIONS.split("## The Argo UI: SSO RBAC", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| `tenant-")]
+    precedences = {cells[0].split("`")[1]: cells[2].strip(" `") for cells in rows}
+    assert precedences == {"tenant-admin": str(rbac.ADMIN_PRECEDENCE), "tenant-reader": str(rbac.READER_PRECEDENCE)}
+    assert f"`{rbac.RBAC_RULE_ANNOTATION}`" in section and "`<account>.service-account-token`" in section

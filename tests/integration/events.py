@@ -7,9 +7,12 @@ body, and emits `{"headers": <request headers>, "body": <body>}` (GithubEventDat
 
 Sensor (pkg/sensors/dependencies/filter.go, pkg/sensors/triggers/params.go): a dependency matches an
 event of its EventSource entry when every data filter holds (gjson path; `string` values are Go
-regular expressions matched anywhere in the value, `bool` values compare with the parsed bool, a
-missing path fails the filter); a trigger whose `conditions` names that dependency submits its
-Workflow with each parameter's `dataKey` (gjson) written at `dest` (sjson path).
+regular expressions matched anywhere in the value, any of them may match, `bool` values compare with
+the parsed bool, a missing path fails the filter); a trigger whose `conditions` names that dependency
+submits its Workflow with each parameter's value written at `dest` (sjson path): a `dataTemplate`
+(Go text/template with sprig's functions over `{"Input": <event data>}`; an empty result falls back to
+`dataKey`) or a `dataKey` (gjson). Of Go templates this evaluates what the plan uses: `.Input.<path>`
+piped through sprig's `trimPrefix "<literal>"`; anything else is NotImplementedError.
 
 The paths are resolved with gjson-py (PyPI `gjson`), a Python implementation of the GJSON syntax.
 """
@@ -154,6 +157,36 @@ def _sjson_set(document: dict, path: str, value: Any) -> None:
         node[last] = value
 
 
+_TEMPLATE = re.compile(r"\{\{\s*\.Input\.(?P<path>[\w.]+)(?P<pipes>(?:\s*\|\s*trimPrefix\s+\"[^\"]*\")*)\s*\}\}")
+_PIPE = re.compile(r'\|\s*trimPrefix\s+"(?P<prefix>[^"]*)"')
+
+
+def _template_value(data: dict, template: str) -> str | None:
+    """A Go template of the form `{{ .Input.a.b | trimPrefix "x" | ... }}`; None where Argo Events falls back."""
+    match = _TEMPLATE.fullmatch(template.strip())
+    if match is None:
+        raise NotImplementedError(f"dataTemplate {template!r}")
+    node: Any = data
+    for part in match["path"].split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None  # Go renders "<no value>", which Argo Events treats as a failed template.
+        node = node[part]
+    text = node if isinstance(node, str) else json.dumps(node)
+    for pipe in _PIPE.finditer(match["pipes"]):
+        text = text.removeprefix(pipe["prefix"])
+    return text or None
+
+
+def _parameter_value(data: dict, src: dict) -> str:
+    if "dataTemplate" in src:
+        value = _template_value(data, src["dataTemplate"])
+        if value is not None:
+            return value
+        if "dataKey" not in src:
+            raise LookupError(f"template {src['dataTemplate']} gave no value")
+    return _resolved(data, src["dataKey"])
+
+
 def _resolved(data: dict, key: str) -> str:
     value = _gjson(data, key)
     if value is _MISSING:
@@ -182,7 +215,7 @@ def submitted(plan: Plan, event: Event) -> list[dict]:
                 src = parameter["src"]
                 if src["dependencyName"] != dependency["name"]:
                     continue
-                _sjson_set(workflow, parameter["dest"], _resolved(event.data, src["dataKey"]))
+                _sjson_set(workflow, parameter["dest"], _parameter_value(event.data, src))
             workflows.append(workflow)
     return workflows
 
@@ -191,34 +224,46 @@ def arguments(workflow: dict) -> dict[str, str]:
     return {p["name"]: p.get("value") for p in workflow["spec"]["arguments"]["parameters"]}
 
 
-# What docs/architecture.md says each recorded delivery does: True = one Workflow with the push's
-# clone URL, `after` and ref; False = nothing is submitted.
-RECORDED = {
-    "push-branch": True,
-    "push-new-branch": True,
-    "push-force": True,
-    "push-tag-lightweight": True,
-    "push-tag-annotated": True,
-    "delete-branch": False,
-    "delete-tag": False,
-    "ping": False,
-}
+# The recorded deliveries (payloads/README.md lists what each is).
+RECORDED = (
+    "push-branch",
+    "push-new-branch",
+    "push-force",
+    "push-tag-lightweight",
+    "push-tag-annotated",
+    "delete-branch",
+    "delete-tag",
+    "ping",
+)
+
+
+def runs(body: dict, default_branch: str) -> bool:
+    """What docs/architecture.md says a delivery does: a push (not a deletion) of the tracked branch or of a
+    tag, with a commit, starts one Workflow; anything else starts nothing."""
+    ref = body.get("ref", "")
+    tracked = ref == f"refs/heads/{default_branch}" or ref.startswith("refs/tags/")
+    return tracked and not body.get("deleted", True) and bool((body.get("head_commit") or {}).get("id"))
 
 
 def expected_arguments(body: dict) -> dict[str, str]:
-    return {"repo-url": body["repository"]["clone_url"], "revision": body["after"], "ref": body["ref"]}
+    """The commit (for an annotated tag, the tagged commit), the ref, and the branch or tag name."""
+    ref = body["ref"]
+    name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ref.removeprefix("refs/tags/")
+    return {"git_revision": body["head_commit"]["id"], "git_ref": ref, "git_ref_name": name}
 
 
-def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, recorded: dict[str, bool] = RECORDED) -> list[str]:
+def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, default_branch: Any, recorded=RECORDED) -> list[str]:
     """Every recorded delivery, from every registration's repository to its webhook URL, signed with
-    the secret GitHub holds for it (`github_secret(tenant)`), through the EventSource and the Sensor."""
+    the secret GitHub holds for it (`github_secret(tenant)`), through the EventSource and the Sensor;
+    `default_branch(tenant)` is the branch the registration tracks."""
     problems = []
     for tenant in plan.tenants:
         summary = plan.tenant_summary(tenant)
         owner, repo = summary["repository"].split("/")
-        for name, runs in recorded.items():
+        for name in recorded:
             headers, body = load_payload(name)
             body = for_repository(body, owner, repo)
+            should_run = runs(body, default_branch(tenant))
             where = f"{tenant} {name}"
             try:
                 event = receive(plan, sign(github_secret(tenant), headers, body, summary["webhookUrl"]), secret_of)
@@ -226,7 +271,7 @@ def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, recorded: d
             except (Rejected, LookupError) as err:
                 problems.append(f"{where}: {err}")
                 continue
-            if not runs:
+            if not should_run:
                 if workflows:
                     problems.append(f"{where}: submitted {[arguments(w) for w in workflows]}; it must submit nothing")
                 continue

@@ -14,6 +14,9 @@ from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE,
 from tests.integration.schema_checks import artifact_repositories
 from tests.support.policy_checks import vault_allows
 
+# What ESO's GithubAccessToken generator puts in the Secret it fills (generators/v1/github/github.go).
+GENERATED_TOKEN_KEY = "token"
+
 # (verb, apiGroup, resource) each in-cluster identity uses in its namespace, and why.
 # - Argo Events' argoWorkflow trigger (pkg/sensors/triggers/argo-workflow) runs `argo submit`; the
 #   CLI validates the Workflow against its WorkflowTemplate first (server/workflow CreateWorkflow:
@@ -25,11 +28,19 @@ RUNNER_NEEDS = (("create", "argoproj.io", "workflowtaskresults"), ("patch", "arg
 
 
 def _secret_keys(plan: Plan, namespace: str) -> dict[str, set[str]]:
-    """Secret name -> keys, for every Secret an ExternalSecret produces in `namespace`."""
+    """Secret name -> keys, for every Secret an ExternalSecret produces in `namespace`: a template's keys
+    where it has one (ESO's default mergePolicy Replace keeps only those), a generator's `token`, else its data's."""
     produced: dict[str, set[str]] = defaultdict(set)
     for external in plan.manifests("ExternalSecret", namespace):
-        name = external["spec"].get("target", {}).get("name") or external["metadata"]["name"]
-        produced[name] |= {item["secretKey"] for item in external["spec"].get("data", [])}
+        target = external["spec"].get("target", {})
+        name = target.get("name") or external["metadata"]["name"]
+        template = target.get("template", {}).get("data")
+        if template:
+            produced[name] |= set(template)
+        elif any("generatorRef" in item.get("sourceRef", {}) for item in external["spec"].get("dataFrom", [])):
+            produced[name].add(GENERATED_TOKEN_KEY)
+        else:
+            produced[name] |= {item["secretKey"] for item in external["spec"].get("data", [])}
     return produced
 
 
@@ -56,11 +67,102 @@ def secret_reference_problems(plan: Plan) -> list[str]:
     for template in plan.manifests("WorkflowTemplate"):
         namespace = template["metadata"]["namespace"]
         for step in template["spec"]["templates"]:
-            for env in step.get("container", {}).get("env", []):
+            body = step.get("container") or step.get("script") or {}
+            for env in body.get("env", []):
                 ref = env.get("valueFrom", {}).get("secretKeyRef")
                 if ref:
                     problems += _needs_secret(plan, f"{manifest_id(template)} env {env['name']}", namespace, ref)
+            problems += _mounted_secret_problems(plan, manifest_id(template), namespace, step, body)
     return problems
+
+
+def _mounted_secret_problems(plan: Plan, where: str, namespace: str, step: dict, body: dict) -> list[str]:
+    """Each Secret volume is produced in the namespace with the file the step reads from it (a path in its env)."""
+    problems = []
+    volumes = {v["name"]: v["secret"]["secretName"] for v in step.get("volumes", []) if "secret" in v}
+    paths = [e.get("value", "") for e in body.get("env", [])]
+    for mount in body.get("volumeMounts", []):
+        secret = volumes.get(mount["name"])
+        if secret is None:
+            continue
+        files = [path[len(mount["mountPath"]) + 1 :] for path in paths if path.startswith(mount["mountPath"] + "/")]
+        if not files:
+            problems.append(f"{where} {step['name']}: nothing in its environment names a file of {mount['mountPath']}")
+        for key in files:
+            problems += _needs_secret(plan, f"{where} {step['name']} volume {mount['name']}", namespace, {"name": secret, "key": key})
+    return problems
+
+
+def github_token_problems(plan: Plan) -> list[str]:
+    """Every GitHub token a tenant namespace reads is minted for its own repository alone: the copy's store reads
+    the App's namespace as the namespace's own service account; a Role there lets exactly that account `get`
+    the Secret by name; the Secret is filled by a namespaced GithubAccessToken beside it whose one repository is
+    the tenant's; the App's private key is referenced from the App's namespace only."""
+    problems = []
+    repository_of = {ns["metadata"]["name"]: ns["metadata"]["annotations"].get("repo-registration/repo-url", "") for ns in plan.manifests("Namespace")}
+    for generator in plan.manifests("GithubAccessToken"):
+        where = manifest_id(generator)
+        if generator["metadata"]["namespace"] in repository_of:
+            problems.append(f"{where}: a generator in a tenant namespace would need the App's private key there")
+        if len(generator["spec"].get("repositories", [])) != 1 or len(generator["spec"].get("permissions", {})) != 1:
+            problems.append(f"{where}: must be limited to one repository and one permission")
+    for external in plan.manifests("ExternalSecret"):
+        ref = external["spec"].get("secretStoreRef")
+        store = plan.manifest("SecretStore", external["metadata"]["namespace"], ref["name"]) if ref else None
+        if store is None or "kubernetes" not in store["spec"]["provider"]:
+            continue
+        where = manifest_id(external)
+        namespace = external["metadata"]["namespace"]
+        provider = store["spec"]["provider"]["kubernetes"]
+        remote = provider["remoteNamespace"]
+        account = provider["auth"]["serviceAccount"]["name"]
+        if plan.manifest("ServiceAccount", namespace, account) is None:
+            problems.append(f"{where}: its store's ServiceAccount {namespace}/{account} does not exist")
+        for item in external["spec"]["data"]:
+            secret = item["remoteRef"]["key"]
+            if not _may_get(plan, remote, (namespace, account), secret):
+                problems.append(f"{where}: {namespace}/{account} may not get Secret {remote}/{secret}")
+            minting = plan.manifest("ExternalSecret", remote, secret)
+            sources = [s["sourceRef"]["generatorRef"] for s in (minting or {}).get("spec", {}).get("dataFrom", []) if "generatorRef" in s.get("sourceRef", {})]
+            if not sources:
+                problems.append(f"{where}: Secret {remote}/{secret} is minted by no generator")
+                continue
+            if sources[0]["kind"] != "GithubAccessToken":
+                problems.append(f"{where}: Secret {remote}/{secret} comes from a {sources[0]['kind']}, not a namespaced GithubAccessToken")
+                continue
+            generator = plan.manifest("GithubAccessToken", remote, sources[0]["name"])
+            if generator is None:
+                problems.append(f"{where}: generator {remote}/{sources[0]['name']} does not exist")
+                continue
+            repo = repository_of.get(namespace, "").removesuffix(".git").rsplit("/", 1)[-1]
+            if generator["spec"].get("repositories") != [repo]:
+                problems.append(f"{where}: reads a token for {generator['spec'].get('repositories')}, not for its own repository {repo}")
+        for granted_to in _readers(plan, remote):
+            if granted_to[0] not in repository_of:
+                problems.append(f"Role in {remote}: grants {granted_to} outside every tenant namespace")
+    return list(dict.fromkeys(problems))
+
+
+def _readers(plan: Plan, namespace: str) -> set[tuple[str, str]]:
+    return {
+        (s.get("namespace", namespace), s["name"])
+        for binding in plan.manifests("RoleBinding", namespace)
+        for s in binding.get("subjects", [])
+        if s["kind"] == "ServiceAccount"
+    }
+
+
+def _may_get(plan: Plan, namespace: str, account: tuple[str, str], secret: str) -> bool:
+    for binding in plan.manifests("RoleBinding", namespace):
+        subjects = {(s.get("namespace", namespace), s["name"]) for s in binding.get("subjects", []) if s["kind"] == "ServiceAccount"}
+        if account not in subjects or binding["roleRef"]["kind"] != "Role":
+            continue
+        role = plan.manifest("Role", namespace, binding["roleRef"]["name"]) or {}
+        for rule in role.get("rules", []):
+            if "" in rule["apiGroups"] and "secrets" in rule["resources"] and "get" in rule["verbs"]:
+                if secret in rule.get("resourceNames", [secret]):
+                    return True
+    return False
 
 
 def store_problems(plan: Plan) -> list[str]:
@@ -71,11 +173,10 @@ def store_problems(plan: Plan) -> list[str]:
     written = {(r["inputs"]["mount"], r["inputs"]["name"]) for r in plan.of_type(VAULT_SECRET)}
     roles = {(r["inputs"]["backend"], r["inputs"]["roleName"]): r["inputs"] for r in plan.of_type(VAULT_ROLE)}
     policies = {r["inputs"]["name"]: r["inputs"]["policy"] for r in plan.of_type(VAULT_POLICY)}
-    for external in plan.manifests("ExternalSecret"):
+    for external, store in plan.vault_external_secrets():
         where = manifest_id(external)
         namespace = external["metadata"]["namespace"]
         ref = external["spec"]["secretStoreRef"]
-        store = plan.manifest(ref.get("kind", "SecretStore"), namespace, ref["name"])
         if store is None:
             problems.append(f"{where}: {ref.get('kind', 'SecretStore')} {namespace}/{ref['name']} does not exist")
             continue
@@ -89,7 +190,7 @@ def store_problems(plan: Plan) -> list[str]:
                 if not vault_allows(policies.get(policy, ""), f"{vault['path']}/data/{key}", "read"):
                     problems.append(f"{where}: policy {policy} of its store's role does not read {vault['path']}/data/{key}")
     problems = list(dict.fromkeys(problems))  # one line per ExternalSecret, not per key read from the same path
-    for store in plan.manifests("SecretStore"):
+    for store in plan.vault_stores():
         where = manifest_id(store)
         namespace = store["metadata"]["namespace"]
         auth = store["spec"]["provider"]["vault"]["auth"]["kubernetes"]
@@ -233,4 +334,10 @@ def webhook_problems(plan: Plan) -> list[str]:
 
 
 def cross_reference_problems(plan: Plan) -> list[str]:
-    return secret_reference_problems(plan) + store_problems(plan) + trigger_problems(plan) + webhook_problems(plan)
+    return (
+        secret_reference_problems(plan)
+        + store_problems(plan)
+        + github_token_problems(plan)
+        + trigger_problems(plan)
+        + webhook_problems(plan)
+    )

@@ -19,6 +19,12 @@ from tenancy.project.stack_files import stack_config
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
 STACK = "dev"
+# The integration stack runs with the platform's GitHub App (the committed stacks leave it to the operator):
+# one installation per owner of tests/integration/tenants, and a link to the Argo UI on each commit status.
+GITHUB_APP_CONFIG = {
+    "argo-tenants:githubApp": {"appId": 123456, "installations": {"acme": 1111, "other-org": 2222, "GammaLab": 3333}},
+    "argo-tenants:argoWorkflowsUrl": "https://argo.dev.example.org",
+}
 
 VAULT_POLICY = "vault:index/policy:Policy"
 VAULT_SECRET = "vault:kv/secretV2:SecretV2"
@@ -31,14 +37,14 @@ REPOSITORY_WEBHOOK = "github:index/repositoryWebhook:RepositoryWebhook"
 
 
 def build_plan(tenants_dir: Path = TENANTS_DIR, stack: str = STACK) -> dict[str, Any]:
-    simulation = simulate(PROJECT_DIR, stack, {"argo-tenants:tenantsDir": str(tenants_dir)})
+    simulation = simulate(PROJECT_DIR, stack, {"argo-tenants:tenantsDir": str(tenants_dir), **GITHUB_APP_CONFIG})
     if simulation.error:
         raise AssertionError(f"the program failed for {tenants_dir}: {simulation.error}")
     return json.loads(json.dumps(plan_document(simulation)))
 
 
 def stack_settings(stack: str = STACK) -> StackSettings:
-    return settings_from_config(stack_config(PROJECT_DIR, stack), stack)
+    return settings_from_config({**stack_config(PROJECT_DIR, stack), **GITHUB_APP_CONFIG}, stack)
 
 
 def manifest_id(manifest: dict) -> str:
@@ -94,6 +100,22 @@ class Plan:
             if manifest["metadata"]["name"] == name:
                 return manifest
         return None
+
+    def vault_stores(self) -> Iterator[dict]:
+        """SecretStores of the Vault provider (the others read the GitHub App's namespace: graph_checks)."""
+        return (store for store in self.manifests("SecretStore") if "vault" in store["spec"]["provider"])
+
+    def vault_external_secrets(self, namespace: str | None = None) -> Iterator[tuple[dict, dict | None]]:
+        """(ExternalSecret, its store or None when missing) for every ExternalSecret that reads through a store
+        that is not another provider's: Vault reads, and references to stores that do not exist."""
+        for external in self.manifests("ExternalSecret", namespace):
+            ref = external["spec"].get("secretStoreRef")
+            if ref is None:
+                continue  # a generator fills it (graph_checks.github_token_problems)
+            store = self.manifest(ref.get("kind", "SecretStore"), external["metadata"]["namespace"], ref["name"])
+            if store is not None and "vault" not in store["spec"]["provider"]:
+                continue
+            yield external, store
 
     def tenant_summary(self, tenant: str) -> dict:
         return self.document["outputs"]["tenants"][tenant]

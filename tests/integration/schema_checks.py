@@ -1,7 +1,7 @@
 """Every object of a plan against the schema of the component that will receive it, unknown fields rejected.
 
 - core Kubernetes objects: PyPI kubernetes-validate, strict, at its newest Kubernetes version;
-- ExternalSecret / SecretStore: the External Secrets CRDs (served version only);
+- ExternalSecret / SecretStore / GithubAccessToken: the External Secrets CRDs (served version only);
 - WorkflowTemplate, the Workflow each Sensor trigger submits, each ArtifactRepository (the
   artifact ConfigMap's value): Argo Workflows' JSON Schema; EventSource and Sensor: Argo Events'.
 
@@ -40,6 +40,7 @@ ARGO_EVENTS = "argo-events.schema.json"
 ESO_CRDS = {
     "ExternalSecret": "external-secrets.io_externalsecrets.yaml",
     "SecretStore": "external-secrets.io_secretstores.yaml",
+    "GithubAccessToken": "generators.external-secrets.io_githubaccesstokens.yaml",
 }
 CORE_API_VERSIONS = ("v1", "rbac.authorization.k8s.io/v1")
 ARGO_DEFINITIONS = {
@@ -176,7 +177,7 @@ def schema_problems(plan: Plan, schemas: Schemas) -> list[str]:
         api_version, kind = manifest.get("apiVersion", ""), manifest.get("kind")
         if api_version in CORE_API_VERSIONS:
             errors = core_errors(manifest)
-        elif api_version.startswith("external-secrets.io/") and kind in ESO_CRDS:
+        elif api_version.startswith(("external-secrets.io/", "generators.external-secrets.io/")) and kind in ESO_CRDS:
             errors = schemas.crd_errors(manifest)
         elif api_version == "argoproj.io/v1alpha1" and kind in ARGO_DEFINITIONS:
             errors = schemas.argo_errors(kind, manifest)

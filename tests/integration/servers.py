@@ -1,7 +1,8 @@
-"""Local servers the suite runs: an OpenBao dev server and a stand-in for the Kubernetes TokenReview API.
+"""Local servers the suite runs: an OpenBao dev server, moto's S3 server and a stand-in for the
+Kubernetes TokenReview API.
 
-Both listen on 127.0.0.1 only. OpenBao is a child process stopped by its PID; the TokenReview stand-in
-is a thread in this process.
+All listen on 127.0.0.1 only. OpenBao and moto are child processes stopped by their PID; the
+TokenReview stand-in is a thread in this process.
 """
 
 from __future__ import annotations
@@ -105,13 +106,18 @@ class OpenBao:
         return answer
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        _stop(self.process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End a server started in its own session, by its PID (its process group), and wait for it."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def _b64(data: bytes) -> str:
@@ -192,3 +198,45 @@ class TokenReviewAPI:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+def _free_port() -> int:
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MotoServer:
+    """moto's server mode (`python -m moto.server`) on 127.0.0.1: an S3-compatible endpoint reached
+    over HTTP by host and port, as a MinIO service is, so clients must address buckets path-style."""
+
+    def __init__(self, workdir: Path):
+        import sys
+
+        self.port = _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "moto.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=workdir,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"moto server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        _stop(self.process)

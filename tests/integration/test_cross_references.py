@@ -7,12 +7,14 @@ import yaml
 
 from tests.integration.graph_checks import (
     cross_reference_problems,
+    github_token_problems,
     secret_reference_problems,
     store_problems,
     trigger_problems,
     webhook_problems,
 )
-from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_ROLE
+from tests.integration.argo_checks import NOT_FOUND, resolve_artifact_repository
+from tests.integration.plan import PROJECT_DIR, REPOSITORY_WEBHOOK, VAULT_ROLE
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +30,11 @@ def test_an_external_secret_with_the_wrong_key_is_caught(broken):
     secret = broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")
     secret["spec"]["data"][0]["secretKey"] = "accessKey"
     assert secret_reference_problems(broken) == [
-        "ConfigMap wf-acme-beta/artifact-repositories data.default-v1 s3.accessKeySecret: Secret wf-acme-beta/s3-credentials-beta "
-        "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
+        *(
+            f"ConfigMap wf-acme-beta/artifact-repositories data.{key} s3.accessKeySecret: Secret wf-acme-beta/s3-credentials-beta "
+            "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])"
+            for key in ("artifactRepositories.beta", "default-v1")
+        ),
         "WorkflowTemplate wf-acme-beta/nextflow-repo-runner env AWS_ACCESS_KEY_ID: Secret wf-acme-beta/s3-credentials-beta "
         "gets no key AWS_ACCESS_KEY_ID (its ExternalSecret gives ['AWS_SECRET_ACCESS_KEY', 'accessKey'])",
     ]
@@ -56,7 +61,7 @@ def test_an_event_source_webhook_secret_in_the_wrong_namespace_is_caught(broken)
 
 def test_a_store_that_does_not_exist_or_reads_another_mount_is_caught(broken):
     broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")["spec"]["secretStoreRef"]["name"] = "vault"
-    broken.object("SecretStore", "wf-gammalab-gamma")["spec"]["provider"]["vault"]["path"] = "secret"
+    broken.object("SecretStore", "wf-gammalab-gamma", "vault-tenant")["spec"]["provider"]["vault"]["path"] = "secret"
     assert store_problems(broken) == [
         "ExternalSecret wf-acme-beta/s3-credentials-beta: SecretStore wf-acme-beta/vault does not exist",
         "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: secret/teams/gamma/artifact-credentials is not a secret "
@@ -125,4 +130,81 @@ def test_a_webhook_url_no_endpoint_serves_is_caught(broken):
         "EventSource argo-events/repo-registrations github.alpha: port 13000 is not exposed by its Service",
         "RepositoryWebhook of beta-2: https://events.dev.argo.example.org/beta-2 is served by no EventSource endpoint",
         "RepositoryWebhook of gamma: https://events.dev.argo.example.org/github/beta is served by the entry of beta",
+    ]
+
+
+# --- artifactRepositoryRef as the seed documents write it ---------------------------------------
+
+SEED_WORKFLOW = PROJECT_DIR / "tests" / "fixtures" / "seeds" / "artifact-repository-ref-workflow.yaml"
+
+
+def seed_workflow(registration: str) -> dict:
+    """The seed guide's test workflow, with the registration name where the guide says my-project."""
+    return yaml.safe_load(SEED_WORKFLOW.read_text().replace("my-project", registration))
+
+
+def _namespaces(plan) -> dict[str, str]:
+    return {tenant: summary["namespace"] for tenant, summary in plan.document["outputs"]["tenants"].items()}
+
+
+def test_a_workflow_written_as_the_seed_shows_finds_its_repository(plan, settings_dev):
+    controller = settings_dev.namespaces.argo_workflows
+    for tenant, namespace in _namespaces(plan).items():
+        where, repository = resolve_artifact_repository(plan, seed_workflow(tenant), namespace, controller)
+        _, default = resolve_artifact_repository(plan, {"spec": {}}, namespace, controller)
+        assert where == f"ConfigMap {namespace}/artifact-repositories data.artifactRepositories.{tenant}"
+        assert repository == default, tenant
+
+
+def test_the_seed_workflow_is_a_valid_argo_workflow(schemas):
+    assert schemas.argo_errors("Workflow", seed_workflow("alpha")) == []
+
+
+def test_another_registrations_repository_is_not_found(plan, settings_dev):
+    namespaces = _namespaces(plan)
+    with pytest.raises(LookupError, match=NOT_FOUND):
+        resolve_artifact_repository(plan, seed_workflow("beta"), namespaces["alpha"], settings_dev.namespaces.argo_workflows)
+
+
+def test_without_the_seed_key_the_seed_workflow_fails_as_the_issue_describes(broken, settings_dev):
+    configmap = broken.object("ConfigMap", "wf-acme-beta", "artifact-repositories")
+    configmap["data"].pop("artifactRepositories.beta")
+    with pytest.raises(LookupError, match=NOT_FOUND):
+        resolve_artifact_repository(broken, seed_workflow("beta"), "wf-acme-beta", settings_dev.namespaces.argo_workflows)
+
+
+# GitHub tokens: minted for the tenant's own repository, read by the tenant's own store.
+
+
+def test_a_tenant_reading_another_tenants_token_is_caught(broken):
+    copy = broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")
+    copy["spec"]["data"][0]["remoteRef"]["key"] = "argo-tenants-alpha-contents"
+    assert github_token_problems(broken) == [
+        "ExternalSecret wf-acme-beta/git-credentials: wf-acme-beta/eso-github may not get Secret argo-tenants-github/argo-tenants-alpha-contents",
+        "ExternalSecret wf-acme-beta/git-credentials: reads a token for ['alpha-pipeline'], not for its own repository beta",
+    ]
+
+
+def test_a_reader_role_over_every_secret_of_the_apps_namespace_is_caught(broken):
+    role = broken.object("Role", "argo-tenants-github", "argo-tenants-beta")
+    role["rules"][0].pop("resourceNames")
+    broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")["spec"]["data"][0]["remoteRef"]["key"] = "argo-tenants-alpha-contents"
+    assert "reads a token for ['alpha-pipeline'], not for its own repository beta" in " ".join(github_token_problems(broken))
+
+
+def test_a_token_from_a_cluster_generator_or_for_two_repositories_is_caught(broken):
+    broken.object("ExternalSecret", "argo-tenants-github", "argo-tenants-beta-status")["spec"]["dataFrom"][0]["sourceRef"]["generatorRef"]["kind"] = "ClusterGenerator"
+    broken.object("GithubAccessToken", "argo-tenants-github", "argo-tenants-gamma-contents")["spec"]["repositories"].append("other")
+    assert github_token_problems(broken) == [
+        "GithubAccessToken argo-tenants-github/argo-tenants-gamma-contents: must be limited to one repository and one permission",
+        "ExternalSecret wf-acme-beta/github-status-token: Secret argo-tenants-github/argo-tenants-beta-status comes from a ClusterGenerator, not a namespaced GithubAccessToken",
+        "ExternalSecret wf-gammalab-gamma/git-credentials: reads a token for ['gamma', 'other'], not for its own repository gamma",
+    ]
+
+
+def test_the_runner_mounts_a_secret_with_the_file_it_reads(broken):
+    template = broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")["spec"]["target"]["template"]
+    template["data"] = {"token": template["data"]["scm"]}
+    assert secret_reference_problems(broken) == [
+        "WorkflowTemplate wf-acme-beta/nextflow-repo-runner run volume git-credentials: Secret wf-acme-beta/git-credentials gets no key scm (its ExternalSecret gives ['token'])"
     ]

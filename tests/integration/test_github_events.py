@@ -7,19 +7,22 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 
 from tests.integration.events import (
     RECORDED,
     Rejected,
     arguments,
+    expected_arguments,
     for_repository,
     load_payload,
     receive,
     routing_problems,
+    runs,
     sign,
     submitted,
 )
-from tests.integration.plan import VAULT_SECRET
+from tests.integration.plan import TENANTS_DIR, VAULT_SECRET
 from tests.integration.vault_checks import eso_secret_value, fake_value
 
 pytestmark = pytest.mark.integration
@@ -33,13 +36,20 @@ def github_secrets(plan):
     return lambda tenant: fake_value(*paths[tenant], "secret")
 
 
+def default_branch(tenant: str) -> str:
+    """The branch a registration of tests/integration/tenants tracks, as its file says."""
+    spec = yaml.safe_load((TENANTS_DIR / f"{tenant}.yaml").read_text())["spec"]
+    return spec.get("defaultBranch", "main")
+
+
 @pytest.fixture
 def route(vault, openbao, token_review):
     """routing_problems(plan) with the plan applied to OpenBao: the EventSource's secrets come through ESO."""
 
     def run(plan, github_secret=None):
         vault(plan)
-        return routing_problems(plan, github_secret or github_secrets(plan), eso_secret_value(openbao, token_review, plan))
+        secrets = eso_secret_value(openbao, token_review, plan)
+        return routing_problems(plan, github_secret or github_secrets(plan), secrets, default_branch)
 
     return run
 
@@ -56,27 +66,33 @@ def test_every_recorded_delivery_does_what_the_docs_say(plan, route):
     assert route(plan) == []
 
 
-def test_a_branch_push_runs_the_registration_template_at_the_pushed_commit(plan, vault, openbao, token_review):
+def test_a_push_to_the_tracked_branch_runs_the_registration_template_at_the_pushed_commit(plan, vault, openbao, token_review):
     vault(plan)
-    body, [workflow] = deliver(plan, openbao, token_review, "beta-2", "push-branch")
-    assert workflow["metadata"]["namespace"] == "wf-other-org-beta-two"
-    assert workflow["metadata"]["generateName"] == "beta-2-"
+    body, [workflow] = deliver(plan, openbao, token_review, "alpha", "push-branch")
+    assert workflow["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
+    assert workflow["metadata"]["generateName"] == "alpha-"
     assert workflow["spec"]["workflowTemplateRef"] == {"name": "nextflow-repo-runner"}
     assert arguments(workflow) == {
-        "repo-url": "https://github.com/other-org/Beta.Two.git",
-        "revision": "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
-        "ref": "refs/heads/develop",
+        "git_revision": "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+        "git_ref": "refs/heads/develop",
+        "git_ref_name": "develop",
     }
 
 
-def test_a_tag_push_runs_at_the_tag(plan, vault, openbao, token_review):
+def test_a_push_to_another_branch_starts_nothing(plan, vault, openbao, token_review):
+    vault(plan)
+    # beta-2 tracks main; the recording pushes develop. alpha tracks develop; push-new-branch creates feature/qc.
+    assert deliver(plan, openbao, token_review, "beta-2", "push-branch")[1] == []
+    assert deliver(plan, openbao, token_review, "alpha", "push-new-branch")[1] == []
+
+
+def test_a_tag_push_runs_at_the_tagged_commit(plan, vault, openbao, token_review):
     vault(plan)
     body, [lightweight] = deliver(plan, openbao, token_review, "gamma", "push-tag-lightweight")
-    assert arguments(lightweight)["ref"] == "refs/tags/v1.2.0"
-    assert arguments(lightweight)["revision"] == body["head_commit"]["id"]
-    # An annotated tag's `after` is the tag object, which git resolves to the tagged commit.
-    body, [annotated] = deliver(plan, openbao, token_review, "gamma", "push-tag-annotated")
-    assert arguments(annotated) == {"repo-url": "https://github.com/GammaLab/gamma.git", "revision": body["after"], "ref": "refs/tags/v1.3.0"}
+    assert arguments(lightweight) == {"git_revision": body["head_commit"]["id"], "git_ref": "refs/tags/v1.2.0", "git_ref_name": "v1.2.0"}
+    # An annotated tag's `after` is the tag object; the run gets the commit, on which a status can be set.
+    body, [annotated] = deliver(plan, openbao, token_review, "beta", "push-tag-annotated")
+    assert arguments(annotated) == {"git_revision": body["head_commit"]["id"], "git_ref": "refs/tags/v1.3.0", "git_ref_name": "v1.3.0"}
     assert body["after"] != body["head_commit"]["id"]
 
 
@@ -97,17 +113,19 @@ def test_a_delivery_signed_with_another_registrations_secret_is_rejected(plan, v
 
 def test_a_sensor_without_the_deletion_filter_is_caught(broken, route):
     for dependency in broken.object("Sensor")["spec"]["dependencies"]:
-        dependency["filters"]["data"] = [f for f in dependency["filters"]["data"] if f["path"] != "body.deleted"]
+        dependency["filters"]["data"] = [f for f in dependency["filters"]["data"] if f["path"] not in ("body.deleted", "body.head_commit.id")]
     problems = route(broken)
-    assert len(problems) == 2 * len(broken.tenants)
-    assert problems[0].startswith("alpha delete-branch: submitted [{'repo-url': 'https://github.com/acme/alpha-pipeline.git', 'revision': '0000000000000000000000000000000000000000'")
+    # A deleted tag matches every registration's tag pattern; it has no commit to run.
+    assert "alpha delete-tag: key body.head_commit.id does not exist in the event payload" in problems
+    assert len(problems) == len(broken.tenants)
 
 
-def test_a_sensor_without_filters_is_caught_on_ping(broken, route):
+def test_a_sensor_without_the_ref_filter_is_caught(broken, route):
     for dependency in broken.object("Sensor")["spec"]["dependencies"]:
-        dependency.pop("filters")
+        dependency["filters"]["data"] = [f for f in dependency["filters"]["data"] if f["path"] != "body.ref"]
     problems = route(broken)
-    assert "beta ping: key body.after does not exist in the event payload" in problems
+    assert any(p.startswith("alpha push-new-branch: submitted [{'git_revision'") for p in problems)
+    assert any(p.startswith("beta push-branch: submitted") for p in problems)
 
 
 def test_a_trigger_without_conditions_is_caught(broken, route):
@@ -117,11 +135,24 @@ def test_a_trigger_without_conditions_is_caught(broken, route):
 
 
 def test_a_wrong_data_key_is_caught(broken, route):
-    trigger = broken.trigger("beta-2")
-    trigger["argoWorkflow"]["parameters"][0]["src"]["dataKey"] = "body.repository.html_url"
-    trigger["argoWorkflow"]["parameters"][1]["src"]["dataKey"] = "body.head_commit.sha"
+    trigger = broken.trigger("alpha")
+    trigger["argoWorkflow"]["parameters"][0]["src"]["dataKey"] = "body.head_commit.sha"
     problems = route(broken)
-    assert "beta-2 push-branch: key body.head_commit.sha does not exist in the event payload" in problems
+    assert "alpha push-branch: key body.head_commit.sha does not exist in the event payload" in problems
+
+
+def test_the_revision_taken_from_after_is_caught_on_an_annotated_tag(broken, route):
+    trigger = broken.trigger("alpha")
+    trigger["argoWorkflow"]["parameters"][0]["src"]["dataKey"] = "body.after"
+    problems = route(broken)
+    assert [p.split(":")[0] for p in problems] == ["alpha push-tag-annotated"]
+
+
+def test_a_ref_name_template_that_keeps_the_prefix_is_caught(broken, route):
+    trigger = broken.trigger("alpha")
+    trigger["argoWorkflow"]["parameters"][2]["src"]["dataTemplate"] = "{{ .Input.body.ref }}"
+    problems = route(broken)
+    assert problems and all(p.startswith("alpha push-") for p in problems)
 
 
 def test_an_event_source_checking_with_another_registrations_secret_is_caught(broken, route):
@@ -157,10 +188,8 @@ def test_every_octokit_push_and_ping_example_is_routed_as_documented(plan, vault
             delivery = sign(github_secrets(plan)("alpha"), {**headers, "X-GitHub-Event": event}, body, summary["webhookUrl"])
             workflows = submitted(plan, receive(plan, delivery, secret_of))
             seen += 1
-            if event == "push" and not body["deleted"]:
-                assert [arguments(w) for w in workflows] == [
-                    {"repo-url": body["repository"]["clone_url"], "revision": body["after"], "ref": body["ref"]}
-                ]
+            if event == "push" and runs(body, default_branch("alpha")):
+                assert [arguments(w) for w in workflows] == [expected_arguments(body)]
             else:
                 assert workflows == [], (event, body.get("ref"))
     assert seen >= 5

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.integration
 def test_every_object_validates_strictly(plan, schemas):
     kinds = {m["kind"] for m in plan.manifests()}
     assert kinds == {
-        "Namespace", "ServiceAccount", "Role", "RoleBinding", "ConfigMap",
-        "SecretStore", "ExternalSecret", "WorkflowTemplate", "EventSource", "Sensor",
+        "Namespace", "ServiceAccount", "Secret", "Role", "RoleBinding", "ConfigMap",
+        "SecretStore", "ExternalSecret", "GithubAccessToken", "WorkflowTemplate", "EventSource", "Sensor",
     }
     assert schema_problems(plan, schemas) == []
 
@@ -67,8 +67,8 @@ def test_an_unknown_field_in_the_event_source_or_sensor_is_caught(broken, schema
 
 
 def test_external_secrets_objects_are_checked_against_the_served_crd(broken, schemas):
-    broken.object("SecretStore", "wf-acme-beta")["apiVersion"] = "external-secrets.io/v1beta1"
-    broken.object("ExternalSecret", "wf-acme-beta")["spec"]["data"][0]["remoteRef"]["path"] = "kv"
+    broken.object("SecretStore", "wf-acme-beta", "vault-tenant")["apiVersion"] = "external-secrets.io/v1beta1"
+    broken.object("ExternalSecret", "wf-acme-beta", "s3-credentials-beta")["spec"]["data"][0]["remoteRef"]["path"] = "kv"
     assert sorted(schema_problems(broken, schemas)) == [
         "ExternalSecret wf-acme-beta/s3-credentials-beta: spec.data.0.remoteRef: Additional properties are not allowed ('path' was unexpected)",
         "SecretStore wf-acme-beta/vault-tenant: apiVersion: external-secrets.io/v1beta1 is not served (served: ['v1'])",
@@ -95,4 +95,11 @@ def test_names_and_labels_the_api_server_refuses_are_caught(broken):
     assert sorted(metadata_problems(broken)) == [
         "Namespace wf-acme-beta: label tenant='demo team': not a valid label value",
         "ServiceAccount wf-acme-beta/WF_Runner: metadata.name 'WF_Runner' is not a valid ServiceAccount name",
+    ]
+
+
+def test_a_generator_field_eso_does_not_know_is_caught(broken, schemas):
+    broken.object("GithubAccessToken", "argo-tenants-github", "argo-tenants-alpha-contents")["spec"]["repository"] = "alpha"
+    assert schema_problems(broken, schemas) == [
+        "GithubAccessToken argo-tenants-github/argo-tenants-alpha-contents: spec: Additional properties are not allowed ('repository' was unexpected)"
     ]

@@ -122,7 +122,7 @@ def eso_problems(bao: OpenBao, kube: TokenReviewAPI, plan: Plan, values: Values 
     above its own, writes). Identities other than the store's own must not log in with its role."""
     problems = []
     written = plan.secret_paths()
-    for store in plan.manifests("SecretStore"):
+    for store in plan.vault_stores():
         where = manifest_id(store)
         namespace = store["metadata"]["namespace"]
         provider = store["spec"]["provider"]["vault"]
@@ -146,7 +146,7 @@ def eso_problems(bao: OpenBao, kube: TokenReviewAPI, plan: Plan, values: Values 
             problems.append(f"{where}: ESO's token lookup-self is refused ({status}): the store would never become Ready")
 
         needed: set[str] = set()
-        for external in plan.manifests("ExternalSecret", namespace):
+        for external, _ in plan.vault_external_secrets(namespace):
             ref = external["spec"]["secretStoreRef"]
             if ref.get("kind", "SecretStore") != "SecretStore" or ref["name"] != store["metadata"]["name"]:
                 continue

@@ -3,7 +3,7 @@
 import pytest
 
 from tenancy.model.problems import TenantValidationError
-from tests.support.program import make_settings, registration
+from tests.support.program import GITHUB_APP, make_settings, registration
 
 
 def problems_of(load, settings=None):
@@ -15,6 +15,9 @@ def problems_of(load, settings=None):
 def only(problems):
     assert len(problems) == 1, [str(p) for p in problems]
     return problems[0]
+
+
+APP = make_settings(githubApp=GITHUB_APP)
 
 
 # Within one file.
@@ -167,6 +170,47 @@ def test_a_name_whose_vault_policy_is_the_webhook_policy_is_reserved(write_tenan
 
 
 # Across files.
+
+def test_with_the_github_app_an_owner_without_an_installation_is_named_at_the_repository_url(write_tenant, load):
+    path = write_tenant(registration("a", repoUrl="https://github.com/nobody-yet/a.git"))
+    problem = only(problems_of(load, APP))
+    assert problem.field == "spec.repoUrl" and problem.line == 6
+    assert str(problem) == (
+        f"{path.parent.name}/a.yaml:6: spec.repoUrl: no GitHub App installation is known for owner 'nobody-yet' in "
+        "environment dev; install the App on nobody-yet and add its installation id to argo-tenants:githubApp "
+        "installations, or set spec.installationId"
+    )
+
+
+def test_an_owner_listed_in_another_case_is_known(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/ACME/a.git"))
+    assert [t.installation_id for t in load(APP)] == [1111]
+
+
+def test_a_registration_may_name_its_own_installation(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/nobody-yet/a.git", installationId=77))
+    assert [t.installation_id for t in load(APP)] == [77]
+
+
+def test_without_the_github_app_no_installation_is_needed(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/nobody-yet/a.git"))
+    assert [t.installation_id for t in load()] == [None]
+
+
+def test_a_registrations_installation_may_not_contradict_the_stacks(write_tenant, load):
+    write_tenant(registration("a", installationId=9))
+    problem = only(problems_of(load, APP))
+    assert problem.field == "spec.installationId"
+    assert problem.message == "is 9, but environment dev lists installation 1111 for owner 'acme'"
+
+
+def test_registrations_of_one_owner_name_one_installation(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/newco/a.git", installationId=5))
+    write_tenant(registration("b", repoUrl="https://github.com/NewCo/b.git", installationId=6))
+    problem = only(problems_of(load, APP))
+    assert problem.file.endswith("b.yaml") and problem.field == "spec.installationId"
+    assert "gives owner 'NewCo' installation 5" in problem.message
+
 
 def test_duplicate_registration_names(write_tenant, load):
     write_tenant(registration("a"))

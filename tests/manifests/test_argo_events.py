@@ -42,8 +42,13 @@ def test_trigger_submits_the_tenant_template_in_its_namespace():
     assert workflow["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
     assert workflow["spec"]["workflowTemplateRef"] == {"name": "nextflow-repo-runner"}
     names = [p["name"] for p in workflow["spec"]["arguments"]["parameters"]]
-    mapping = {p["src"]["dataKey"]: names[int(p["dest"].split(".")[3])] for p in trigger["parameters"]}
-    assert mapping == {"body.after": "revision", "body.ref": "ref", "body.repository.clone_url": "repo-url"}
+    mapping = {names[int(p["dest"].split(".")[3])]: p["src"] for p in trigger["parameters"]}
+    assert {name: src.get("dataKey") for name, src in mapping.items()} == {
+        "git_revision": "body.head_commit.id",
+        "git_ref": "body.ref",
+        "git_ref_name": None,
+    }
+    assert mapping["git_ref_name"]["dataTemplate"] == '{{ .Input.body.ref | trimPrefix "refs/heads/" | trimPrefix "refs/tags/" }}'
     assert all(p["src"]["dependencyName"] == "alpha_pipeline" for p in trigger["parameters"])
 
 
@@ -55,3 +60,19 @@ def test_only_pushes_that_are_not_deletions_trigger():
 
 def test_sensor_runs_as_the_service_account_tenant_namespaces_trust():
     assert argo_events.sensor(SETTINGS, [ALPHA])["spec"]["template"] == {"serviceAccountName": "argo-tenants-sensor"}
+
+
+def test_only_the_tracked_branch_and_tags_trigger():
+    dep = argo_events.sensor(SETTINGS, [tenant_of(registration("alpha", defaultBranch="release/1.x"), SETTINGS)])["spec"]["dependencies"][0]
+    [ref_filter] = [f for f in dep["filters"]["data"] if f["path"] == "body.ref"]
+    assert ref_filter == {"path": "body.ref", "type": "string", "value": [r"^refs/heads/release/1\.x$", "^refs/tags/"]}
+
+
+def test_a_branch_name_is_a_literal_in_the_filter_language():
+    # Git allows these in branch names; in a Go regular expression each is an operator.
+    assert argo_events.go_regex_literal("a+b(c)|d$[e]{f}^g*h?i.j\\k") == r"a\+b\(c\)\|d\$\[e\]\{f\}\^g\*h\?i\.j\\k"
+
+
+def test_a_push_without_a_commit_starts_nothing():
+    dep = argo_events.sensor(SETTINGS, [ALPHA])["spec"]["dependencies"][0]
+    assert {"path": "body.head_commit.id", "type": "string", "value": ["^[0-9a-f]{40}$"]} in dep["filters"]["data"]

@@ -1,7 +1,7 @@
 import yaml
 
 from tenancy.manifests import argo_workflows
-from tests.support.program import make_settings, registration, tenant_of
+from tests.support.program import GITHUB_APP, make_settings, registration, tenant_of
 
 DEDICATED = tenant_of(registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "keyPrefix": "workflows/"}, defaultBranch="develop"))
 FALLBACK = tenant_of(registration("beta", artifactBucket=None))
@@ -51,6 +51,14 @@ def test_configmap_is_the_namespace_default_repository():
     assert yaml.safe_load(cm["data"]["default-v1"]) == argo_workflows.artifact_repository(DEDICATED.artifacts)
 
 
+def test_configmap_answers_the_key_the_seed_documents_name():
+    # Seed 001: `artifactRepositoryRef: {configMap: artifact-repositories, key: artifactRepositories.<name>}`;
+    # Argo reads that key literally, so it is a key of its own, holding the same repository.
+    data = argo_workflows.artifact_repositories_configmap(DEDICATED)["data"]
+    assert sorted(data) == ["artifactRepositories.alpha", "default-v1"]
+    assert data["artifactRepositories.alpha"] == data["default-v1"]
+
+
 def test_workflow_template_uses_the_repository_and_parameters():
     wt = argo_workflows.workflow_template(DEDICATED)
     spec = wt["spec"]
@@ -58,15 +66,55 @@ def test_workflow_template_uses_the_repository_and_parameters():
     assert spec["artifactRepositoryRef"] == {"configMap": "artifact-repositories", "key": "default-v1"}
     assert spec["serviceAccountName"] == "wf-runner"
     params = {p["name"]: p["value"] for p in spec["arguments"]["parameters"]}
-    assert params == {
-        "repo-url": "https://github.com/acme/alpha.git",
-        "revision": "develop",
-        "ref": "refs/heads/develop",
-        "default-branch": "develop",
-    }
+    # A run submitted by hand runs the tracked branch; a push fills in its commit, ref and branch or tag name.
+    assert params == {"git_revision": "develop", "git_ref": "refs/heads/develop", "git_ref_name": "develop"}
     container = spec["templates"][0]["container"]
-    assert "{{workflow.parameters.revision}}" in container["args"]
+    assert container["args"][:4] == ["run", "https://github.com/acme/alpha.git", "-r", "{{workflow.parameters.git_revision}}"]
     assert "s3://alpha-artifacts-dev/workflows/{{workflow.name}}" in container["args"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert (env["GIT_REVISION"], env["GIT_REF"], env["GIT_REF_NAME"]) == (
+        "{{workflow.parameters.git_revision}}",
+        "{{workflow.parameters.git_ref}}",
+        "{{workflow.parameters.git_ref_name}}",
+    )
+
+
+def test_every_parameter_is_used():
+    spec = argo_workflows.workflow_template(tenant_of(registration("alpha"), make_settings(githubApp=GITHUB_APP)))["spec"]
+    text = yaml.safe_dump(spec["templates"])
+    for parameter in spec["arguments"]["parameters"]:
+        assert "{{workflow.parameters.%s}}" % parameter["name"] in text, parameter["name"]
+
+
+def test_without_the_github_app_there_is_no_credential_and_no_status():
+    spec = argo_workflows.workflow_template(DEDICATED)["spec"]
+    assert "onExit" not in spec and [t["name"] for t in spec["templates"]] == ["run"]
+    assert "volumes" not in spec["templates"][0] and "NXF_SCM_FILE" not in yaml.safe_dump(spec)
+
+
+def test_with_the_github_app_nextflow_reads_the_token_from_its_scm_file():
+    tenant = tenant_of(registration("alpha"), make_settings(githubApp=GITHUB_APP))
+    [run, _] = argo_workflows.workflow_template(tenant)["spec"]["templates"]
+    assert run["volumes"] == [{"name": "git-credentials", "secret": {"secretName": "git-credentials"}}]
+    assert run["container"]["volumeMounts"] == [{"name": "git-credentials", "mountPath": "/etc/nextflow-scm", "readOnly": True}]
+    env = {e["name"]: e for e in run["container"]["env"]}
+    assert env["NXF_SCM_FILE"] == {"name": "NXF_SCM_FILE", "value": "/etc/nextflow-scm/scm"}
+    # The token is in a file only: no environment variable of the runner carries it.
+    assert not any("git-credentials" in str(e.get("valueFrom", "")) for e in env.values())
+
+
+def test_with_the_github_app_an_exit_handler_reports_on_the_commit():
+    tenant = tenant_of(registration("alpha"), make_settings(githubApp=GITHUB_APP, argoWorkflowsUrl="https://argo.example.org"))
+    spec = argo_workflows.workflow_template(tenant)["spec"]
+    assert spec["onExit"] == "report-status"
+    handler = spec["templates"][1]
+    env = {e["name"]: e["value"] for e in handler["script"]["env"]}
+    assert env["GIT_REVISION"] == "{{workflow.parameters.git_revision}}"
+    assert env["WORKFLOW_URL"] == "https://argo.example.org/workflows/wf-acme-alpha/{{workflow.name}}"
+    assert env["GITHUB_REPOSITORY"] == "acme/alpha" and env["STATUS_CONTEXT"] == "argo-workflows/dev"
+    assert handler["volumes"] == [{"name": "github-status-token", "secret": {"secretName": "github-status-token"}}]
+    # Argo substitutes {{...}} in a script's source; every value comes through the environment instead.
+    assert "{{" not in handler["script"]["source"]
 
 
 def test_workflow_template_name_follows_the_registration():
@@ -79,3 +127,40 @@ def test_data_bucket_is_handed_to_the_runner():
     env = {e["name"]: e for e in argo_workflows.workflow_template(tenant)["spec"]["templates"][0]["container"]["env"]}
     assert env["DATA_LOCATION"]["value"] == "s3://alpha-data-dev/raw/"
     assert env["DATA_AWS_ACCESS_KEY_ID"]["valueFrom"]["secretKeyRef"] == {"name": "s3-credentials-alpha-data", "key": "AWS_ACCESS_KEY_ID"}
+
+
+MINIO = "http://minio.minio-system.svc.cluster.local:9000"
+
+
+def run_step(tenant):
+    return argo_workflows.workflow_template(tenant)["spec"]["templates"][0]
+
+
+def test_on_aws_s3_the_runner_needs_no_client_settings():
+    step = run_step(DEDICATED)
+    assert argo_workflows.runner_s3_config(DEDICATED) is None
+    assert "inputs" not in step and "-c" not in step["container"]["args"]
+
+
+def test_on_an_s3_compatible_service_the_runner_gets_its_endpoint_and_path_style():
+    tenant = tenant_of(registration("alpha", artifactBucket=None), make_settings(s3Endpoint=MINIO, storage="minio"))
+    assert argo_workflows.runner_s3_config(tenant) == (
+        "aws {\n"
+        "    region = 'us-west-2'\n"
+        "    client {\n"
+        f"        endpoint = '{MINIO}'\n"
+        "        s3PathStyleAccess = true\n"
+        "    }\n"
+        "}\n"
+    )
+    step = run_step(tenant)
+    assert step["inputs"]["artifacts"] == [
+        {"name": "s3-client-config", "path": "/argo-tenants/s3-client.config", "raw": {"data": argo_workflows.runner_s3_config(tenant)}}
+    ]
+    assert step["container"]["args"][-2:] == ["-c", "/argo-tenants/s3-client.config"]
+
+
+def test_path_style_asked_for_on_aws_reaches_the_runner_without_an_endpoint():
+    tenant = tenant_of(registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "pathStyle": True}))
+    config = argo_workflows.runner_s3_config(tenant)
+    assert "s3PathStyleAccess = true" in config and "endpoint" not in config

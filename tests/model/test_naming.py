@@ -92,3 +92,21 @@ def test_stack_level_names_fit_their_limits_at_the_longest_shard_and_environment
         naming.webhook_vault_name(environment, shard),
     )
     assert max(len(name) for name in derived) <= 63, derived
+
+
+def test_minio_names_stay_apart_when_environment_names_hold_hyphens():
+    # IAM-style joining with '-' would give argo-tenants-dev-a-b for both.
+    assert naming.minio_user_name("dev-a", "b") != naming.minio_user_name("dev", "a-b")
+    assert naming.minio_user_name("dev", "a-b") == "argo-tenants.dev.a-b"
+    assert naming.minio_policy_name("dev", "a-b") == naming.minio_user_name("dev", "a-b")
+
+
+def test_the_sso_token_secret_fits_kubernetes_names():
+    assert naming.service_account_token_secret_name(naming.ADMIN_SERVICE_ACCOUNT) == "tenant-admin.service-account-token"
+    assert len(naming.service_account_token_secret_name(naming.READER_SERVICE_ACCOUNT)) <= 253
+
+
+def test_the_seed_artifact_repository_key_is_a_valid_configmap_key():
+    key = naming.artifact_repository_ref_key("n" * naming.MAX_REGISTRATION_NAME_LENGTH)
+    assert key.startswith("artifactRepositories.") and len(key) <= 253
+    assert all(char.isalnum() or char in "-._" for char in key)

@@ -2,7 +2,7 @@ import pytest
 
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import SettingsError
-from tests.support.program import make_settings
+from tests.support.program import GITHUB_APP, make_settings
 
 
 def test_defaults():
@@ -143,3 +143,51 @@ def test_committed_stacks_are_unsharded():
     from tests.support.program import stack_settings
 
     assert [stack_settings(stack).shard for stack in ("dev", "prod")] == [None, None]
+
+
+def test_storage_is_aws_unless_set():
+    assert make_settings().storage == "aws"
+    assert make_settings(storage="minio", s3Endpoint="http://minio.minio-system.svc:9000").storage == "minio"
+
+
+def test_minio_storage_needs_its_endpoint():
+    with pytest.raises(SettingsError, match="storage minio needs s3Endpoint"):
+        make_settings(storage="minio")
+
+
+def test_an_unknown_storage_is_refused():
+    with pytest.raises(SettingsError, match="argo-tenants:storage"):
+        make_settings(storage="ceph")
+
+
+def test_the_removed_user_prefix_says_why():
+    with pytest.raises(SettingsError) as err:
+        make_settings(userPrefix="oidc:")
+    assert "SSO RBAC" in str(err.value) and "remove argo-tenants:userPrefix" in str(err.value)
+
+
+def test_the_github_app_is_optional_and_has_defaults():
+    assert make_settings().github_app is None
+    app = make_settings(githubApp=GITHUB_APP).github_app
+    assert (app.app_id, app.namespace, app.private_key_secret, app.private_key_key) == (123456, "argo-tenants-github", "github-app", "private-key")
+    assert app.installation_of("ACME") == 1111 and app.installation_of("gammalab") == 3333 and app.installation_of("x") is None
+
+
+def test_an_owner_listed_twice_in_two_cases_is_an_error():
+    with pytest.raises(SettingsError, match=r"argo-tenants:githubApp\.installations: lists owner 'Acme' twice"):
+        make_settings(githubApp={"appId": 1, "installations": {"acme": 1, "Acme": 2}})
+
+
+def test_an_installation_owner_must_be_a_github_name():
+    with pytest.raises(SettingsError, match="not a GitHub user or organization name"):
+        make_settings(githubApp={"appId": 1, "installations": {"acme/alpha": 1}})
+
+
+def test_the_argo_ui_url_is_checked():
+    assert make_settings(argoWorkflowsUrl="https://argo.example.org").argo_workflows_url == "https://argo.example.org"
+    with pytest.raises(SettingsError, match="argo-tenants:argoWorkflowsUrl: must not end with '/'"):
+        make_settings(argoWorkflowsUrl="https://argo.example.org/")
+
+
+def test_the_app_private_key_is_a_secret_the_model_never_holds():
+    assert make_settings(githubAppPrivateKey="[secret]").github_app is None

@@ -85,7 +85,7 @@ def test_offboarded_tenant(diff):
 def test_changed_tenant_names_resource_and_path(diff):
     alpha = next(tenant for tenant in diff["tenants"] if tenant["name"] == "alpha")
     paths = {(change["name"], path["path"]) for change in alpha["resources"] for path in change["changes"]}
-    assert ("alpha-namespace-rolebinding-tenant-reader", "inputs.subjects[name=b@example.org]") in paths
+    assert ("alpha-namespace-sa-tenant-reader", 'inputs.metadata.annotations["workflows.argoproj.io/rbac-rule"]') in paths
 
 
 def test_paused_tenant_turns_its_webhook_off(diff):

@@ -98,3 +98,58 @@ def test_the_repository_tenants_plan_for_every_stack():
         result = run_program(stack, tenants=PROJECT_DIR / "tenants")
         assert result.error is None, result.error
         assert result.outputs["tenants"]
+
+
+# With the GitHub App: one installation per owner, tokens per registration.
+
+APP_CONFIG = {"githubApp": {"appId": 123456, "installations": {"acme": 1111, "GammaLab": 3333}}, "githubAppPrivateKey": "planted-pem"}
+
+
+def test_each_owner_authenticates_as_its_own_installation(tmp_path, monkeypatch):
+    import pulumi_github
+
+    # The provider's whole appAuth is secret in the plan (it carries the key), so the arguments are
+    # recorded where the program hands them over.
+    seen = {}
+
+    class Recording(pulumi_github.Provider):
+        def __init__(self, resource_name, opts=None, **kwargs):
+            seen[resource_name] = kwargs
+            super().__init__(resource_name, opts, **kwargs)
+
+    monkeypatch.setattr(pulumi_github, "Provider", Recording)
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    for document in (
+        registration("alpha"),
+        registration("beta", repoUrl="https://github.com/ACME/beta.git"),
+        registration("gamma", repoUrl="https://github.com/GammaLab/gamma.git"),
+        registration("delta", repoUrl="https://github.com/other-org/delta.git", installationId=2222),
+    ):
+        (tenants / f"{document['metadata']['name']}.yaml").write_text(json.dumps(document))
+    plan = run_program("dev", tenants, **APP_CONFIG)
+    assert plan.error is None, plan.error
+    providers = {r.name: r.inputs for r in plan.resources if r.type == "pulumi:providers:github"}
+    assert set(providers) == set(seen) == {"github-acme", "github-gammalab", "github-other-org"}
+    assert {name: (args["owner"], args["app_auth"].installation_id, args["app_auth"].id) for name, args in seen.items()} == {
+        "github-acme": ("acme", "1111", "123456"),
+        "github-gammalab": ("GammaLab", "3333", "123456"),
+        "github-other-org": ("other-org", "2222", "123456"),
+    }
+    assert all(inputs["appAuth"] == "[secret]" and "token" not in inputs for inputs in providers.values())
+    for tenant in ("alpha", "beta", "gamma", "delta"):
+        assert "argo-tenants:index:TenantGithubTokens" in {r.type for r in of_tenant(plan, tenant)}, tenant
+
+
+def test_an_unknown_owner_stops_the_program_at_its_file_and_line(tmp_path):
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    (tenants / "x.yaml").write_text(json.dumps(registration("x", repoUrl="https://github.com/nobody-yet/x.git"), indent=1))
+    plan = run_program("dev", tenants, **APP_CONFIG)
+    assert "x.yaml:" in str(plan.error) and "spec.repoUrl: no GitHub App installation is known for owner 'nobody-yet'" in str(plan.error)
+
+
+def test_without_the_app_providers_use_the_token_and_no_tokens_are_minted(dev_plan):
+    providers = [r for r in dev_plan.resources if r.type == "pulumi:providers:github"]
+    assert providers and all("appAuth" not in r.inputs for r in providers)
+    assert not [r for r in dev_plan.resources if "GithubAccessToken" in r.type]

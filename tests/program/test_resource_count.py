@@ -14,7 +14,7 @@ from tests.support.program import children_of, component
 FIXED_PER_TENANT = 27
 PER_VAULT_LOCATION = 2  # the credentials' Vault secret and the ExternalSecret that reads it
 PER_DEDICATED_BUCKET = 7  # TenantBucket, Bucket and its five settings
-PER_USER_ROLE = 2  # Role and RoleBinding for adminUsers, and for readUsers
+PER_ACCESS_LEVEL = 4  # ServiceAccount, token Secret, Role and RoleBinding for admins, and for readers
 PER_STACK = 9  # WebhookSecretStore (5) and EventRouting (4)
 
 
@@ -40,8 +40,8 @@ def _check_tenant(plan, repo) -> None:
     tenant_resources = [repo, *_descendants(plan, repo.urn)]
     buckets = [resource for resource in tenant_resources if resource.type == "aws:s3/bucket:Bucket"]
     locations = [resource for resource in tenant_resources if resource.type == "kubernetes:external-secrets.io/v1:ExternalSecret" and resource.name.startswith(f"{name}-secrets-")]
-    user_roles = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith(("-tenant-admin", "-tenant-reader"))]
-    expected = FIXED_PER_TENANT + PER_VAULT_LOCATION * len(locations) + PER_DEDICATED_BUCKET * len(buckets) + PER_USER_ROLE * len(user_roles)
+    access_levels = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith(("-tenant-admin", "-tenant-reader"))]
+    expected = FIXED_PER_TENANT + PER_VAULT_LOCATION * len(locations) + PER_DEDICATED_BUCKET * len(buckets) + PER_ACCESS_LEVEL * len(access_levels)
     assert len(tenant_resources) == expected, (name, sorted(resource.name for resource in tenant_resources))
 
 

@@ -91,8 +91,8 @@ def test_a_settings_problem_finds_its_line_in_the_kept_stack_file(project):
 def test_a_stack_file_with_yaml_anchors_is_read_without_lines(project):
     make_project(project, {"prod": {}})
     text = (project / "Pulumi.prod.yaml").read_text()
-    text = text.replace("argo-tenants:runnerImage: nextflow/nextflow:25.04.6", "argo-tenants:runnerImage: &image nextflow/nextflow:25.04.6\n  argo-tenants:userPrefix: *image")
+    text = text.replace("argo-tenants:runnerImage: nextflow/nextflow:25.04.6", "argo-tenants:runnerImage: &image nextflow/nextflow:25.04.6\n  argo-tenants:secretRefreshInterval: *image")
     (project / "Pulumi.prod.yaml").write_text(text)
     stack = read_stacks(project)["prod"]
-    assert stack.settings.user_prefix == "nextflow/nextflow:25.04.6"
+    assert stack.settings.secret_refresh_interval == "nextflow/nextflow:25.04.6"
     assert stack.document is None

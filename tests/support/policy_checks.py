@@ -48,3 +48,34 @@ def vault_allows(hcl: str, path: str, capability: str) -> bool:
         if re.match(regex, path) and capability in capabilities:
             return True
     return False
+
+
+def rbac_allows(pairs, subject: dict, verb: str, group: str, resource: str, namespace: str, name: str | None = None) -> bool:
+    """Whether any (Role, RoleBinding) of `pairs` lets `subject` ({kind, name, namespace}) do `verb` on
+    `resource` (named `name`) of `group` in `namespace`. Roles only (no ClusterRoles): that is all this program grants."""
+    for role, binding in pairs:
+        assert role["kind"] == "Role" and binding["roleRef"]["kind"] == "Role", "evaluator knows Roles only"
+        if binding["metadata"]["namespace"] != namespace or role["metadata"]["namespace"] != namespace:
+            continue
+        if binding["roleRef"]["name"] != role["metadata"]["name"]:
+            continue
+        if not any(_same_subject(s, subject, namespace) for s in binding["subjects"]):
+            continue
+        for rule in role["rules"]:
+            if not _matches(rule["apiGroups"], group) or not _matches(rule["resources"], resource) or not _matches(rule["verbs"], verb):
+                continue
+            names = rule.get("resourceNames")
+            if names and name not in names:
+                continue
+            return True
+    return False
+
+
+def _matches(allowed: list[str], value: str) -> bool:
+    return value in allowed or "*" in allowed
+
+
+def _same_subject(granted: dict, subject: dict, namespace: str) -> bool:
+    if granted["kind"] != subject["kind"] or granted["name"] != subject["name"]:
+        return False
+    return granted["kind"] != "ServiceAccount" or granted.get("namespace", namespace) == subject["namespace"]

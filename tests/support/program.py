@@ -26,6 +26,9 @@ BASE_CONFIG: dict[str, Any] = {
     "argo-tenants:bucketNames": {"suffix": "-dev"},
 }
 
+# The GitHub App as a stack configures it (docs/operations.md): one installation per owner of the test repositories.
+GITHUB_APP: dict[str, Any] = {"appId": 123456, "installations": {"acme": 1111, "other-org": 2222, "GammaLab": 3333}}
+
 
 def make_settings(stack: str = "dev", **overrides: Any) -> StackSettings:
     config = copy.deepcopy(BASE_CONFIG)

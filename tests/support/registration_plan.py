@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import yaml
 
+from tenancy.manifests.rbac import RBAC_RULE_ANNOTATION
 from tenancy.model import naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.settings import StackSettings
+from tests.support.expr_rules import eval_rule
 from tests.support.program import of_tenant
 
 
@@ -20,7 +22,7 @@ def _expected_location(bucket: dict, settings: StackSettings, purpose: str, name
         service = Endpoint.parse(hostname, default_scheme="http" if bucket.get("insecure") else "https")
     else:
         service = settings.s3_service or Endpoint.aws_s3(bucket.get("region", "us-west-2"))
-    prefix = bucket.get("keyPrefix", "")
+    prefix = bucket.get("keyPrefix", naming.DEFAULT_ARTIFACT_KEY_PREFIX if purpose == "artifacts" else "")
     path = bucket.get("externalSecretPath") or naming.default_vault_path(settings.vault.path_prefix, name, purpose)
     mount = f"{settings.vault.kv_mount}/"
     return {
@@ -31,6 +33,18 @@ def _expected_location(bucket: dict, settings: StackSettings, purpose: str, name
         "key_prefix": prefix if not prefix or prefix.endswith("/") else f"{prefix}/",
         "vault_path": path[len(mount) :] if path.startswith(mount) else path,
     }
+
+
+EVERYONE = "every signed-in user"
+
+
+def _matched(rule: str | None, listed: list[str]) -> list[str]:
+    """Whom an SSO account's rule lets in, of the people listed (or everyone); nobody without an account."""
+    if rule is None:
+        return []
+    if eval_rule(rule, {"email": "stranger@nowhere.example"}):
+        return [EVERYONE]
+    return [email for email in listed if eval_rule(rule, {"email": email})]
 
 
 def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
@@ -59,14 +73,15 @@ def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
     [template] = manifests("WorkflowTemplate")
     expect("WorkflowTemplate", template["metadata"]["name"], spec.get("workflowTemplateRef", naming.DEFAULT_WORKFLOW_TEMPLATE))
     parameters = {p["name"]: p["value"] for p in template["spec"]["arguments"]["parameters"]}
-    expect("default branch", parameters["default-branch"], spec.get("defaultBranch", "main"))
+    expect("default branch", parameters["git_ref_name"], spec.get("defaultBranch", "main"))
 
     webhook_secrets = [m["metadata"]["name"] for m in manifests("ExternalSecret") if m["metadata"]["namespace"] == settings.namespaces.argo_events]
     expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.default_github_secret_name(name)])
 
-    bindings = {m["metadata"]["name"]: [s["name"] for s in m["subjects"]] for m in manifests("RoleBinding")}
-    expect("admins", bindings.get(naming.ADMIN_ROLE, []), spec.get("adminUsers", []))
-    expect("readers", bindings.get(naming.READER_ROLE, []), spec.get("readUsers", []))
+    rules = {m["metadata"]["name"]: m["metadata"]["annotations"].get(RBAC_RULE_ANNOTATION) for m in manifests("ServiceAccount")}
+    admins, readers = spec.get("adminUsers", []), spec.get("readUsers", [])
+    expect("admins", _matched(rules.get(naming.ADMIN_SERVICE_ACCOUNT), admins), admins)
+    expect("readers", _matched(rules.get(naming.READER_SERVICE_ACCOUNT), readers), [EVERYONE] if spec.get("isPublic") else readers)
 
     buckets = sorted((r.inputs["bucket"], r.inputs["region"]) for r in resources if r.type == "aws:s3/bucket:Bucket")
     wanted = {purpose: _expected_location(spec[field], settings, purpose, name)

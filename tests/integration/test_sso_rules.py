@@ -1,0 +1,177 @@
+"""The Argo UI's SSO RBAC over the plan: the rules as the expression library evaluates them, the
+account argo-server picks for each person in each namespace, and what that account may do there."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tenancy.manifests import rbac
+from tests.integration.argo_checks import ADMIN_ACTIONS, READER_ACTIONS, allowed_actions, rbac_allows, sso_account
+from tests.support.expr_rules import ExprError, eval_rule
+
+pytestmark = pytest.mark.integration
+
+EXPR_EVAL = Path(__file__).resolve().parents[1] / "support" / "expr_eval"
+# Debian's packages of the library, for GOPATH builds without a module proxy (expr-lang is the new name).
+GO_SOURCES = Path("/usr/share/gocode")
+LIBRARIES = {"exprlang": "github.com/expr-lang/expr", "": "github.com/antonmedv/expr"}
+
+CLAIMS = {"iss": "https://dex.example.org", "sub": "CgNhYmM", "email_verified": True, "groups": ["lab"], "name": "A. User"}
+NASTY = [
+    "o'brien@acme.org", "'||true||'@acme.org", "'==''||true||''=='@acme.org", "x'] or true or ['@acme.org",
+    "back\\slash@acme.org", "quote\"d@acme.org", "line\nbreak@acme.org", "cr\rlf@acme.org", "\u2028@acme.org",
+    "caf\u00e9@acme.org", "\U0001f600@acme.org", "nul\x00@acme.org", "\\u0027@acme.org", "\\'@acme.org",
+]
+
+
+@pytest.fixture(scope="module")
+def go_expr(tmp_path_factory):
+    """Evaluate rules with the Go library itself (tests/support/expr_eval), built offline from Debian's packages."""
+    go = shutil.which("go")
+    tags = next((tag for tag, path in LIBRARIES.items() if (GO_SOURCES / "src" / path).is_dir()), None)
+    if go is None or tags is None:
+        pytest.skip("needs Go and the expr library: apt-get install golang-go golang-github-antonmedv-expr-dev")
+    binary = tmp_path_factory.mktemp("expr") / "expr-eval"
+    env = {**os.environ, "GO111MODULE": "off", "GOPATH": str(GO_SOURCES), "GOCACHE": str(binary.parent / "cache"), "GOFLAGS": ""}
+    subprocess.run([go, "build", "-tags", tags, "-o", str(binary), "."], cwd=EXPR_EVAL, env=env, check=True, capture_output=True, timeout=300)
+
+    def evaluate(cases: list[tuple[str, dict]]) -> list[bool | str]:
+        lines = "".join(json.dumps({"rule": rule, "claims": claims}) + "\n" for rule, claims in cases)
+        done = subprocess.run([str(binary)], input=lines, capture_output=True, text=True, check=True, timeout=60)
+        answers = [json.loads(line) for line in done.stdout.splitlines()]
+        return [answer["result"] if "result" in answer else f"error: {answer['error']}" for answer in answers]
+
+    return evaluate
+
+
+def python_expr(cases: list[tuple[str, dict]]) -> list[bool | str]:
+    found = []
+    for rule, claims in cases:
+        try:
+            found.append(eval_rule(rule, claims))
+        except ExprError as err:
+            found.append(f"error: {err}")
+    return found
+
+
+def _cases() -> list[tuple[str, dict]]:
+    cases = []
+    for email in NASTY:
+        rule = rbac.email_rule([email, "lead@acme.org"])
+        for who in (email, "lead@acme.org", "stranger@acme.org", email.upper()):
+            cases.append((rule, CLAIMS | {"email": who}))
+        # The same text pasted unescaped: what escaping prevents (an error, or a match it should not be).
+        cases.append((f"email in ['{email}']", CLAIMS | {"email": "stranger@acme.org"}))
+    cases += [
+        (rbac.EVERYONE, CLAIMS | {"email": "anyone@example.org"}),
+        (rbac.EVERYONE, {"sub": "no-email"}),
+        (rbac.email_rule(["lead@acme.org"]), {"sub": "no-email"}),
+        ("'lab' in groups", CLAIMS),
+        ("'lab' in groups && email in ['lead@acme.org']", CLAIMS | {"email": "lead@acme.org"}),
+    ]
+    return cases
+
+
+def test_each_email_rule_matches_exactly_its_people_in_the_library(go_expr):
+    for email in NASTY:
+        rule = rbac.email_rule([email, "lead@acme.org"])
+        outcomes = go_expr([(rule, CLAIMS | {"email": who}) for who in (email, "lead@acme.org", "stranger@acme.org", "")])
+        assert outcomes == [True, True, False, False], (email, rule)
+
+
+def test_the_python_evaluator_agrees_with_the_library(go_expr):
+    cases = _cases()
+    library = go_expr(cases)
+    ours = python_expr(cases)
+    disagreements = [
+        (rule, claims.get("email"), theirs, mine)
+        for (rule, claims), theirs, mine in zip(cases, library, ours)
+        if (isinstance(theirs, str), theirs if isinstance(theirs, bool) else None) != (isinstance(mine, str), mine if isinstance(mine, bool) else None)
+    ]
+    assert disagreements == []
+
+
+def test_unescaped_emails_would_not_stay_strings(go_expr):
+    # Why escaping matters: pasted raw, the first of these is a type error in the library, which
+    # argo-server reports as "failed to evaluate rule" for the whole namespace.
+    [raw] = go_expr([("email in [''||true||'@acme.org']", CLAIMS | {"email": "stranger@acme.org"})])
+    assert isinstance(raw, str) and "mismatched types" in raw
+
+
+# --- who may do what in the UI, per namespace ----------------------------------------------------
+
+PEOPLE = {
+    "alpha admin": "lead@acme.org",
+    "alpha reader": "viewer@acme.org",
+    "beta-2 admin": "ops@other-org.example",
+    "stranger": "someone@else.example",
+}
+
+
+def _namespaces(plan) -> dict[str, str]:
+    return {tenant: summary["namespace"] for tenant, summary in plan.document["outputs"]["tenants"].items()}
+
+
+def test_people_do_in_the_ui_what_their_registration_lists_and_nothing_elsewhere(plan):
+    found = {
+        (person, tenant): allowed_actions(plan, namespace, CLAIMS | {"email": email})
+        for person, email in PEOPLE.items()
+        for tenant, namespace in _namespaces(plan).items()
+    }
+    expected = {key: set() for key in found}
+    expected[("alpha admin", "alpha")] = ADMIN_ACTIONS
+    expected[("alpha reader", "alpha")] = READER_ACTIONS
+    expected[("beta-2 admin", "beta-2")] = ADMIN_ACTIONS
+    # beta-2 is public: every signed-in user reads it.
+    for person in ("alpha admin", "alpha reader", "stranger"):
+        expected[(person, "beta-2")] = READER_ACTIONS
+    assert found == expected
+
+
+def test_accounts_reach_no_secret_but_the_artifact_credentials(plan):
+    namespace = _namespaces(plan)["alpha"]
+    for account in ("tenant-admin", "tenant-reader"):
+        readable = {
+            secret["metadata"]["name"]
+            for secret in plan.manifests("Secret", namespace)
+            if rbac_allows(plan, namespace, account, "get", "", "secrets", secret["metadata"]["name"])
+        }
+        others = {"s3-credentials-alpha-data", "tenant-admin.service-account-token", "tenant-reader.service-account-token", "anything"}
+        assert readable == set() and not any(rbac_allows(plan, namespace, account, "get", "", "secrets", name) for name in others)
+        assert rbac_allows(plan, namespace, account, "get", "", "secrets", "s3-credentials-alpha")
+        assert not rbac_allows(plan, namespace, account, "list", "", "secrets")
+
+
+def test_a_person_without_an_email_claim_falls_back_to_the_login_account(plan):
+    assert sso_account(plan, _namespaces(plan)["alpha"], {"sub": "CgNhYmM", "groups": []}) is None
+
+
+# --- each property, broken on purpose, is caught --------------------------------------------------
+
+
+def test_a_reader_account_without_its_token_secret_is_caught(broken):
+    namespace = _namespaces(broken)["alpha"]
+    broken.resources[:] = [
+        r for r in broken.resources if r["inputs"].get("metadata", {}).get("name") != "tenant-reader.service-account-token"
+    ]
+    assert allowed_actions(broken, namespace, CLAIMS | {"email": "viewer@acme.org"}) == set()
+
+
+def test_a_reader_role_without_the_artifact_secret_is_caught(broken):
+    namespace = _namespaces(broken)["alpha"]
+    role = broken.object("Role", namespace, "tenant-reader")
+    role["rules"] = [rule for rule in role["rules"] if "secrets" not in rule["resources"]]
+    assert allowed_actions(broken, namespace, CLAIMS | {"email": "viewer@acme.org"}) == READER_ACTIONS - {"artifacts"}
+
+
+def test_a_reader_precedence_at_the_login_accounts_is_caught(broken):
+    namespace = _namespaces(broken)["alpha"]
+    account = broken.object("ServiceAccount", namespace, "tenant-reader")
+    account["metadata"]["annotations"][rbac.RBAC_PRECEDENCE_ANNOTATION] = "0"
+    assert allowed_actions(broken, namespace, CLAIMS | {"email": "viewer@acme.org"}) == set()
