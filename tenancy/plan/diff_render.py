@@ -89,7 +89,7 @@ def describe(change: dict[str, Any], quote: Callable[[str], str] = lambda text: 
     if "after" not in change:
         return f"removed {quote(short(identity, limit))}" if identity is not None else "removed"
     if len(short(before, limit)) + len(short(after, limit)) > limit:
-        before, after = differing_parts(before, after)
+        before, after = differing_parts(before, after, limit)
     old, new = short(before, limit), short(after, limit)
     # The room both share: a short side leaves the rest to the other.
     old_room = max(limit // 2, limit - len(new))
@@ -97,32 +97,32 @@ def describe(change: dict[str, Any], quote: Callable[[str], str] = lambda text: 
     return f"{quote(short(old, old_room))} → {quote(short(new, new_room))}"
 
 
-def differing_parts(before: Any, after: Any) -> tuple[Any, Any]:
-    """Two strings without what they share at both ends (cut at a separator, marked `…`); other values as they are."""
+def differing_parts(before: Any, after: Any, limit: int = 0) -> tuple[Any, Any]:
+    """Two strings without what they share, marked `…`: their common start first (cut at a separator,
+    so a version or a name stays whole), their common end only if they still exceed `limit` together."""
     if not (isinstance(before, str) and isinstance(after, str)) or before == after:
         return before, after
     start = 0
     while start < min(len(before), len(after)) and before[start] == after[start]:
         start += 1
-    end = 0
-    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
-        end += 1
-    # Keep whole words (a version, a name): back to the last separator before the difference, on to the next after it.
-    separators = "/:=@ ,"
-    while start > 0 and before[start - 1] not in separators:
+    while start > 0 and before[start - 1] not in _SEPARATORS:
         start -= 1
-    while end > 0 and before[len(before) - end] not in separators:
-        end -= 1
-    if start < 8 and end < 8:
+    if start >= 8:
+        before, after = "…" + before[start:], "…" + after[start:]
+    if len(before) + len(after) <= limit:
         return before, after
-    head = "…" if start >= 8 else ""
-    tail = "…" if end >= 8 else ""
-    cut_start = start if head else 0
-    cut_end = end if tail else 0
-    return (
-        head + before[cut_start : len(before) - cut_end] + tail,
-        head + after[cut_start : len(after) - cut_end] + tail,
-    )
+    end = 0
+    while end < min(len(before), len(after)) - 1 and before[-1 - end] == after[-1 - end]:
+        end += 1
+    while end > 0 and before[len(before) - end] not in _SEPARATORS:
+        end -= 1
+    if end < 8:
+        return before, after
+    return before[: len(before) - end] + "…", after[: len(after) - end] + "…"
+
+
+# Where a string may be cut: between words, versions and names.
+_SEPARATORS = "/:=@ ,"
 
 
 def base_label(diff: dict[str, Any]) -> str:
@@ -315,9 +315,9 @@ def diff_text(diff: dict[str, Any]) -> str:
 # --- markdown -------------------------------------------------------------------------------------
 
 # Bounds of a change table's cells, in characters, so that a row fits a pull request's page (about
-# 120 characters of code font) instead of scrolling sideways.
-NAME_WIDTH = 48
-PATH_WIDTH = 40
+# 150 characters) instead of scrolling far sideways.
+NAME_WIDTH = 40
+PATH_WIDTH = 44
 VALUE_WIDTH = 44
 LINE_WIDTH = 60
 
@@ -328,7 +328,8 @@ def middle_cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     keep = limit - 1
-    return text[: keep // 3] + "…" + text[len(text) - (keep - keep // 3) :]
+    # More of the end: a path's last segment and a name's suffix are what tell rows apart.
+    return text[: keep // 4] + "…" + text[len(text) - (keep - keep // 4) :]
 
 
 def _change_rows(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

@@ -14,11 +14,20 @@ SCHEMA_PATH = Path("docs") / "tenant.schema.json"
 PREFIX = "# yaml-language-server: $schema="
 
 
+def schema_file(project_dir: Path) -> Path:
+    """The project's schema, or the repository's for a project inside it without one of its own
+    (examples/minio runs the repository's program: its tenant files point at the repository's docs)."""
+    own = Path(project_dir).resolve() / SCHEMA_PATH
+    if own.is_file():
+        return own
+    found = (directory / SCHEMA_PATH for directory in Path(project_dir).resolve().parents)
+    return next((path for path in found if path.is_file()), own)
+
+
 def modeline(tenant_dir: Path, project_dir: Path) -> str:
     """The first line of a tenant file in `tenant_dir`: the schema's path relative to that directory,
     which is how the YAML language server resolves it (relative to the open file)."""
-    target = Path(project_dir).resolve() / SCHEMA_PATH
-    relative = os.path.relpath(target, Path(tenant_dir).resolve())
+    relative = os.path.relpath(schema_file(project_dir), Path(tenant_dir).resolve())
     return f"{PREFIX}{Path(relative).as_posix()}"
 
 

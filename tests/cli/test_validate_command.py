@@ -247,3 +247,9 @@ def test_the_minio_example_on_the_default_stacks_is_fixed_in_one_round(project, 
     path.write_text("".join(line for line in MINIO_EXAMPLE.splitlines(True) if not line.lstrip().startswith(("hostname:", "insecure:"))))
     code, out, _ = run_cli(capsys, "validate", "--fix")
     assert code == 0, out
+
+
+def test_a_project_inside_the_repository_points_at_the_repository_schema(capsys):
+    # examples/minio has no docs/ of its own: its tenant files name the repository's schema.
+    code, out, _ = run_cli(capsys, "validate", "--project-dir", str(PROJECT_DIR / "examples" / "minio"))
+    assert code == 0, out

@@ -17,7 +17,7 @@ TEMPLATE = "argo-workflows:argoproj.io/v1alpha1:WorkflowTemplate"
 TEMPLATE_TYPE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
 READER_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
 # A row of a change table, in characters: about what a pull request's page shows in code font.
-ROW_WIDTH = 150
+ROW_WIDTH = 160
 
 
 @pytest.fixture(scope="module")
