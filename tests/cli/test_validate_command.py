@@ -196,41 +196,13 @@ def test_files_outside_the_tenants_directory_need_no_schema_line(project, capsys
     assert code == 0, out
 
 
-# The platform guide's "Full Configuration with MinIO" (seed 000), pasted as it is.
-MINIO_EXAMPLE = """\
-apiVersion: platform.calypr.io/v1alpha1
-kind: RepoRegistration
-metadata:
-  name: dev-pipeline
-  namespace: argo
-spec:
-  repoUrl: https://github.com/myorg/dev-pipeline.git
-  defaultBranch: develop
-  tenant: dev-team
-  workflowTemplateRef: nextflow-repo-runner
-  githubSecretName: dev-pipeline-github
-
-  artifactBucket:
-    hostname: http://minio.minio-system.svc.cluster.local:9000
-    bucket: dev-artifacts
-    region: us-east-1
-    insecure: true
-    pathStyle: true
-    externalSecretPath: kv/argo/apps/dev-pipeline/s3/artifacts
-
-  dataBucket:
-    hostname: http://minio.minio-system.svc.cluster.local:9000
-    bucket: dev-data
-    region: us-east-1
-    insecure: true
-    pathStyle: true
-    externalSecretPath: kv/argo/apps/dev-pipeline/s3/data
-
-  adminUsers:
-    - dev@example.com
-
-  isPublic: true  # Development environment
-"""
+# The platform guide's "Full Configuration with MinIO" (seed 000), as examples/minio keeps it
+# verbatim, pasted as it is (without the comments the example adds above it).
+MINIO_EXAMPLE = "".join(
+    line
+    for line in (PROJECT_DIR / "examples" / "minio" / "tenants" / "dev-pipeline.yaml").read_text().splitlines(True)
+    if not line.startswith("#")
+)
 
 
 def test_the_minio_example_on_the_default_stacks_is_fixed_in_one_round(project, capsys):
