@@ -122,5 +122,7 @@ pulumi.export("environment", settings.environment)
 # What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
 pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
 pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})
+# Registrations this stack leaves to another environment or shard, and why: a plan's reviewer sees them.
+pulumi.export("skipped", {tenant.name: tenant.skipped_because for tenant in registrations if not tenant.deployed})
 # Active access key ids, for matching CloudTrail entries; secret, and never the secret keys.
 pulumi.export("accessKeyIds", pulumi.Output.secret({name: repo.access_key_id for name, repo in repos.items()}))

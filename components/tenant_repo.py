@@ -190,6 +190,10 @@ class TenantRepo(pulumi.ComponentResource):
             "vaultPaths": [f"{mount}/{path}" for path in tenant.vault_paths],
             "webhookUrl": tenant.webhook_url,
             "paused": tenant.spec.paused,
+            # Who may see and run its workflows, as the reviewer of a plan must know it (rbac.tenant_rbac).
+            "adminUsers": list(tenant.spec.admin_users),
+            "readUsers": list(tenant.spec.read_users),
+            "public": tenant.spec.is_public,
         }
         # Kept out of the summary: one secret value would make Pulumi hide the whole summary.
         self.access_key_id = credentials.access_key_id

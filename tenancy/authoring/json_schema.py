@@ -1,5 +1,5 @@
 """The JSON Schema of a tenant file (docs/tenant.schema.json), generated from the model, and the
-`yaml-language-server` line through which editors find it.
+`yaml-language-server` line through which editors find it is tenancy.project.schema_line's.
 
 The schema is editor help, not the validation: the loader's checks (with file, line and a clear
 message) decide. It carries the model's descriptions, defaults, patterns and lengths so that an
@@ -9,14 +9,11 @@ editor completes field names, explains each one on hover and flags most mistakes
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from tenancy.model.registration import RepoRegistration
-
-SCHEMA_PATH = Path("docs") / "tenant.schema.json"
-MODELINE_PREFIX = "# yaml-language-server: $schema="
+from tenancy.project.schema_line import SCHEMA_PATH
 
 # Draft 7 is what the YAML language server (VS Code, Neovim, JetBrains' YAML plugin) fully
 # supports; newer drafts are reported as "not yet fully supported". Nothing below needs more.
@@ -67,15 +64,3 @@ def write(project_dir: Path) -> Path:
 def is_current(project_dir: Path) -> bool:
     path = Path(project_dir) / SCHEMA_PATH
     return path.is_file() and path.read_text(encoding="utf-8") == render()
-
-
-def modeline(tenant_dir: Path, project_dir: Path) -> str:
-    """The first line of a tenant file in `tenant_dir`: the schema's path relative to that directory,
-    which is how the YAML language server resolves it (relative to the open file)."""
-    target = Path(project_dir).resolve() / SCHEMA_PATH
-    relative = os.path.relpath(target, Path(tenant_dir).resolve())
-    return f"{MODELINE_PREFIX}{Path(relative).as_posix()}"
-
-
-def has_modeline(text: str) -> bool:
-    return text.lstrip("\ufeff").startswith(MODELINE_PREFIX)

@@ -50,6 +50,8 @@ class TenantFile:
     document: YamlDocument | None
     # Problems of reading and parsing, already placed: the same for every stack.
     problems: tuple[Problem, ...] = ()
+    # The text's first line: the project's checks ask for the schema line there (tenancy.project.schema_line).
+    first_line: str = ""
 
     @classmethod
     def read(cls, path: Path, display: str) -> TenantFile:
@@ -63,11 +65,13 @@ class TenantFile:
     def parse(cls, text: str, display: str, path: Path | None = None) -> TenantFile:
         """The file `text` is, or would be once written to `path` (default: `display`)."""
         path = Path(display) if path is None else path
+        first_line = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r")
         try:
             document = parse_yaml(text)
         except YamlSourceError as err:
-            return cls(path, display, None, (replace(err.problem, file=display),))
-        return cls(path, display, document, tuple(replace(found, file=display) for found in document.problems))
+            return cls(path, display, None, (replace(err.problem, file=display),), first_line)
+        problems = tuple(replace(found, file=display) for found in document.problems)
+        return cls(path, display, document, problems, first_line)
 
     def locate(self, problem: Problem) -> Problem:
         """`problem` as a problem of this file, at the line of its field."""
@@ -247,6 +251,11 @@ def registration_of(
     if not isinstance(document.data, dict):
         problems.append(file.locate(Problem((), f"must hold a {KIND} mapping (apiVersion, kind, metadata, spec)")))
         return None, problems
+    pasted = cluster_output_problem(document.data, file.display)
+    if pasted is not None:
+        # One problem instead of one "not a known field" per key the cluster added: the fix is to convert the file.
+        problems.append(file.locate(pasted))
+        return None, problems
     try:
         registration = RepoRegistration.model_validate(document.data, context={"kv_mount": settings.vault.kv_mount})
     except ValidationError as err:
@@ -261,6 +270,43 @@ def registration_of(
     stack_problems = [file.locate(found) for found in rules.against_stack(registration, settings, retired)]
     problems.extend(stack_problems)
     return (None if stack_problems else registration), problems
+
+
+# What the cluster adds to an object it returns (`kubectl get -o yaml`); never in a tenant file.
+CLUSTER_METADATA = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "managedFields",
+    "generation",
+    "selfLink",
+    "ownerReferences",
+    "finalizers",
+    "deletionTimestamp",
+)
+
+
+def cluster_output_problem(data: dict[str, Any], display: str) -> Problem | None:
+    """The file is what a cluster returned (a `kind: List`, a `status`, metadata the API server
+    keeps), pasted as it is: `python -m tenancy import` converts it. None for a tenant file."""
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    found = [("metadata", key) for key in CLUSTER_METADATA if key in metadata]
+    if "status" in data:
+        found.insert(0, ("status",))
+    if data.get("kind") == "List" and "items" in data:
+        found.insert(0, ("kind",))
+    if not found:
+        return None
+    fields = ", ".join(".".join(loc) if loc != ("kind",) else "kind: List" for loc in found[:4])
+    directory = display.rsplit("/", 1)[0] + "/" if "/" in display else "this directory"
+    return Problem(
+        found[0],
+        f"looks like cluster output (`kubectl get -o yaml`: {fields}), not a tenant file",
+        hint=(
+            f"move it out of {directory} and run `python -m tenancy import <that file>`: it writes one tenant "
+            "file per registration and leaves out what the cluster added"
+        ),
+    )
 
 
 # Models met along a field path, to name the fields a misspelt key could have meant.

@@ -202,6 +202,8 @@ def _installation_problems(registration: RepoRegistration, settings: StackSettin
 
 
 def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) -> Iterator[Problem]:
+    """One problem per bucket whose endpoint this stack cannot use, with every field to change in its hint:
+    fixing the hostname alone must not reveal `insecure` in a second round."""
     loc = ("spec", field, "hostname")
     service = bucket.service
     if settings.s3_endpoint:
@@ -214,15 +216,16 @@ def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) 
         return
     region = service.aws_region
     if region is None:
-        yield Problem(
-            loc,
-            f"'{bucket.hostname}' is not an AWS S3 endpoint",
-            hint=f"this environment creates buckets in AWS S3, so use https://s3.{bucket.region}.amazonaws.com or leave hostname out",
-        )
+        what = f"'{bucket.hostname}' is not an AWS S3 endpoint, and this environment creates buckets in AWS S3"
     elif region != bucket.region:
-        yield Problem(loc, f"'{bucket.hostname}' is in {region} but region is {bucket.region}", hint="make them agree")
+        what = f"'{bucket.hostname}' is in {region} but region is {bucket.region}"
     elif service.scheme != "https":
-        yield Problem(loc, "AWS S3 is reached over https only", hint="use https://")
+        what = "AWS S3 is reached over https only"
+    else:
+        return
+    # Without hostname the endpoint follows the region; insecure then has nothing to agree with and must go too.
+    remove = "remove hostname and insecure" if bucket.insecure else "remove hostname"
+    yield Problem(loc, what, hint=f"{remove}: the endpoint follows region ({bucket.region}), https://s3.{bucket.region}.amazonaws.com")
 
 
 def _blame(tenant: Tenant, loc, message: str, hint: str | None = None) -> Problem:

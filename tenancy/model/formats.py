@@ -178,6 +178,38 @@ def github_repo_url_parts(value: str) -> tuple[str, str] | None:
     return match["owner"], match["repo"]
 
 
+_GITHUB_HOSTS = ("github.com", "www.github.com")
+# GitHub's SSH clone address, `git@github.com:<owner>/<repo>.git`: scp syntax, which urlsplit cannot read.
+_GITHUB_SCP = re.compile(r"git@github\.com:(?P<path>[^:]+)", re.ASCII | re.IGNORECASE)
+
+
+def github_clone_url(value: str) -> str | None:
+    """`https://github.com/<owner>/<repo>.git` for any address of that repository people copy: the
+    browser's (with or without a trailing '/' or a `?tab=...`), the clone URL with or without `.git`,
+    the SSH one (`git@github.com:owner/repo.git`, `ssh://git@github.com/owner/repo`). None when it
+    names no repository (another host, an owner alone, a page inside the repository)."""
+    text = value.strip()
+    scp = _GITHUB_SCP.fullmatch(text)
+    if scp:
+        path = scp["path"]
+    else:
+        parts = urlsplit(text)
+        if parts.scheme not in ("https", "http", "ssh") or (parts.hostname or "") not in _GITHUB_HOSTS:
+            return None
+        if parts.port is not None or parts.password or parts.username not in (None, "git"):
+            return None
+        if parts.scheme == "ssh" and (parts.query or parts.fragment):
+            return None
+        path = parts.path
+    segments = path.strip("/").split("/")
+    if len(segments) != 2:
+        return None
+    owner, repo = segments
+    repo = repo[: -len(".git")] if repo.endswith(".git") else repo
+    candidate = f"https://github.com/{owner}/{repo}.git"
+    return candidate if github_repo_url_parts(candidate) else None
+
+
 def http_url_problem(value: str, what: str, https_only: bool = False) -> str | None:
     parts = urlsplit(value)
     schemes = ("https",) if https_only else ("http", "https")

@@ -78,7 +78,9 @@ class TenantValidationError(Exception):
 
     def report(self) -> str:
         count = len(self.problems)
-        header = f"{count} problem{'s' if count != 1 else ''} in tenant registrations; nothing was deployed:"
+        # No verdict on what happened: the same report ends `pulumi up`, `pulumi preview` and the
+        # offline `plan`, and each says for itself what it did not do.
+        header = f"{count} problem{'s' if count != 1 else ''} in tenant registrations:"
         return "\n".join([header, *(f"  {p}" for p in self.problems)])
 
 

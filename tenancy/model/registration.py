@@ -297,7 +297,9 @@ class RepoRegistrationSpec(_Strict):
     @classmethod
     def _check_repo_url(cls, value: str) -> str:
         if formats.github_repo_url_parts(value) is None:
-            raise invalid(f"'{value}' is not a GitHub repository URL of the form https://github.com/<owner>/<repo>.git")
+            canonical = formats.github_clone_url(value)
+            fix = f"; write {canonical}" if canonical else ""
+            raise invalid(f"'{value}' is not a GitHub repository URL of the form https://github.com/<owner>/<repo>.git{fix}")
         return value
 
     @property

@@ -104,6 +104,19 @@ class Tenant:
         shard = self.settings.shard_name
         return self.in_environment and (shard is None or self.spec.shard == shard)
 
+    @property
+    def skipped_because(self) -> dict[str, object] | None:
+        """Why this stack does not deploy the registration, for the plan's reviewer; None when it does.
+
+        `{"reason": "environment", "environments": [...]}`: its environments leave this one out;
+        `{"reason": "shard", "shard": "b"}`: another shard's stack deploys it (or none, when unset).
+        """
+        if not self.in_environment:
+            return {"reason": "environment", "environments": list(self.spec.environments or ())}
+        if not self.deployed:
+            return {"reason": "shard", "shard": self.spec.shard}
+        return None
+
     @cached_property
     def namespace(self) -> str:
         return naming.tenant_namespace(self.owner, self.repo)

@@ -13,9 +13,19 @@ objects (docs/sharding.md). Field by field in docs/plan-format.md; docs/plan-dif
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from tenancy.plan.facts import BUCKET, BUCKET_TYPES, MINIO_BUCKET, TENANT_REPO, bucket_fact, bucket_purposes, tenant_facts
+from tenancy.plan.facts import (
+    BUCKET,
+    BUCKET_TYPES,
+    MINIO_BUCKET,
+    TENANT_REPO,
+    bucket_fact,
+    bucket_purposes,
+    physical_name,
+    skipped,
+    tenant_facts,
+)
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
 STATE_MOVE_ORG = "<org>"
@@ -136,6 +146,8 @@ def _entry(resource: dict[str, Any], action: str, changes: list | None = None) -
         "urn": resource["urn"],
         "type": resource["type"],
         "name": resource["name"],
+        "physicalName": physical_name(resource),
+        "custom": resource["custom"],
         "tenant": resource.get("tenant"),
         "action": action,
         "protect": resource["protect"],
@@ -217,12 +229,15 @@ def diff_plans(
     base_ref: dict[str, Any] | None = None,
     accepted: bool = False,
     places: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None,
+    settings: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The diff document from `base` to `head` (two plan documents of the same stack).
 
     `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`). `places`
     (at the base, at head: registration -> {"stack", "shard"}) lets a tenant that changes stacks
     within its environment be reported as a move rather than a plain offboarding or onboarding.
+    `settings` (the stack's config at the base and at head) names the settings that changed: the
+    cause of changes every tenant shares.
     """
     old = {r["urn"]: r for r in base["resources"]}
     new = {r["urn"]: r for r in head["resources"]}
@@ -284,11 +299,12 @@ def diff_plans(
         "base": base_ref or {},
         "summary": {
             "tenants": counts,
-            "resources": {
-                action: sum(1 for entry in entries if entry["action"] == action)
-                for action in ("create", "update", "replace", "delete", "retain")
-            },
+            # Cloud objects, as `plan` counts them; components (Pulumi's grouping) apart.
+            "resources": _count_actions(entry for entry in entries if entry["custom"]),
+            "components": _count_actions(entry for entry in entries if not entry["custom"]),
         },
+        "settings": setting_changes(*settings) if settings else [],
+        "skipped": skipped(head),
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
             "blocking": bool(offboarded or leaving or moving),
@@ -301,3 +317,22 @@ def diff_plans(
         "tenants": tenants,
         "shared": by_tenant.get(None, []),
     }
+
+
+ACTIONS = ("create", "update", "replace", "delete", "retain")
+
+
+def _count_actions(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(ACTIONS, 0)
+    for entry in entries:
+        counts[entry["action"]] += 1
+    return counts
+
+
+def setting_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Stack settings (config keys) that differ, with both values; secrets stay "[secret]" as the config file has them."""
+    return [
+        _change(key + path, old, new)
+        for key in sorted(set(before) | set(after))
+        for path, old, new in value_changes(before.get(key, _ABSENT), after.get(key, _ABSENT))
+    ]

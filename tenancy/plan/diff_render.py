@@ -10,6 +10,8 @@ byte budget by leaving out whole tenant sections, and says how many it left out.
 from __future__ import annotations
 
 import html
+import json
+import re
 from typing import Any, Callable
 
 from tenancy.plan import markdown as md
@@ -49,8 +51,31 @@ def _urn_name(urn: Any) -> str:
     return urn.rsplit("::", 1)[-1] if isinstance(urn, str) else "none"
 
 
+# A list item matched by its identity (tenancy.plan.diff): `subjects[name=b@example.org]`.
+_KEYED_ITEM = re.compile(r"\[(?:template\.)?(?:name|Sid|secretKey)=(?P<identity>[^\]]*)\]$")
+
+
+def item_identity(path: str) -> str | None:
+    """The identity of the list item a path ends at (`b@example.org` for `subjects[name=b@example.org]`)."""
+    match = _KEYED_ITEM.search(path)
+    return match["identity"] if match else None
+
+
+def change_path(change: dict[str, Any]) -> str:
+    """The path as a reviewer reads it: without `inputs.`, and without the identity of an item added
+    or removed whole (the change names it)."""
+    path = _display_path(change["path"])
+    if ("before" in change) != ("after" in change) and item_identity(path) is not None:
+        return path[: _KEYED_ITEM.search(path).start()] or path
+    return path
+
+
 def describe(change: dict[str, Any], quote: Callable[[str], str] = lambda text: text, limit: int = 60) -> str:
-    """One line for a value change: `before → after`, `added value` or `removed`; `quote` wraps values."""
+    """One line for a value change: `before → after`, `added value` or `removed`; `quote` wraps values.
+
+    A list item added or removed whole is named by its identity (`added b@example.org`), and of two
+    long strings only the part that differs is shown, so the fact that matters survives the limit.
+    """
     before, after = change.get("before"), change.get("after")
     if change["path"] == "dependsOn":
         old, new = set(before or []), set(after or [])
@@ -58,14 +83,49 @@ def describe(change: dict[str, Any], quote: Callable[[str], str] = lambda text: 
         return quote(short(" ".join(moved), limit))
     if change["path"] in ("provider", "parent"):
         return f"{quote(_urn_name(before))} → {quote(_urn_name(after))}"
+    identity = item_identity(change["path"])
     if "before" not in change:
-        return f"added {quote(short(after, limit))}"
+        return f"added {quote(short(identity if identity is not None else after, limit))}"
     if "after" not in change:
-        return "removed"
-    return f"{quote(short(before, limit))} → {quote(short(after, limit))}"
+        return f"removed {quote(short(identity, limit))}" if identity is not None else "removed"
+    if len(short(before, limit)) + len(short(after, limit)) > limit:
+        before, after = differing_parts(before, after, limit)
+    old, new = short(before, limit), short(after, limit)
+    # The room both share: a short side leaves the rest to the other.
+    old_room = max(limit // 2, limit - len(new))
+    new_room = max(limit // 2, limit - min(len(old), old_room))
+    return f"{quote(short(old, old_room))} → {quote(short(new, new_room))}"
 
 
-def _base_label(diff: dict[str, Any]) -> str:
+def differing_parts(before: Any, after: Any, limit: int = 0) -> tuple[Any, Any]:
+    """Two strings without what they share, marked `…`: their common start first (cut at a separator,
+    so a version or a name stays whole), their common end only if they still exceed `limit` together."""
+    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
+        return before, after
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    while start > 0 and before[start - 1] not in _SEPARATORS:
+        start -= 1
+    if start >= 8:
+        before, after = "…" + before[start:], "…" + after[start:]
+    if len(before) + len(after) <= limit:
+        return before, after
+    end = 0
+    while end < min(len(before), len(after)) - 1 and before[-1 - end] == after[-1 - end]:
+        end += 1
+    while end > 0 and before[len(before) - end] not in _SEPARATORS:
+        end -= 1
+    if end < 8:
+        return before, after
+    return before[: len(before) - end] + "…", after[: len(after) - end] + "…"
+
+
+# Where a string may be cut: between words, versions and names.
+_SEPARATORS = "/:=@ ,"
+
+
+def base_label(diff: dict[str, Any]) -> str:
     base = diff.get("base") or {}
     ref, commit = base.get("ref"), base.get("commit")
     if ref and commit:
@@ -104,7 +164,7 @@ def _resources_line(diff: dict[str, Any]) -> str:
     )
 
 
-def _no_changes(diff: dict[str, Any]) -> bool:
+def no_changes(diff: dict[str, Any]) -> bool:
     return not diff["tenants"] and not diff["shared"]
 
 
@@ -178,11 +238,16 @@ def _move_note(diff: dict[str, Any], code: Callable[[str], str] = lambda text: t
 # --- text -----------------------------------------------------------------------------------------
 
 
+def _shown_name(entry: dict[str, Any]) -> str:
+    """The object's own name (the real bucket, `namespace/name`), or its Pulumi name where it has none."""
+    return str(entry.get("physicalName") or entry["name"])
+
+
 def _change_lines(entry: dict[str, Any]) -> list[str]:
     indent = "    "
-    lines = [f"{indent}{ACTION_WORDS[entry['action']]:<8} {short_type(entry['type'])} {clean(entry['name'])}"]
+    lines = [f"{indent}{ACTION_WORDS[entry['action']]:<8} {short_type(entry['type'])} {clean(_shown_name(entry))}"]
     for change in entry["changes"]:
-        path = _display_path(change["path"])
+        path = change_path(change)
         if is_multiline(change.get("before")) or is_multiline(change.get("after")):
             lines.append(f"{indent}    {path}:")
             lines += [f"{indent}      {line}" for line in line_changes(change.get("before"), change.get("after"))]
@@ -191,15 +256,21 @@ def _change_lines(entry: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _action_counts(entries: list[dict[str, Any]]) -> str:
+def cloud_objects(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries that are cloud objects: components are Pulumi's grouping, counted and listed nowhere
+    (as `plan` counts resources). Documents from before `custom` was recorded count every entry."""
+    return [entry for entry in entries if entry.get("custom", True)]
+
+
+def action_counts(entries: list[dict[str, Any]]) -> str:
     counts: dict[str, int] = {}
-    for entry in entries:
+    for entry in cloud_objects(entries):
         counts[entry["action"]] = counts.get(entry["action"], 0) + 1
     return ", ".join(f"{count} to {action}" if action != "retain" else f"{count} retained" for action, count in counts.items())
 
 
 def diff_text(diff: dict[str, Any]) -> str:
-    lines = [f"{diff['project']} · stack {diff['stack']} · {_base_label(diff)} → working tree", ""]
+    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → working tree", ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
         verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
@@ -221,15 +292,15 @@ def diff_text(diff: dict[str, Any]) -> str:
             if bucket["tenant"] not in moving_out
         ]
         lines.append("")
-    if _no_changes(diff):
+    if no_changes(diff):
         lines.append(f"no changes: {diff['summary']['tenants']['untouched']} tenants untouched")
         return "\n".join(lines) + "\n"
     lines += [f"tenants: {_counts_line(diff)}", f"resources: {_resources_line(diff)}", ""]
     for status in STATUS_ORDER:
         for tenant in (t for t in diff["tenants"] if t["status"] == status):
-            lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {_action_counts(tenant['resources'])}")
+            lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {action_counts(tenant['resources'])}")
             if status == "changed":
-                for entry in tenant["resources"]:
+                for entry in cloud_objects(tenant["resources"]):
                     lines += _change_lines(entry)
             else:
                 for label, values in text_rows(tenant["facts"]):
@@ -238,34 +309,54 @@ def diff_text(diff: dict[str, Any]) -> str:
             lines.append("")
     if diff["shared"]:
         lines.append("shared by all tenants of the stack")
-        for entry in diff["shared"]:
+        for entry in cloud_objects(diff["shared"]):
             lines += _change_lines(entry)
     return "\n".join(lines) + "\n"
 
 
 # --- markdown -------------------------------------------------------------------------------------
 
+# Bounds of a change table's cells, in characters, so that a row fits a pull request's page (about
+# 150 characters) instead of scrolling far sideways.
+NAME_WIDTH = 40
+PATH_WIDTH = 44
+VALUE_WIDTH = 44
+LINE_WIDTH = 60
 
-def _change_rows(entries: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+
+def middle_cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, its start and end kept (where names and paths differ)."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    keep = limit - 1
+    # More of the end: a path's last segment and a name's suffix are what tell rows apart.
+    return text[: keep // 4] + "…" + text[len(text) - (keep - keep // 4) :]
+
+
+def _change_rows(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     rows = []
-    for entry in entries:
-        resource = f"{short_type(entry['type'])} {md.code(entry['name'])}"
+    for entry in cloud_objects(entries):
         action = entry["action"] + (" 🔒" if entry["protect"] and entry["action"] in ("delete", "retain") else "")
+        resource = f"{short_type(entry['type'])} {md.code(middle_cut(_shown_name(entry), NAME_WIDTH))}"
         if not entry["changes"]:
-            rows.append((resource, action, "", ""))
+            rows.append((resource, "", ACTION_WORDS[entry["action"]].split(" (")[0] + (" 🔒" if "🔒" in action else "")))
         for change in entry["changes"]:
-            path = md.code(_display_path(change["path"]))
+            path = md.code(middle_cut(change_path(change), PATH_WIDTH))
             if is_multiline(change.get("before")) or is_multiline(change.get("after")):
-                value = "<br>".join(md.code(line) for line in line_changes(change.get("before"), change.get("after")))
+                lines = line_changes(change.get("before"), change.get("after"), limit=6)
+                value = "<br>".join(md.code(middle_cut(line, LINE_WIDTH)) for line in lines)
             else:
-                value = describe(change, md.code)
-            rows.append((resource, action, path, value))
+                value = describe(change, md.code, limit=VALUE_WIDTH)
+            if entry["action"] != "update":
+                value = f"{action}: {value}"
+            rows.append((resource, path, value))
     return rows
 
 
-def _changes_table(entries: list[dict[str, Any]]) -> str:
+def changes_table(entries: list[dict[str, Any]]) -> str:
     rows = _change_rows(entries)
-    text = md.table(["resource", "action", "path", "before → after"], rows[:MAX_ROWS_PER_SECTION])
+    text = md.table(["resource", "path", "change"], rows[:MAX_ROWS_PER_SECTION])
     if len(rows) > MAX_ROWS_PER_SECTION:
         text += f"\n\n… {len(rows) - MAX_ROWS_PER_SECTION} more changes; `python -m tenancy plan --base` lists them all."
     return text
@@ -290,27 +381,114 @@ def _status_words(tenant: dict[str, Any]) -> str:
     return f"{tenant['status']} ({pause})" if pause else tenant["status"]
 
 
-def _tenant_section(tenant: dict[str, Any]) -> md.Section:
+def tenant_emoji(tenant: dict[str, Any]) -> str:
+    return MOVE_EMOJI if "move" in tenant else EMOJI[tenant["status"]]
+
+
+def kept_line(tenant: dict[str, Any]) -> str:
+    """What an offboarding leaves in the cloud, by the buckets' real names: the caution names them so too."""
+    kept = [entry for entry in tenant["resources"] if entry["action"] == "retain"]
+    buckets = [entry for entry in kept if entry["type"] in BUCKET_TYPES]
+    if not kept:
+        return ""
+    settings = f" and {len(kept) - len(buckets)} of their settings" if len(kept) > len(buckets) else ""
+    names = ", ".join(f"bucket {md.code(_shown_name(entry))}" for entry in buckets)
+    return f"Kept in the cloud, no longer managed: {names}{settings}"
+
+
+def tenant_section(tenant: dict[str, Any]) -> md.Section:
     status = tenant["status"]
-    emoji = MOVE_EMOJI if "move" in tenant else EMOJI[status]
     summary = (
-        f"{emoji} <b>{html.escape(tenant['name'])}</b> · {html.escape(_status_words(tenant))} · "
-        f"{_action_counts(tenant['resources'])}"
+        f"{tenant_emoji(tenant)} <b>{html.escape(tenant['name'])}</b> · {html.escape(_status_words(tenant))} · "
+        f"{action_counts(tenant['resources'])}"
     )
     if status == "changed":
-        body = _changes_table(tenant["resources"])
-    elif status == "offboarded":
-        kept = [entry for entry in tenant["resources"] if entry["action"] == "retain"]
-        buckets = [entry for entry in kept if entry["type"] in BUCKET_TYPES]
-        body = facts_table(tenant["facts"])
-        if kept:
-            settings = f" and {len(kept) - len(buckets)} of their settings" if len(kept) > len(buckets) else ""
-            body += "\n\nKept in the cloud, no longer managed: " + ", ".join(
-                f"Bucket {md.code(entry['name'])}" for entry in buckets
-            ) + settings
+        body = changes_table(tenant["resources"])
     else:
         body = facts_table(tenant["facts"])
+        if status == "offboarded" and kept_line(tenant):
+            body += "\n\n" + kept_line(tenant)
     return md.Section(tenant["name"], md.details(summary, body))
+
+
+# --- identical changes, grouped -------------------------------------------------------------------
+
+PLACEHOLDER = "<name>"
+
+
+def _named(name: str) -> re.Pattern:
+    # The tenant's name where it stands as a name (`alpha`, `alpha-artifacts`), not inside another word.
+    return re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])")
+
+
+def templated(value: Any, name: str) -> Any:
+    """`value` with the tenant's name as `<name>`: the shape of a change every tenant of a group shares."""
+    return json.loads(_named(name).sub(PLACEHOLDER, json.dumps(value)))
+
+
+def alike_groups(diff: dict[str, Any], smallest: int = 2) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Changed tenants whose changes are the same but for their names (a stack setting that touches each
+    of them, a shared template): (their names, the changes as `<name>` templates), largest group first."""
+    groups: dict[str, list[str]] = {}
+    shapes: dict[str, list[dict[str, Any]]] = {}
+    for tenant in diff["tenants"]:
+        if tenant["status"] != "changed" or "move" in tenant:
+            continue
+        shape = templated([{**entry, "urn": ""} for entry in tenant["resources"]], tenant["name"])
+        key = json.dumps(shape, sort_keys=True)
+        groups.setdefault(key, []).append(tenant["name"])
+        shapes.setdefault(key, shape)
+    found = [(names, shapes[key]) for key, names in groups.items() if len(names) >= smallest]
+    return sorted(found, key=lambda group: (-len(group[0]), group[0][0]))
+
+
+def names_line(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(md.code(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def settings_line(diff: dict[str, Any]) -> str:
+    """The stack settings this change edits: what a change every tenant shares comes from."""
+    changes = diff.get("settings") or []
+    if not changes:
+        return ""
+    shown = "; ".join(f"{md.code(change['path'])}: {describe(change, md.code, limit=VALUE_WIDTH)}" for change in changes[:10])
+    more = f"; and {len(changes) - 10} more" if len(changes) > 10 else ""
+    return f"Stack settings changed: {shown}{more}."
+
+
+def alike_section(diff: dict[str, Any], names: list[str], entries: list[dict[str, Any]]) -> md.Section:
+    summary = (
+        f"{EMOJI['changed']} <b>{len(names)} tenants changed alike</b> · {action_counts(entries)} each"
+    )
+    cause = (
+        "The stack settings changed above apply to each of them."
+        if diff.get("settings")
+        else "No stack setting changed: each of their tenant files did, alike."
+    )
+    body = f"{names_line(names)}: each with the changes below ({md.code(PLACEHOLDER)} is the tenant's name). {cause}"
+    return md.Section(f"alike:{names[0]}", md.details(summary, body + "\n\n" + changes_table(entries)))
+
+
+def offboarding_words(diff: dict[str, Any]) -> list[str]:
+    """What makes the diff blocking, in a few words each: moves, offboarded tenants, buckets leaving management."""
+    offboarding = diff["offboarding"]
+    moving_out = _moving_out(diff)
+    tenants = [name for name in offboarding["tenants"] if name not in moving_out]
+    buckets = [bucket for bucket in offboarding["buckets"] if bucket["tenant"] not in moving_out]
+    moves = moves_of(diff)
+    what = []
+    if moves:
+        what.append(f"{len(moves)} tenant{'s' if len(moves) != 1 else ''} moving between stacks")
+    if tenants:
+        what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
+    if buckets:
+        what.append(f"{len(buckets)} bucket{'s leave' if len(buckets) != 1 else ' leaves'} management")
+    unrecorded = offboarding.get("unrecorded") or []
+    if unrecorded:
+        # No label accepts these: they must be recorded in tenants/_retired-buckets.yaml first.
+        what.append(f"{len(unrecorded)} unrecorded")
+    return what
 
 
 def _moves_caution(diff: dict[str, Any]) -> list[str]:
@@ -326,16 +504,16 @@ def _moves_caution(diff: dict[str, Any]) -> list[str]:
     commands = "\n".join(state_move_commands(diff, limit=MAX_LISTED_OFFBOARDING))
     lines += [f"> {line}" if line else ">" for line in md.code_block(commands, "bash").splitlines()]
     total = sum(len(move["urns"]) for _, move in moves)
+    every_command = f"python -m tenancy plan --stack {diff['stack']} --base <ref>"
     if total > MAX_LISTED_OFFBOARDING:
         lines += [
             ">",
-            f"> … {total - MAX_LISTED_OFFBOARDING} more URNs: `python -m tenancy plan --stack {clean(diff['stack'])} "
-            "--base <ref>` prints every command.",
+            f"> … {total - MAX_LISTED_OFFBOARDING} more URNs: {md.code(every_command)} prints every command.",
         ]
     return lines
 
 
-def _caution(diff: dict[str, Any]) -> str:
+def caution(diff: dict[str, Any]) -> str:
     offboarding = diff["offboarding"]
     moving_out = _moving_out(diff)
     tenants = [name for name in offboarding["tenants"] if name not in moving_out]
@@ -347,14 +525,7 @@ def _caution(diff: dict[str, Any]) -> str:
         else "`plan` exits 3 until a maintainer accepts it: label the pull request `allow-offboarding` "
         "(or pass `--allow-offboarding` locally)."
     )
-    what = []
-    if moves:
-        what.append(f"{len(moves)} tenant{'s' if len(moves) != 1 else ''} moving between stacks")
-    if tenants:
-        what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
-    if buckets:
-        what.append(f"{len(buckets)} bucket{'s leave' if len(buckets) != 1 else ' leaves'} management")
-    lines = ["> [!CAUTION]", f"> **Offboarding: {', '.join(what)}.** {verdict}"]
+    lines = ["> [!CAUTION]", f"> **Offboarding: {', '.join(offboarding_words(diff))}.** {verdict}"]
     lines += _moves_caution(diff)
     if tenants:
         shown = ", ".join(md.code(name) for name in tenants[:MAX_LISTED_OFFBOARDING])
@@ -372,58 +543,3 @@ def _caution(diff: dict[str, Any]) -> str:
         if len(buckets) > MAX_LISTED_OFFBOARDING:
             lines.append(f"> - … and {len(buckets) - MAX_LISTED_OFFBOARDING} more")
     return "\n".join(lines)
-
-
-def diff_markdown(diff: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
-    """The PR comment for one stack, never over `budget` bytes."""
-    title = (
-        f"### {md.code(diff['project'])} plan · stack {md.code(diff['stack'])} · "
-        f"base {md.code(_base_label(diff))}"
-    )
-    head = [title]
-    if diff["offboarding"]["blocking"]:
-        head.append(_caution(diff))
-    if _no_changes(diff):
-        head.append(f"No changes: {diff['summary']['tenants']['untouched']} tenants untouched.")
-        return md.fit("\n\n".join(head), [], lambda left_out: "", budget, title)
-    tenants = diff["summary"]["tenants"]
-    head.append(
-        md.table(
-            ["onboarded", "offboarded", "changed", "untouched"],
-            [[str(tenants[kind]) for kind in ("onboarded", "offboarded", "changed", "untouched")]],
-        )
-    )
-    head.append(f"Resources: {_resources_line(diff)}.")
-    if diff["shared"]:
-        head.append(
-            md.details(
-                f"⚙️ <b>shared objects</b> (event routing, webhook secret store, GitHub providers) · "
-                f"{_action_counts(diff['shared'])}",
-                _changes_table(diff["shared"]),
-            )
-        )
-    sections = [
-        _tenant_section(tenant)
-        for status in STATUS_ORDER
-        for tenant in diff["tenants"]
-        if tenant["status"] == status
-    ]
-    status_of = {tenant["name"]: tenant["status"] for tenant in diff["tenants"]}
-
-    def tail(left_out: list[md.Section]) -> str:
-        if not left_out:
-            return ""
-        counts: dict[str, int] = {}
-        for section in left_out:
-            counts[status_of[section.key]] = counts.get(status_of[section.key], 0) + 1
-        detail = ", ".join(f"{counts[status]} {status}" for status in STATUS_ORDER if status in counts)
-        return (
-            f"**… {len(left_out)} more tenants not shown here ({detail})** to stay within GitHub's comment size. "
-            "The job summary and `python -m tenancy plan --base <ref>` show them all."
-        )
-
-    fallback = (
-        f"{title}\n\n{_counts_line(diff)}; offboarding: {'yes' if diff['offboarding']['blocking'] else 'no'}. "
-        "The report does not fit in this comment: see the job summary, or run `python -m tenancy plan --base <ref>`."
-    )
-    return md.fit("\n\n".join(head), sections, tail, budget, fallback)

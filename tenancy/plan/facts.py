@@ -60,6 +60,27 @@ def repository_url(repository: Any) -> str | None:
     return f"https://github.com/{repository}.git" if isinstance(repository, str) else None
 
 
+def run_folder(artifacts: Any) -> str | None:
+    """Where one run's outputs and logs land: the artifact repository's keyFormat is
+    `<keyPrefix>{{workflow.name}}/{{pod.name}}` (tenancy.manifests.argo_workflows)."""
+    return f"{artifacts}<workflow-name>/" if isinstance(artifacts, str) else None
+
+
+def skipped(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Registration -> why this stack does not deploy it (`outputs.skipped`: another environment or shard)."""
+    exported = (document.get("outputs") or {}).get("skipped")
+    if not isinstance(exported, dict):
+        return {}
+    return {name: reason for name, reason in sorted(exported.items()) if isinstance(reason, dict)}
+
+
+def skip_words(reason: dict[str, Any]) -> str:
+    """`only environments prod` or `shard b`: why a registration is not in this stack, in a few words."""
+    if reason.get("reason") == "shard":
+        return f"shard {reason['shard']}" if reason.get("shard") else "no shard named"
+    return "only environments " + ", ".join(str(name) for name in reason.get("environments") or [])
+
+
 def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Tenant name -> key properties, for every tenant of the document."""
     exported = summaries(document)
@@ -91,19 +112,31 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "webhookUrl": summary.get("webhookUrl"),
             "paused": summary.get("paused") is True,
             "workflowTemplate": summary.get("workflowTemplate"),
+            "adminUsers": list(summary.get("adminUsers") or []),
+            "readUsers": list(summary.get("readUsers") or []),
+            "public": summary.get("public") is True,
+            "outputs": run_folder(summary.get("artifacts")),
             "resources": sum(counts.values()),
             "resourceTypes": dict(sorted(counts.items())),
         }
     return facts
 
 
+# Inputs that name the object outside Pulumi, in the order they are looked for: a Vault role, an IAM
+# user or policy, a bucket (and a bucket's settings, named by their bucket), a GitHub owner or repository.
+_NAME_INPUTS = ("roleName", "name", "bucket", "owner", "repository")
+
+
 def physical_name(resource: dict[str, Any]) -> str:
-    """The name the object has outside Pulumi: `namespace/name` in Kubernetes, the Vault name, the GitHub owner."""
+    """The name the object has outside Pulumi: `namespace/name` in Kubernetes, the Vault name, the bucket,
+    the GitHub owner; the logical name for what has none (an access key, a generated password)."""
     inputs = resource["inputs"]
     metadata = inputs.get("metadata")
     if isinstance(metadata, dict) and metadata.get("name"):
         return f"{metadata['namespace']}/{metadata['name']}" if metadata.get("namespace") else str(metadata["name"])
-    for key in ("roleName", "name", "bucket", "owner"):
+    if isinstance(inputs.get("mount"), str) and isinstance(inputs.get("name"), str):
+        return f"{inputs['mount']}/{inputs['name']}"  # a Vault KV secret, as its path reads
+    for key in _NAME_INPUTS:
         if isinstance(inputs.get(key), str):
             return inputs[key]
     return resource["name"]

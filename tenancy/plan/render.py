@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from tenancy.plan import markdown as md
-from tenancy.plan.facts import physical_name, shared_resources, short_type, tenant_facts
+from tenancy.plan.facts import physical_name, shared_resources, short_type, skip_words, skipped, tenant_facts
 from tenancy.plan.render_values import clean
 
 
@@ -28,6 +28,18 @@ def bucket_item(bucket: dict[str, Any]) -> Item:
     return str(bucket["bucket"]), ", ".join(notes)
 
 
+def access_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
+    """Who may see and run the tenant's workflows, and where each run's outputs and logs land."""
+    nobody = [("", "nobody")]
+    public = ("yes", "its workflows can be seen without login") if facts.get("public") else ("no", "login required")
+    return [
+        ("admins", [(user, "") for user in facts.get("adminUsers") or []] or nobody),
+        ("readers", [(user, "") for user in facts.get("readUsers") or []] or nobody),
+        ("public", [public]),
+        ("outputs", [(str(facts.get("outputs") or ""), "outputs and logs of each run")]),
+    ]
+
+
 def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
     """(label, items) in the order a person reads them; every tenant has each label."""
     buckets = [bucket_item(bucket) for bucket in facts["buckets"]]
@@ -37,6 +49,7 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
     return [
         ("repository", [(str(facts["repository"]), "")]),
         ("namespace", [(str(facts["namespace"]), "")]),
+        *access_rows(facts),
         ("buckets", buckets),
         ("IAM user", [(str(facts["iamUser"]), "")]),
         ("Vault paths", [(path, "") for path in facts["vaultPaths"]]),
@@ -137,7 +150,7 @@ def plan_text(document: dict[str, Any], verbose: bool = False) -> str:
             rows.append(
                 (
                     "resources",
-                    sorted(f"{short_type(r['type'])} {clean(r['name'])}" for r in resources_of[name] if r["custom"]),
+                    sorted(f"{short_type(r['type'])} {clean(physical_name(r))}" for r in resources_of[name] if r["custom"]),
                 )
             )
         else:
@@ -149,6 +162,10 @@ def plan_text(document: dict[str, Any], verbose: bool = False) -> str:
         lines += _tree("shared by all tenants of the stack", shared)
     else:
         lines.append("no stack-level objects (no tenant is deployed to this stack)")
+    left = skipped(document)
+    if left:
+        lines += ["", f"not deployed by this stack: {len(left)} registration{'s' if len(left) != 1 else ''}"]
+        lines += [f"  {clean(name)}  ({clean(skip_words(reason))})" for name, reason in left.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -159,9 +176,20 @@ def _item_markdown(item: Item) -> str:
 
 
 def facts_table(facts: dict[str, Any]) -> str:
-    return md.table(
-        ["", ""], [(label, "<br>".join(_item_markdown(item) for item in items)) for label, items in fact_rows(facts)]
+    """The facts as a list, one label a line: a table would need a header row, and here there is none to give."""
+    return "\n".join(
+        f"- **{label}**: " + ", ".join(_item_markdown(item) for item in items) for label, items in fact_rows(facts)
     )
+
+
+def skipped_line(document: dict[str, Any], limit: int = 20) -> str:
+    """The registrations this stack leaves to another environment or shard, and why, in one line."""
+    left = list(skipped(document).items())
+    if not left:
+        return ""
+    shown = ", ".join(f"{md.code(name)} ({html.escape(skip_words(reason))})" for name, reason in left[:limit])
+    more = f" and {len(left) - limit} more" if len(left) > limit else ""
+    return f"Not deployed by this stack: {shown}{more}."
 
 
 def plan_markdown(document: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
@@ -171,6 +199,8 @@ def plan_markdown(document: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> 
     shared = _shared_counts(document)
     if shared:
         head.append(f"Shared by all tenants: {_type_counts(shared)}.")
+    if skipped_line(document):
+        head.append(skipped_line(document))
     sections = [
         md.Section(
             name,

@@ -24,7 +24,7 @@ from tenancy.loading.loader import (
 from tenancy.model.problems import Problem
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.project import shard_layout
+from tenancy.project import schema_line, shard_layout
 from tenancy.project.changes import changed_files
 from tenancy.project.stacks import Stack, Stacks, project_stacks
 
@@ -49,6 +49,8 @@ class Report:
     findings: tuple[Finding, ...]
     # Checks that could not run, and why (never a reason to pass: problems are reported anyway).
     notes: tuple[str, ...] = ()
+    # Files whose first line is not the schema line, and that line: what `validate --fix` writes.
+    fixes: tuple[tuple[Path, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -88,6 +90,8 @@ class _Collector:
         """A problem of the rule across environments: it concerns every stack at once."""
         self.by_problem[problem] = list(self.stacks)
 
+    fixes: dict[Path, str] = field(default_factory=dict)
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
@@ -97,7 +101,8 @@ class _Collector:
             Finding(problem, tuple(sorted(stacks)))
             for problem, stacks in sorted(self.by_problem.items(), key=lambda item: item[0].sort_key)
         ]
-        return Report(self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes))
+        fixes = tuple(sorted(self.fixes.items()))
+        return Report(self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes), fixes)
 
 
 def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
@@ -175,6 +180,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
                 collector.add_all(result.problems, stack_name)
             else:
                 loaded.setdefault(path, {})[stack_name] = list(result.tenants)
+    _schema_lines(stacks, directories, collector)
     for path, by_stack in loaded.items():
         if set(by_stack) != set(stacks.checked):
             if len(stacks.checked) > 1:
@@ -186,6 +192,29 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
         for problem in _across_environments(by_stack, settings, directories[path].changed):
             collector.add_everywhere(directories[path].locate(problem))
     return collector.report()
+
+
+def _schema_lines(stacks: Stacks, directories: dict[Path, TenantDirectory], collector: _Collector) -> None:
+    """Every tenant file of a stack's tenants directory starts with the schema line (`make test` checks it)."""
+    for path, directory in directories.items():
+        owners = [name for name in stacks.checked if stacks[name].tenants_dir.resolve() == path.resolve()]
+        if not owners:
+            continue
+        expected = schema_line.modeline(path, stacks.project_dir)
+        for file in directory.files.values():
+            if file.first_line == expected:
+                continue
+            collector.fixes[file.path] = expected
+            problem = Problem(
+                (),
+                f"does not start with the schema line `{expected}`, which editors check the file with "
+                "and the tests require",
+                hint="`python -m tenancy validate --fix` adds it",
+                file=file.display,
+                line=1,
+            )
+            for name in owners:
+                collector.add(problem, name)
 
 
 def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:

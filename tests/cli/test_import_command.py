@@ -10,9 +10,10 @@ import yaml
 from tests.support.cli_project import add_shard_stack, make_project, run_cli
 from tests.support.program import FIXTURES, PROJECT_DIR, run_program, stack_settings
 from tests.support.registration_plan import mismatches
+from tests.support.shared_files import SEEDS_ENV, missing_reason, shared_dir
 
 IMPORTS = FIXTURES / "import"
-SEEDS = PROJECT_DIR.parent / "shared" / "seeds"
+SEEDS = shared_dir("seeds", SEEDS_ENV)
 MINIO = "http://minio.minio-system.svc.cluster.local:9000"
 
 
@@ -153,7 +154,7 @@ def _seed_blocks() -> list[str]:
     return blocks
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the platform documents (../shared/seeds/) are not beside this clone")
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=missing_reason("the platform documents", "seeds", SEEDS_ENV, "the seed *.txt files"))
 def test_every_seed_example_imports_and_only_minio_needs_a_minio_stack(project, capsys):
     source = project / "seeds.yaml"
     source.write_text("---\n".join(_seed_blocks()))

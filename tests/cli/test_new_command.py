@@ -154,3 +154,61 @@ def test_a_bucket_name_another_environment_already_uses_writes_nothing(project, 
     code, _, err = new(capsys, "beta", "--repo", REPO, "--artifact-bucket", "x-artifacts-dev")
     assert code == 1
     assert "becomes bucket 'x-artifacts-dev' in environment 'prod'" in err
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://github.com/acme/rna-seq",  # the address in the browser
+        "https://github.com/acme/rna-seq/",
+        "https://github.com/acme/rna-seq.git",
+        "https://github.com/acme/rna-seq?tab=readme-ov-file",
+        "http://www.github.com/acme/rna-seq",
+        "git@github.com:acme/rna-seq.git",  # GitHub's SSH clone address
+        "git@github.com:acme/rna-seq",
+        "ssh://git@github.com/acme/rna-seq.git",
+        " https://github.com/acme/rna-seq ",
+    ],
+)
+def test_any_github_address_of_the_repository_becomes_its_clone_url(project, capsys, given):
+    code, _, err = new(capsys, "rna-seq", "--repo", given)
+    assert code == 0, err
+    spec = yaml.safe_load((project / "tenants" / "rna-seq.yaml").read_text())["spec"]
+    assert (spec["repoUrl"], spec["tenant"]) == (REPO, "acme")
+    if given != REPO:
+        assert f"--repo read as {REPO}" in err
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["https://gitlab.com/acme/rna-seq", "https://github.com/acme", "acme/rna-seq", "https://github.com/acme/rna-seq/tree/main"],
+)
+def test_an_address_that_is_not_a_repository_is_the_only_problem_reported(project, capsys, given):
+    code, _, err = new(capsys, "rna-seq", "--repo", given)
+    assert code == 2
+    assert "--repo" in err and "https://github.com/<owner>/<repo>.git" in err
+    # No knock-on problem: the tenant identifier that would have come from the owner is not mentioned.
+    assert "spec.tenant" not in err and "tenant identifier" not in err
+    assert not (project / "tenants" / "rna-seq.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "argv,needed",
+    [
+        (["--key-prefix", "workflows/"], "--artifact-bucket"),
+        (["--region", "us-east-2"], "--artifact-bucket or --data-bucket"),
+        (["--data-bucket", "rna-seq-data", "--key-prefix", "workflows/"], "--artifact-bucket"),
+    ],
+)
+def test_options_it_would_drop_are_refused_with_the_fix(project, capsys, argv, needed):
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO, *argv)
+    assert code == 2
+    assert argv[-2] in err and needed in err
+    assert not (project / "tenants" / "rna-seq.yaml").exists()
+
+
+def test_region_with_only_a_data_bucket_is_kept(project, capsys):
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO, "--data-bucket", "rna-seq-data", "--region", "us-east-2")
+    assert code == 0, err
+    spec = yaml.safe_load((project / "tenants" / "rna-seq.yaml").read_text())["spec"]
+    assert spec["dataBucket"]["region"] == "us-east-2"

@@ -11,6 +11,7 @@ import yaml
 from tenancy.cli.main import main
 from tenancy.loading.loader import load_tenants
 
+from tests.support.cli_project import run_cli
 from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR, registration, stack_settings
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "plan.schema.json").read_text())
@@ -65,12 +66,28 @@ def test_invalid_tenant_file_in_markdown_explains_why_there_is_no_plan(capsys, t
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(registration("bad", repoUrl="nope")))
     code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", "markdown")
     assert code == 1
-    assert out.startswith("### `dev`: no plan") and "spec.repoUrl" in out
+    assert "> **Blocked.**\n> - `dev`: no plan:" in out and "#### `dev` · ⛔ no plan" in out and "spec.repoUrl" in out
 
 
 def test_unknown_stack_is_a_usage_error(capsys):
     code, _, err = plan(capsys, "--stack", "staging")
     assert code == 2 and "no stack 'staging'" in err
+
+
+@pytest.mark.parametrize("command", ["plan", "validate", "new", "import"])
+def test_an_unknown_stack_lists_the_stacks_that_exist(capsys, command):
+    extra = {"new": ["rna-seq", "--repo", "https://github.com/acme/rna-seq.git"], "import": ["nothing.yaml"]}
+    code, _, err = run_cli(capsys, command, *extra.get(command, []), "--stack", "staging", "--project-dir", str(PROJECT_DIR))
+    assert code == 2
+    assert "no stack 'staging'" in err and "known stacks: dev, prod" in err
+
+
+def test_an_offline_plan_never_speaks_of_a_deploy(capsys, tmp_path):
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(registration("bad", repoUrl="nope")))
+    for format in ("text", "markdown"):
+        code, out, err = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", format)
+        assert code == 1
+        assert "deployed" not in out + err and "nothing was planned" in out + err
 
 
 def test_missing_tenants_dir_is_a_usage_error(capsys, tmp_path):

@@ -9,6 +9,7 @@ from jsonschema.exceptions import best_match
 
 from tenancy.authoring import json_schema
 from tenancy.loading.loader import TenantFile, registration_of
+from tenancy.project import schema_line
 from tests.support.cli_project import run_cli
 from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR, make_settings, registration
 
@@ -39,7 +40,7 @@ def test_check_fails_on_a_stale_schema_and_writes_nothing(tmp_path, capsys):
 
 @pytest.mark.parametrize("path", TENANT_FILES, ids=lambda path: str(path.relative_to(PROJECT_DIR)))
 def test_every_tenant_file_starts_with_the_schema_line(path):
-    expected = json_schema.modeline(path.parent, PROJECT_DIR)
+    expected = schema_line.modeline(path.parent, PROJECT_DIR)
     first = path.read_text().splitlines()[0]
     assert first == expected, f"{path.relative_to(PROJECT_DIR)}: make its first line `{expected}` so editors can check it"
 
@@ -91,5 +92,5 @@ def test_the_program_does_not_require_the_schema_line():
 
 
 def test_modeline_is_relative_to_the_tenant_directory():
-    assert json_schema.modeline(PROJECT_DIR / "tenants", PROJECT_DIR) == "# yaml-language-server: $schema=../docs/tenant.schema.json"
-    assert json_schema.modeline(Path(PROJECT_DIR), PROJECT_DIR).endswith("$schema=docs/tenant.schema.json")
+    assert schema_line.modeline(PROJECT_DIR / "tenants", PROJECT_DIR) == "# yaml-language-server: $schema=../docs/tenant.schema.json"
+    assert schema_line.modeline(Path(PROJECT_DIR), PROJECT_DIR).endswith("$schema=docs/tenant.schema.json")

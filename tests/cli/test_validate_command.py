@@ -9,7 +9,7 @@ import yaml
 
 from tenancy.loading.loader import load_tenants
 from tenancy.model.problems import TenantValidationError
-from tests.support.cli_project import make_project, run_cli
+from tests.support.cli_project import SCHEMA_LINE, make_project, run_cli, write_tenant_file
 from tests.support.program import PROJECT_DIR, registration, stack_settings
 
 
@@ -20,9 +20,7 @@ def project(tmp_path, monkeypatch):
 
 
 def write(project, document, filename=None):
-    path = project / "tenants" / (filename or f"{document['metadata']['name']}.yaml")
-    path.write_text(document if isinstance(document, str) else yaml.safe_dump(document, sort_keys=False))
-    return path
+    return write_tenant_file(project, document, filename)
 
 
 def test_valid_files_exit_0_and_say_what_was_checked(project, capsys):
@@ -36,22 +34,22 @@ def test_a_problem_prints_as_file_line_field_message_and_exits_1(project, capsys
     write(project, registration("alpha", tenant="has space"))
     code, out, _ = run_cli(capsys, "validate")
     assert code == 1
-    assert out.splitlines()[0].startswith("tenants/alpha.yaml:7: spec.tenant: 'has space' ")
+    assert out.splitlines()[0].startswith("tenants/alpha.yaml:8: spec.tenant: 'has space' ")
 
 
 def test_every_problem_of_every_file_in_one_run(project, capsys):
     write(project, registration("alpha", tenant="has space"))
     write(project, registration("beta", adminUsers=["not-an-email"]))
     _, out, _ = run_cli(capsys, "validate")
-    assert "tenants/alpha.yaml:7: spec.tenant:" in out
-    assert "tenants/beta.yaml:11: spec.adminUsers[0]:" in out
+    assert "tenants/alpha.yaml:8: spec.tenant:" in out
+    assert "tenants/beta.yaml:12: spec.adminUsers[0]:" in out
     assert out.splitlines()[-1].startswith("2 problems;")
 
 
 def test_reports_exactly_what_the_program_reports(project, capsys):
     write(project, registration("alpha", tenant="has space", defaultBranch="a..b"))
     write(project, registration("beta", artifactBucket={"bucket": "alpha-artifacts"}))
-    write(project, "a: [\n", "broken.yaml")
+    write(project, SCHEMA_LINE + "\na: [\n", "broken.yaml")
     with pytest.raises(TenantValidationError) as err:
         load_tenants(project / "tenants", stack_settings("dev"))
     _, out, _ = run_cli(capsys, "validate", "--stack", "dev")
@@ -82,7 +80,7 @@ def test_a_file_is_checked_with_the_other_files_of_its_directory(project, capsys
     new = write(project, registration("beta", repoUrl="https://github.com/acme/alpha.git"))
     code, out, _ = run_cli(capsys, "validate", str(new))
     assert code == 1
-    assert "tenants/beta.yaml:6: spec.repoUrl: repository acme/alpha is already registered by tenants/alpha.yaml" in out
+    assert "tenants/beta.yaml:7: spec.repoUrl: repository acme/alpha is already registered by tenants/alpha.yaml" in out
 
 
 def test_a_path_that_does_not_exist_is_a_problem(project, capsys):
@@ -105,7 +103,7 @@ def test_bucket_names_are_compared_across_environments(project, capsys):
     write(project, registration("beta", artifactBucket={"bucket": "x-artifacts-dev"}))
     code, out, _ = run_cli(capsys, "validate")
     assert code == 1
-    assert "tenants/beta.yaml:9: spec.artifactBucket.bucket: becomes bucket 'x-artifacts-dev' in environment 'prod'" in out
+    assert "tenants/beta.yaml:10: spec.artifactBucket.bucket: becomes bucket 'x-artifacts-dev' in environment 'prod'" in out
 
 
 def test_one_stack_cannot_compare_environments(project, capsys):
@@ -144,7 +142,7 @@ def test_json_format_lists_problems_with_their_stacks(project, capsys):
     assert (document["version"], document["valid"], document["stacks"]) == (1, False, ["dev", "prod"])
     assert document["files"] == ["tenants/alpha.yaml"]
     [problem] = document["problems"]
-    assert problem["file"] == "tenants/alpha.yaml" and problem["line"] == 7 and problem["field"] == "spec.tenant"
+    assert problem["file"] == "tenants/alpha.yaml" and problem["line"] == 8 and problem["field"] == "spec.tenant"
     assert problem["stacks"] == ["dev", "prod"]
 
 
@@ -168,4 +166,62 @@ def test_validate_never_imports_pulumi():
 def test_the_repository_tenants_are_valid_for_every_stack(monkeypatch, capsys):
     monkeypatch.chdir(PROJECT_DIR)
     code, out, _ = run_cli(capsys, "validate")
+    assert code == 0, out
+
+
+def test_a_file_without_the_schema_line_is_what_make_test_would_refuse(project, capsys):
+    # A pasted manifest loads in the program, but the tests require the line: validate says so first.
+    (project / "tenants" / "alpha.yaml").write_text(yaml.safe_dump(registration("alpha"), sort_keys=False))
+    code, out, _ = run_cli(capsys, "validate")
+    assert code == 1
+    assert out.startswith("tenants/alpha.yaml:1: does not start with the schema line `# yaml-language-server: $schema=../docs/tenant.schema.json`")
+    assert "`python -m tenancy validate --fix` adds it" in out
+
+
+@pytest.mark.parametrize("first", ["", "# yaml-language-server: $schema=../../docs/tenant.schema.json\n"])
+def test_fix_writes_the_schema_line_and_checks_again(project, capsys, first):
+    path = project / "tenants" / "alpha.yaml"
+    path.write_text(first + yaml.safe_dump(registration("alpha"), sort_keys=False))
+    code, out, err = run_cli(capsys, "validate", "--fix")
+    assert code == 0, out
+    assert "fixed: tenants/alpha.yaml" in err and out.startswith("valid:")
+    assert path.read_text().splitlines()[0] == SCHEMA_LINE
+    assert yaml.safe_load(path.read_text()) == registration("alpha")
+
+
+def test_files_outside_the_tenants_directory_need_no_schema_line(project, capsys):
+    (project / "drafts").mkdir()
+    (project / "drafts" / "alpha.yaml").write_text(yaml.safe_dump(registration("alpha")))
+    code, out, _ = run_cli(capsys, "validate", "drafts")
+    assert code == 0, out
+
+
+# The platform guide's "Full Configuration with MinIO" (seed 000), as examples/minio keeps it
+# verbatim, pasted as it is (without the comments the example adds above it).
+MINIO_EXAMPLE = "".join(
+    line
+    for line in (PROJECT_DIR / "examples" / "minio" / "tenants" / "dev-pipeline.yaml").read_text().splitlines(True)
+    if not line.startswith("#")
+)
+
+
+def test_the_minio_example_on_the_default_stacks_is_fixed_in_one_round(project, capsys):
+    path = project / "tenants" / "dev-pipeline.yaml"
+    path.write_text(MINIO_EXAMPLE)
+    code, out, _ = run_cli(capsys, "validate")
+    assert code == 1
+    problems = out.splitlines()[:-1]
+    # One problem per bucket (hostname and insecure together) and the schema line; each says its fix.
+    assert len(problems) == 3, out
+    assert all("; " in problem for problem in problems)
+    assert sum("remove hostname and insecure" in problem for problem in problems) == 2
+    # Doing exactly what they say, once, makes the file valid: no second round.
+    path.write_text("".join(line for line in MINIO_EXAMPLE.splitlines(True) if not line.lstrip().startswith(("hostname:", "insecure:"))))
+    code, out, _ = run_cli(capsys, "validate", "--fix")
+    assert code == 0, out
+
+
+def test_a_project_inside_the_repository_points_at_the_repository_schema(capsys):
+    # examples/minio has no docs/ of its own: its tenant files name the repository's schema.
+    code, out, _ = run_cli(capsys, "validate", "--project-dir", str(PROJECT_DIR / "examples" / "minio"))
     assert code == 0, out

@@ -16,7 +16,7 @@ import pytest
 
 from tests.integration import vault_checks
 from tests.integration.plan import Plan, build_plan, stack_settings
-from tests.integration.schema_checks import SCHEMAS_ENV, Schemas, schemas_dir
+from tests.integration.schema_checks import MISSING as MISSING_SCHEMAS, Schemas, schemas_dir
 from tests.integration.servers import OpenBao, TokenReviewAPI
 
 
@@ -73,7 +73,7 @@ def fallback_buckets(settings_dev) -> dict[str, str]:
 def schemas() -> Schemas:
     directory = schemas_dir()
     if directory is None:
-        pytest.skip(f"upstream schemas not found in ../shared/schemas (or ${SCHEMAS_ENV}); see shared/schemas/README.md")
+        pytest.skip(MISSING_SCHEMAS)
     return Schemas(directory)
 
 

@@ -5,7 +5,8 @@
 - WorkflowTemplate, the Workflow each Sensor trigger submits, each ArtifactRepository (the
   artifact ConfigMap's value): Argo Workflows' JSON Schema; EventSource and Sensor: Argo Events'.
 
-The upstream files live in ../shared/schemas (see its README), or where ARGO_TENANTS_SCHEMAS points.
+The upstream files live in ../shared/schemas beside the checkout, or where ARGO_TENANTS_SCHEMAS points
+(tests/support/shared_files.py).
 Neither Argo schema sets `additionalProperties: false`, and CRD schemas leave that to the API
 server's pruning, so every object schema with `properties` is closed here: an unknown field is an
 error, not a field Argo or the API server silently drops. Argo Workflows' schema types IntOrString
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -30,9 +30,9 @@ import kubernetes_validate
 import yaml
 
 from tenancy.manifests.argo_workflows import DEFAULT_REPOSITORY_ANNOTATION
-from tests.integration.plan import PROJECT_DIR, Plan, manifest_id
+from tests.integration.plan import Plan, manifest_id
+from tests.support.shared_files import SCHEMAS_ENV, missing_reason, shared_dir
 
-SCHEMAS_ENV = "ARGO_TENANTS_SCHEMAS"
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
 
 ARGO_WORKFLOWS = "argo-workflows.schema.json"
@@ -54,8 +54,11 @@ _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
 def schemas_dir() -> Path | None:
-    directory = Path(os.environ.get(SCHEMAS_ENV) or PROJECT_DIR.parent / "shared" / "schemas")
+    directory = shared_dir("schemas", SCHEMAS_ENV)
     return directory if (directory / ARGO_WORKFLOWS).is_file() else None
+
+
+MISSING = missing_reason("upstream schemas", "schemas", SCHEMAS_ENV, f"{ARGO_WORKFLOWS}, {ARGO_EVENTS} and the External Secrets CRDs")
 
 
 def closed(schema: Any) -> Any:

@@ -135,7 +135,7 @@ def test_report_lists_every_problem(write_tenant, load):
     write_tenant(registration("one", tenant="has space"))
     with pytest.raises(TenantValidationError) as err:
         load()
-    assert err.value.report().startswith("1 problem in tenant registrations; nothing was deployed:")
+    assert err.value.report().startswith("1 problem in tenant registrations:\n")
     assert "tenants/one.yaml:" in err.value.report()
 
 
@@ -158,3 +158,37 @@ def test_one_reading_serves_every_stack(tenants_dir, write_tenant, settings):
     prod = make_settings("prod", bucketNames={"suffix": ""})
     assert [t.name for t in load_directory(directory, settings).tenants] == ["a"]
     assert [(t.name, t.deployed) for t in load_directory(directory, prod).tenants] == [("a", False)]
+
+
+KUBECTL_OBJECT = {
+    **registration("alpha"),
+    "status": {"phase": "Ready"},
+}
+KUBECTL_OBJECT["metadata"] = {
+    "name": "alpha",
+    "namespace": "argo",
+    "uid": "0b6f1c9e-3f1c-4a57-9b1e-2a3c4d5e6f70",
+    "resourceVersion": "123456",
+    "generation": 2,
+    "creationTimestamp": "2026-01-01T00:00:00Z",
+    "managedFields": [{"manager": "kubectl", "operation": "Apply"}],
+}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        KUBECTL_OBJECT,
+        {k: v for k, v in KUBECTL_OBJECT.items() if k != "status"},
+        {**registration("alpha"), "status": {"phase": "Ready"}},
+        {"apiVersion": "v1", "kind": "List", "items": [KUBECTL_OBJECT], "metadata": {"resourceVersion": ""}},
+    ],
+    ids=["object", "metadata-only", "status-only", "list"],
+)
+def test_cluster_output_is_one_problem_that_points_at_import(write_tenant, load, document):
+    write_tenant(document, "alpha.yaml")
+    problems = problems_of(load)
+    assert len(problems) == 1, problems
+    [problem] = problems
+    assert "kubectl get" in problem.message and "python -m tenancy import" in problem.text
+    assert "is not a known field" not in problem.text

@@ -96,6 +96,26 @@ def test_hostname_must_be_the_stack_s3_endpoint_when_one_is_set(write_tenant, lo
     assert problem.file == "tenants/b.yaml" and "not this environment's S3 endpoint" in problem.message
 
 
+@pytest.mark.parametrize(
+    "bucket",
+    [
+        {"hostname": "http://minio.minio-system.svc.cluster.local:9000", "insecure": True, "region": "us-east-1"},
+        {"hostname": "http://s3.us-west-2.amazonaws.com", "insecure": True},
+        {"hostname": "https://s3.eu-west-1.amazonaws.com"},
+    ],
+    ids=["minio", "aws-over-http", "other-region"],
+)
+def test_every_endpoint_fix_of_a_bucket_comes_in_one_problem(write_tenant, load, bucket):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", **bucket}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.artifactBucket.hostname"
+    # Doing what the one hint says is enough: nothing else comes up in a second round.
+    fields = [field for field in ("hostname", "insecure") if f"remove {field}" in problem.hint or f"and {field}" in problem.hint]
+    assert fields == [field for field in ("hostname", "insecure") if field in bucket], problem.hint
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", **{k: v for k, v in bucket.items() if k not in fields}}))
+    assert [tenant.name for tenant in load()] == ["a"]
+
+
 def test_insecure_refused_for_aws(write_tenant, load):
     write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "insecure": True}))
     assert only(problems_of(load)).field == "spec.artifactBucket.insecure"

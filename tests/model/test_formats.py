@@ -93,3 +93,35 @@ def test_relative_paths_refuse_parent_components():
     assert "'..'" in formats.relative_path_problem("argo/../apps", "Vault path")
     assert "relative" in formats.relative_path_problem("/argo/apps", "Vault path")
     assert formats.relative_path_problem("argo/apps/x/s3/artifacts", "Vault path") is None
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://github.com/acme/a.b-c",
+        "https://github.com/acme/a.b-c.git",
+        "https://github.com/Acme/a.b-c/",
+        "git@github.com:acme/a.b-c.git",
+        "ssh://git@github.com/acme/a.b-c",
+    ],
+)
+def test_github_addresses_of_a_repository_become_its_clone_url(given):
+    owner = "Acme" if "Acme" in given else "acme"
+    assert formats.github_clone_url(given) == f"https://github.com/{owner}/a.b-c.git"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://gitlab.com/acme/a",
+        "https://github.com/acme",
+        "https://github.com/acme/a/tree/main",
+        "https://user:pw@github.com/acme/a",
+        "https://github.com:8443/acme/a",
+        "ftp://github.com/acme/a",
+        "https://github.com/-acme/a",
+        "acme/a",
+    ],
+)
+def test_addresses_that_name_no_repository_have_no_clone_url(given):
+    assert formats.github_clone_url(given) is None

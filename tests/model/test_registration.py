@@ -118,6 +118,11 @@ def test_repo_url_must_be_a_github_https_git_url():
     assert "https://github.com/<owner>/<repo>.git" in errors(registration("a", repoUrl="https://github.com/acme/a"))["spec.repoUrl"]["msg"]
 
 
+def test_a_repo_url_missing_only_its_git_suffix_is_given_the_fix():
+    message = errors(registration("a", repoUrl="https://github.com/acme/a/"))["spec.repoUrl"]["msg"]
+    assert message.endswith("; write https://github.com/acme/a.git")
+
+
 def test_empty_environment_list_is_refused():
     assert "at least one environment" in errors(registration("a", environments=[]))["spec.environments"]["msg"]
 

@@ -20,6 +20,7 @@ import yaml
 from tenancy.cli.main import main
 
 from tests.support.git_repo import git, write
+from tests.support.github_markdown import text_of, to_html
 from tests.support.program import PROJECT_DIR, registration
 
 RETIRED = "tenants/_retired-buckets.yaml"
@@ -27,7 +28,8 @@ RETIRED = "tenants/_retired-buckets.yaml"
 def plan(repo: Path, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", *argv])
+        stack = [] if "--stack" in argv or "--all-stacks" in argv else ["--stack", "dev"]
+        code = main(["plan", "--project-dir", str(repo), *stack, *argv])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -159,3 +161,29 @@ def test_working_tree_is_left_as_it_was(repo, blocked):
         "tenants/delta.yaml",
         "tenants/gamma.yaml",
     ]
+
+
+def test_a_reader_swapped_is_named_in_the_comment(repo):
+    code, out, _ = plan(repo, "--base", "base", "--format", "markdown", "--allow-offboarding")
+    assert code == 0
+    row = next(line for line in out.splitlines() if "tenant-reader" in line and "rbac-rule" in line)
+    assert "a@example.org" in row and "b@example.org" in row
+
+
+@pytest.mark.parametrize("stacks", [["--all-stacks"], ["--stack", "dev", "--stack", "prod"]], ids=["all", "repeated"])
+def test_every_stack_in_one_comment_with_the_worst_exit_code(repo, stacks):
+    shutil.copy(PROJECT_DIR / "Pulumi.prod.yaml", repo)
+    try:
+        code, out, err = plan(repo, "--base", "base", *stacks, "--format", "markdown")
+    finally:
+        (repo / "Pulumi.prod.yaml").unlink()
+    # dev offboards beta (exit 3); prod is new at head, its tenants all onboarded (exit 0).
+    assert code == 3, err
+    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    assert "dev: blocked: 1 tenant offboarded" in verdict and "prod: nothing blocking" in verdict
+    assert [line.split(" · ")[0] for line in out.splitlines() if line.startswith("#### ")] == ["#### `dev`", "#### `prod`"]
+
+
+def test_several_stacks_need_a_base(repo):
+    code, _, err = plan(repo, "--all-stacks")
+    assert code == 2 and "--base" in err

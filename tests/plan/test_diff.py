@@ -6,7 +6,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tenancy.plan.diff import diff_plans, value_changes
+from tenancy.plan.comment import diff_markdown
+from tenancy.plan.diff import diff_plans, setting_changes, value_changes
+from tenancy.plan.render import plan_text
 
 from tests.support.program import PROJECT_DIR
 from tests.support.plan_samples import planned_template, resource, with_tenants
@@ -227,3 +229,25 @@ def test_a_tenant_deployed_nowhere_else_is_still_a_plain_offboarding(template):
 
 def test_a_move_follows_the_schema_in_docs(template):
     jsonschema.validate(moved_out(template), SCHEMA)
+
+
+def test_plan_and_plan_base_count_resources_one_way(template):
+    # Onboarding a tenant creates exactly the cloud objects its plan lists; components are counted apart.
+    head = with_tenants(template, ["alpha"])
+    diff = diff_plans(with_tenants(template, []), head, BASE_REF)
+    [tenant] = diff["tenants"]
+    created = [entry for entry in tenant["resources"] if entry["custom"]]
+    assert diff["summary"]["resources"]["create"] == len(created) == tenant["facts"]["resources"]
+    assert diff["summary"]["components"]["create"] == sum(1 for r in head["resources"] if r["tenant"] == "alpha" and not r["custom"])
+    assert plan_text(head).splitlines()[0].endswith(f"1 tenant · {sum(r['custom'] for r in head['resources'])} resources "
+                                                    f"(+{sum(not r['custom'] for r in head['resources'])} components)")
+    assert f"· {len(created)} to create" in diff_markdown(diff)
+
+
+def test_the_settings_a_change_edits_are_named_and_secrets_stay_hidden():
+    before = {"argo-tenants:runnerImage": "a:1", "argo-tenants:vault": {"address": "https://v:8200"}, "argo-tenants:githubToken": "[secret]"}
+    after = {"argo-tenants:runnerImage": "a:2", "argo-tenants:vault": {"address": "https://w:8200"}, "argo-tenants:githubToken": "[secret]"}
+    assert setting_changes(before, after) == [
+        {"path": "argo-tenants:runnerImage", "before": "a:1", "after": "a:2"},
+        {"path": "argo-tenants:vault.address", "before": "https://v:8200", "after": "https://w:8200"},
+    ]

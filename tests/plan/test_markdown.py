@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tenancy.plan import markdown as md
-from tenancy.plan.diff_render import diff_markdown
+from tenancy.plan.comment import diff_markdown
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.render import plan_markdown
 
@@ -52,7 +52,10 @@ def test_500_offboarded_tenants_fit_in_one_comment(five_hundred_offboarded):
 
 def test_truncation_says_how_many_tenants_are_left_out(five_hundred_onboarded):
     shown = five_hundred_onboarded.count("<summary>🆕")
-    assert f"{500 - shown} more tenants not shown here ({500 - shown} onboarded)" in five_hundred_onboarded
+    # At the top, before any tenant, and again where the list stops.
+    top = five_hundred_onboarded.index(f"**Showing {shown} of 500 tenant changes**")
+    assert top < five_hundred_onboarded.index("<summary>🆕")
+    assert f"{500 - shown} more tenants of `dev` not shown here ({500 - shown} onboarded)" in five_hundred_onboarded
 
 
 def test_truncated_comment_is_never_cut_inside_a_table(five_hundred_onboarded, five_hundred_offboarded):
@@ -60,12 +63,12 @@ def test_truncated_comment_is_never_cut_inside_a_table(five_hundred_onboarded, f
 
 
 def test_summary_comes_before_any_tenant(five_hundred_onboarded):
-    assert five_hundred_onboarded.index("| onboarded |") < five_hundred_onboarded.index("<summary>🆕")
+    assert five_hundred_onboarded.index("500 onboarded, 0 untouched") < five_hundred_onboarded.index("<summary>🆕")
 
 
 def test_offboarding_is_listed_first_and_bounded(five_hundred_offboarded):
     caution = five_hundred_offboarded.index("[!CAUTION]")
-    assert caution < five_hundred_offboarded.index("| onboarded |")
+    assert caution < five_hundred_offboarded.index("| stack | verdict |") < five_hundred_offboarded.index("<summary>🗑️")
     assert "and 450 more" in five_hundred_offboarded
 
 

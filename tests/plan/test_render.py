@@ -27,6 +27,11 @@ def test_each_tenant_gets_a_tree(document):
     "line",
     [
         "namespace    wf-acme-alpha-pipeline",
+        # Who gets access and where each run's outputs land: what a reviewer approves.
+        "admins       lead@acme.org",
+        "readers      viewer@acme.org",
+        "public       yes (its workflows can be seen without login)",
+        "outputs      s3://alpha-artifacts-dev/workflows/<workflow-name>/ (outputs and logs of each run)",
         "buckets      alpha-artifacts-dev (artifacts, us-west-2, kept on delete)",
         "IAM user     argo-tenants-dev-alpha",
         "Vault paths  kv/argo/apps/alpha/github",
@@ -49,9 +54,11 @@ def test_shared_objects_are_shown_once(document):
     assert plan_text(document).count("argo-events/repo-registrations (3 webhook entries)") == 1
 
 
-def test_verbose_lists_every_custom_resource(document):
-    text = plan_text(document, verbose=True)
-    assert "UserPolicy alpha-credentials-s3" in tree_of(text, "alpha")
+def test_verbose_lists_every_custom_resource_by_its_real_name(document):
+    tree = tree_of(plan_text(document, verbose=True), "alpha")
+    assert "UserPolicy alpha-s3" in tree and "Bucket alpha-artifacts-dev" in tree
+    assert "RoleBinding wf-acme-alpha-pipeline/tenant-reader" in tree and "SecretV2 kv/argo/apps/alpha/github" in tree
+    assert "alpha-credentials-s3" not in tree  # the Pulumi name, not the object's
 
 
 def test_text_is_not_a_json_dump(document):
@@ -71,3 +78,16 @@ def test_policy_change_shows_only_its_distinctive_lines():
     before = 'path "a" {\n  read\n}\n\npath "b" {\n  read\n}\n'
     after = 'path "a" {\n  read\n}\n'
     assert line_changes(before, after) == ['- path "b" {']
+
+
+def test_the_registrations_a_stack_skips_are_listed_with_why(document):
+    # delta asks for prod only: the dev plan says so, in both views.
+    assert "not deployed by this stack: 1 registration\n  delta  (only environments prod)" in plan_text(document)
+    assert "Not deployed by this stack: `delta` (only environments prod)." in plan_markdown(document)
+
+
+def test_a_shard_stack_names_the_shard_of_what_it_skips():
+    reason = {"reason": "shard", "shard": "b"}
+    document = {"project": "p", "stack": "dev-a", "tenants": [], "resources": [], "outputs": {"skipped": {"x": reason}}}
+    assert "  x  (shard b)" in plan_text(document)
+

@@ -11,7 +11,8 @@ import pytest
 
 from tenancy.cli.main import main
 from tenancy.cli.commands import plan as plan_command
-from tenancy.plan.diff_render import diff_markdown, diff_text
+from tenancy.plan.comment import diff_markdown
+from tenancy.plan.diff_render import diff_text
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import plan_document
 from tenancy.plan.render import plan_markdown, plan_text

@@ -16,7 +16,7 @@ from tenancy.manifests import argo_events
 from tenancy.model import naming
 from tenancy.project.stacks import project_stacks
 from tenancy.project.validation import check_paths
-from tests.support.cli_project import make_project
+from tests.support.cli_project import make_project, write_tenant_file
 from tests.support.expr_language import identifier_problem
 from tests.support.git_repo import git
 from tests.support.program import PROJECT_DIR, make_settings, registration, tenant_of
@@ -28,10 +28,8 @@ def project(tmp_path, monkeypatch):
     return make_project(tmp_path)
 
 
-def write(project, document, name=None):
-    path = project / "tenants" / f"{name or document['metadata']['name']}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
+def write(project, document):
+    return write_tenant_file(project, document)
 
 
 def problems(project) -> list[str]:
@@ -192,8 +190,8 @@ def test_two_environments_cannot_give_two_registrations_one_iam_user(tmp_path, m
     project = hyphen_project(tmp_path, monkeypatch, ["dev", "dev-eu"])
     write(project, registration("x", environments=["dev-eu"]))
     write(project, registration("eu-x", environments=["dev"]))
-    assert only(project) == (
-        "tenants/eu-x.yaml:4: metadata.name: 'eu-x' in environment dev gets the IAM user, Vault policy and role "
+    assert only(project) == at(project, "eu-x", "metadata.name", "metadata.name") + (
+        "'eu-x' in environment dev gets the IAM user, Vault policy and role "
         "argo-tenants-dev-eu-x, which are also those of a registration 'x' in environment dev-eu; "
         "choose a name that does not start with 'eu-'"
     )
@@ -237,7 +235,7 @@ def test_without_the_rule_the_names_would_meet():
 def test_a_name_the_platform_keeps_is_refused(project, name):
     # docs/ci.md names CI's Vault policies argo-tenants-<env>-deploy, -preview and -readonly.
     write(project, registration(name))
-    assert only(project).startswith(f"tenants/{name}.yaml:4: metadata.name: '{name}' is a name the platform keeps for itself")
+    assert only(project).startswith(at(project, name, "metadata.name", "metadata.name") + f"'{name}' is a name the platform keeps for itself")
 
 
 @pytest.mark.parametrize("name", ["true", "false", "nil", "in", "not", "and", "or", "matches", "contains", "let", "if", "else", "1-2", "0x1f", "1e5", "2024"])
@@ -295,9 +293,7 @@ def repo(project):
 def test_a_clash_is_blamed_on_the_new_file_though_it_sorts_first(repo):
     # a.yaml sorts before b.yaml: by name order alone, b (untouched) would have been blamed.
     write(repo, registration("a", repoUrl="https://github.com/acme/shared.git"))
-    assert only(repo) == (
-        "tenants/a.yaml:6: spec.repoUrl: repository acme/shared is already registered by tenants/b.yaml (b)"
-    )
+    assert only(repo) == at(repo, "a", "repoUrl", "spec.repoUrl") + "repository acme/shared is already registered by tenants/b.yaml (b)"
 
 
 def test_a_committed_change_on_a_branch_is_blamed_too(repo):
@@ -305,7 +301,7 @@ def test_a_committed_change_on_a_branch_is_blamed_too(repo):
     write(repo, registration("a", repoUrl="https://github.com/acme/shared.git"))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a")
-    assert only(repo).startswith("tenants/a.yaml:6: spec.repoUrl:")
+    assert only(repo).startswith(at(repo, "a", "repoUrl", "spec.repoUrl"))
 
 
 def test_an_edited_file_is_blamed_for_a_bucket_it_takes(repo):
@@ -324,7 +320,7 @@ def test_an_edited_file_is_blamed_for_a_bucket_it_takes(repo):
 def test_without_git_the_later_file_is_blamed(project):
     write(project, registration("a", repoUrl="https://github.com/acme/shared.git"))
     write(project, registration("b", repoUrl="https://github.com/acme/shared.git"))
-    assert only(project).startswith("tenants/b.yaml:6: spec.repoUrl:")
+    assert only(project).startswith(at(project, "b", "repoUrl", "spec.repoUrl"))
 
 
 @pytest.mark.parametrize("changed", ["tenants/a.yaml", "tenants/b.yaml", "tenants/c.yaml"])

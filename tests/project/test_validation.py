@@ -10,7 +10,7 @@ from tenancy.loading import loader
 from tenancy.loading.yaml_source import read_source
 from tenancy.project.stacks import project_stacks
 from tenancy.project.validation import check_new_file, check_paths, validate_paths
-from tests.support.cli_project import add_shard_stack, make_project
+from tests.support.cli_project import add_shard_stack, make_project, write_tenant_file
 from tests.support.program import registration
 
 
@@ -41,7 +41,7 @@ def reads(monkeypatch):
 
 
 def write(project, document):
-    (project / "tenants" / f"{document['metadata']['name']}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    write_tenant_file(project, document)
 
 
 def test_a_problem_across_environments_has_its_line_though_each_file_was_read_once(project, reads):
@@ -50,7 +50,7 @@ def test_a_problem_across_environments_has_its_line_though_each_file_was_read_on
     write(project, registration("beta", artifactBucket={"bucket": "x-artifacts-dev"}))
     report = check_paths(project_stacks(project), [])
     [finding] = report.findings
-    assert (finding.problem.file, finding.problem.line, finding.stacks) == ("tenants/beta.yaml", 9, ("dev", "prod"))
+    assert (finding.problem.file, finding.problem.line, finding.stacks) == ("tenants/beta.yaml", 10, ("dev", "prod"))
     assert (reads[project / "tenants" / "alpha.yaml"], reads[project / "tenants" / "beta.yaml"]) == (1, 1)
 
 

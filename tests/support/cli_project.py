@@ -52,6 +52,16 @@ def add_shard_stack(root: Path, environment: str, shard: str, of: list[str], **c
     return path
 
 
+SCHEMA_LINE = "# yaml-language-server: $schema=../docs/tenant.schema.json"
+
+
+def write_tenant_file(root: Path, document: dict[str, Any] | str, filename: str | None = None) -> Path:
+    """`root`/tenants/<name>.yaml as `new` writes it: the schema line, then the document (a string as it is)."""
+    path = root / "tenants" / (filename or f"{document['metadata']['name']}.yaml")
+    path.write_text(document if isinstance(document, str) else f"{SCHEMA_LINE}\n{yaml.safe_dump(document, sort_keys=False)}")
+    return path
+
+
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()

@@ -15,10 +15,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from tenancy.authoring import importer, json_schema
+from tenancy.authoring import importer
 from tenancy.cli.commands.validate import print_report
 from tenancy.cli.terminal import Painter
 from tenancy.loading.loader import TENANT_SUFFIX, display_path
+from tenancy.project import schema_line
 from tenancy.project.stacks import ProjectError, project_stacks
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import check_paths
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.INVALID
     directory = args.out or stacks.default_tenants_dir
     directory.mkdir(parents=True, exist_ok=True)
-    modeline = json_schema.modeline(directory, args.project_dir)
+    modeline = schema_line.modeline(directory, args.project_dir)
     complete = not result.skipped
     written = []
     for item in result.imported:

@@ -12,13 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from tenancy.authoring import json_schema, scaffold
+from tenancy.authoring import scaffold
 from tenancy.model import formats, naming
 from tenancy.cli.commands.validate import format_finding
 from tenancy.loading.loader import TENANT_SUFFIX, display_path
 from tenancy.model.registration import DEFAULT_REGION
 from tenancy.model.settings import VaultSettings
 from tenancy.cli.terminal import Painter
+from tenancy.project import schema_line
 from tenancy.project.stacks import ProjectError, Stacks, project_stacks
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import check_new_file
@@ -26,12 +27,17 @@ from tenancy.project.validation import check_new_file
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help=f"registration name: lowercase letters, digits and '-', at most {naming.MAX_REGISTRATION_NAME_LENGTH} characters")
-    parser.add_argument("--repo", required=True, metavar="URL", help="GitHub repository, https://github.com/<owner>/<repo>.git")
+    parser.add_argument(
+        "--repo",
+        required=True,
+        metavar="URL",
+        help="GitHub repository: its address in the browser, or its HTTPS or SSH clone URL (written as https://github.com/<owner>/<repo>.git)",
+    )
     parser.add_argument("--tenant", metavar="T", help="tenant identifier, your project or program code (default: the repository's owner)")
     parser.add_argument("--artifact-bucket", metavar="B", help="dedicated bucket for artifacts and logs (default: the environment's fallback bucket)")
     parser.add_argument("--data-bucket", metavar="B", help="dedicated bucket for primary data (default: none)")
-    parser.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region of the buckets (default: {DEFAULT_REGION})")
-    parser.add_argument("--key-prefix", metavar="P", help="prefix of the artifacts in the artifact bucket, e.g. workflows/")
+    parser.add_argument("--region", help=f"AWS region of --artifact-bucket and --data-bucket (default: {DEFAULT_REGION})")
+    parser.add_argument("--key-prefix", metavar="P", help="prefix of the artifacts in --artifact-bucket, e.g. workflows/")
     parser.add_argument("--branch", metavar="BRANCH", help="default branch (default: main)")
     parser.add_argument("--admin", action="append", default=[], metavar="EMAIL", help="admin of the workflows (repeatable)")
     parser.add_argument("--reader", action="append", default=[], metavar="EMAIL", help="read-only user (repeatable)")
@@ -48,6 +54,20 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"new: NAME {problem}", file=sys.stderr)
         return ExitCode.USAGE
+    refused = _dropped_options(args)
+    if refused:
+        print(f"new: {refused}", file=sys.stderr)
+        return ExitCode.USAGE
+    repo_url = formats.github_clone_url(args.repo)
+    if repo_url is None:
+        # Said here and only here: the model would also find the tenant identifier (taken from the
+        # owner) empty, a knock-on of this one problem.
+        print(
+            f"new: --repo {args.repo!r} is not the address of a GitHub repository; give "
+            "https://github.com/<owner>/<repo>.git (the browser's address or git@github.com:<owner>/<repo>.git work too)",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     try:
         stacks = project_stacks(args.project_dir, args.stack)
     except ProjectError as err:
@@ -57,24 +77,26 @@ def run(args: argparse.Namespace) -> int:
     path = directory / f"{args.name}{TENANT_SUFFIX}"
     shown = display_path(path)
     paint = Painter(sys.stderr)
+    if repo_url != args.repo:
+        print(paint(f"note: --repo read as {repo_url}", "dim"), file=sys.stderr)
     if path.exists():
         print(f"{shown}: already exists; not overwritten (edit it, or choose another NAME)", file=sys.stderr)
         return ExitCode.INVALID
     new = scaffold.NewTenant(
         name=args.name,
-        repo_url=args.repo,
+        repo_url=repo_url,
         tenant=args.tenant,
         default_branch=args.branch,
         artifact_bucket=args.artifact_bucket,
         data_bucket=args.data_bucket,
-        region=args.region,
+        region=args.region or DEFAULT_REGION,
         key_prefix=args.key_prefix,
         admin_users=tuple(args.admin),
         read_users=tuple(args.reader),
         environments=tuple(args.environment),
         shard=args.shard,
     )
-    text = scaffold.render(new, _context(stacks), json_schema.modeline(directory, args.project_dir))
+    text = scaffold.render(new, _context(stacks), schema_line.modeline(directory, args.project_dir))
     report = check_new_file(stacks, path, text)
     for note in report.notes:
         print(paint(f"note: {note}", "dim"), file=sys.stderr)
@@ -97,6 +119,18 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return ExitCode.SUCCESS
+
+
+def _dropped_options(args: argparse.Namespace) -> str | None:
+    """Options that would not reach the file, and the fix; None when every option given is used."""
+    if args.key_prefix is not None and not args.artifact_bucket:
+        return (
+            "--key-prefix applies to --artifact-bucket only: without one, artifacts go to the environment's "
+            f"fallback bucket under {args.name}/; add --artifact-bucket B, or leave --key-prefix out"
+        )
+    if args.region is not None and not (args.artifact_bucket or args.data_bucket):
+        return "--region is the region of --artifact-bucket or --data-bucket; add one of them, or leave --region out"
+    return None
 
 
 def _context(stacks: Stacks) -> scaffold.Context:

@@ -12,6 +12,10 @@ keeps its objects (docs/sharding.md). A change that offboards or moves a tenant,
 out of Pulumi's management (kept in S3, no longer managed), exits 3 unless --allow-offboarding is
 given. --format markdown is a pull-request comment; --format json is documented in
 docs/plan-format.md.
+
+With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
+pull-request comment with one verdict for all stacks first and one size budget, exiting with the
+worst stack's code.
 """
 
 from __future__ import annotations
@@ -27,16 +31,17 @@ from typing import Any
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
 from tenancy.model.problems import TenantValidationError
-from tenancy.plan import git_snapshot, markdown
+from tenancy.plan import comment, git_snapshot, markdown
+from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
-from tenancy.plan.diff_render import diff_markdown, diff_text
+from tenancy.plan.diff_render import diff_text
 from tenancy.plan.document import PLAN_VERSION, plan_document
 from tenancy.plan.engine import simulate
 from tenancy.plan.progress import Progress
 from tenancy.plan.render import plan_markdown, plan_text
 from tenancy.project import shard_layout
-from tenancy.project.stack_files import project_name
-from tenancy.project.stacks import TENANTS_DIR_KEY, read_stacks
+from tenancy.project.stack_files import project_name, stack_config
+from tenancy.project.stacks import TENANTS_DIR_KEY, ProjectError, project_stacks, read_stacks
 
 MIN_BUDGET = 2_000
 
@@ -49,7 +54,15 @@ def _budget(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack (environment) to plan, e.g. dev")
+    stacks = parser.add_mutually_exclusive_group(required=True)
+    stacks.add_argument(
+        "--stack", action="append", metavar="STACK", help="stack (environment) to plan, e.g. dev; with --base, repeatable"
+    )
+    stacks.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="with --base: every stack of the project (each Pulumi.<stack>.yaml), in one report and one budget",
+    )
     parser.add_argument("--tenants-dir", type=Path, help="directory of tenant files (default: the stack's tenantsDir)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--base", metavar="GIT_REF", help="also plan the tenant files and settings at GIT_REF and show the difference")
@@ -106,11 +119,11 @@ def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, setti
     return read_stacks(settings_dir, tenants_base=project_dir)[stack].tenants_dir
 
 
-def _head(args: argparse.Namespace, project_dir: Path) -> tuple[dict[str, Any], _Revision]:
+def _head(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[dict[str, Any], _Revision]:
     overrides = {TENANTS_DIR_KEY: str(args.tenants_dir.resolve())} if args.tenants_dir else {}
-    tenants_dir = _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
-    label = f"planning {args.stack} ({_tenant_file_count(tenants_dir)} tenant files)"
-    result = _run_program(project_dir, args.stack, overrides, label)
+    tenants_dir = _working_tree_tenants_dir(args, project_dir, project_dir, stack)
+    label = f"planning {stack} ({_tenant_file_count(tenants_dir)} tenant files)"
+    result = _run_program(project_dir, stack, overrides, label)
     if result.error:
         raise _Stop(ExitCode.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
     return plan_document(result), _Revision(project_dir, tenants_dir)
@@ -121,7 +134,7 @@ def _empty_plan(project: str, stack: str) -> dict[str, Any]:
 
 
 def _base(
-    args: argparse.Namespace, project_dir: Path, scratch: Path
+    args: argparse.Namespace, project_dir: Path, stack: str, scratch: Path
 ) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
     """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
     raises _Stop(ExitCode.BASE_UNAVAILABLE) when the plan cannot be made."""
@@ -130,21 +143,21 @@ def _base(
     try:
         snapshot = git_snapshot.stack_files(project_dir, ref, scratch)
         label = {"ref": ref, "commit": snapshot.commit, "newStack": False}
-        if not (snapshot.directory / f"Pulumi.{args.stack}.yaml").is_file():
+        if not (snapshot.directory / f"Pulumi.{stack}.yaml").is_file():
             # The pull request adds this stack: at the base nothing of it existed. Its tenants may
             # still have been deployed by another stack of the environment (a split into shards).
             label["newStack"] = True
-            return _empty_plan(project_name(project_dir), args.stack), label, _new_stack_base(args, project_dir, snapshot)
+            return _empty_plan(project_name(project_dir), stack), label, _new_stack_base(args, project_dir, stack, snapshot)
         tenants = git_snapshot.directory_at(
-            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, args.stack)
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, stack)
         )
     except git_snapshot.SnapshotError as err:
         raise _Stop(ExitCode.BASE_UNAVAILABLE, str(err), unavailable) from None
     result = _run_program(
         project_dir,
-        args.stack,
+        stack,
         {TENANTS_DIR_KEY: str(tenants)},
-        f"planning {args.stack} at {ref} ({_tenant_file_count(tenants)} tenant files)",
+        f"planning {stack} at {ref} ({_tenant_file_count(tenants)} tenant files)",
         settings_dir=snapshot.directory,
     )
     if result.error:
@@ -154,11 +167,13 @@ def _base(
     return plan_document(result), label, _Revision(snapshot.directory, tenants)
 
 
-def _new_stack_base(args: argparse.Namespace, project_dir: Path, snapshot: git_snapshot.Snapshot) -> _Revision | None:
+def _new_stack_base(
+    args: argparse.Namespace, project_dir: Path, stack: str, snapshot: git_snapshot.Snapshot
+) -> _Revision | None:
     """The base's tenant files for a stack new in the pull request, from the working tree's tenantsDir."""
     try:
         tenants = git_snapshot.directory_at(
-            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, project_dir, args.stack)
+            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, project_dir, stack)
         )
     except git_snapshot.SnapshotError:
         return None
@@ -209,66 +224,98 @@ def _render_plan(args: argparse.Namespace, document: dict[str, Any]) -> str:
     return plan_text(document, verbose=args.verbose)
 
 
-def _render_diff(args: argparse.Namespace, diff: dict[str, Any]) -> str:
-    if args.format == "json":
-        return json.dumps(diff, indent=2) + "\n"
+def _settings_at(revision: _Revision | None, stack: str) -> dict[str, Any]:
+    """The stack's config at one revision ({} where the stack did not exist): what the diff names as changed settings."""
+    if revision is None or not (revision.settings_dir / f"Pulumi.{stack}.yaml").is_file():
+        return {}
+    return stack_config(revision.settings_dir, stack)
+
+
+def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> StackReport:
+    """One stack planned at --base and now, compared: its diff, or why there is none."""
+    try:
+        head, head_revision = _head(args, project_dir, stack)
+        with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
+            base, base_label, base_revision = _base(args, project_dir, stack, Path(scratch))
+            places = _moves_context(project_dir, stack, (base, base_revision), (head, head_revision))
+            settings = (_settings_at(base_revision, stack), _settings_at(head_revision, stack))
+    except _Stop as stop:
+        print(f"{stack}: {stop.title}\n{stop.message}", file=sys.stderr)
+        return StackReport(stack, int(stop.code), problem=(stop.title, stop.message))
+    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places, settings=settings)
+    if diff["offboarding"]["unrecorded"]:
+        # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
+        print(
+            f"plan: {stack}: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not "
+            "recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
+            file=sys.stderr,
+        )
+        return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
+    if diff["offboarding"]["blocking"] and not args.allow_offboarding:
+        print(
+            f"plan: {stack}: this change offboards or moves a tenant, or takes a bucket out of management; "
+            "review the list, then pass --allow-offboarding to accept it",
+            file=sys.stderr,
+        )
+        return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
+    return StackReport(stack, int(ExitCode.SUCCESS), diff=diff)
+
+
+# Which exit code a run over several stacks ends with: a problem the pull request must fix first,
+# then a base that cannot be compared, then an offboarding that a label can accept.
+SEVERITY = (ExitCode.USAGE, ExitCode.INVALID, ExitCode.BASE_UNAVAILABLE, ExitCode.OFFBOARDING, ExitCode.SUCCESS)
+
+
+def worst(codes: list[int]) -> ExitCode:
+    return next((code for code in SEVERITY if code in codes), ExitCode.SUCCESS)
+
+
+def _render_reports(args: argparse.Namespace, reports: list[StackReport]) -> str:
     if args.format == "markdown":
-        return diff_markdown(diff, args.max_length)
-    return diff_text(diff)
+        return comment.render(reports, args.max_length)
+    if args.format == "json":
+        [report] = reports  # several stacks in JSON are refused in run()
+        return json.dumps(report.diff, indent=2) + "\n" if report.diff else ""
+    return "\n".join(diff_text(report.diff) for report in reports if report.diff)
 
 
-def _problem_markdown(args: argparse.Namespace, stop: _Stop) -> str:
-    """In CI the Markdown becomes the PR comment: it must say why there is no plan, within the budget."""
-    room = args.max_length - 1_000
-    lines, kept, used = stop.message.splitlines(), [], 0
-    for line in lines:
-        used += markdown.size(line) + 1
-        if used > room:
-            kept.append(f"… {len(lines) - len(kept)} more lines in the job log")
-            break
-        kept.append(line)
-    problems = markdown.code_block("\n".join(kept))
-    return f"### `{args.stack}`: no plan\n\n> [!WARNING]\n> {stop.title}\n\n{problems}\n"
+def _stacks(args: argparse.Namespace, project_dir: Path) -> list[str]:
+    """The stacks to plan, each known (ProjectError otherwise), in the order given or the project's."""
+    if args.all_stacks:
+        return list(project_stacks(project_dir).by_name)
+    for stack in args.stack:
+        project_stacks(project_dir, stack)
+    return list(dict.fromkeys(args.stack))
 
 
 def run(args: argparse.Namespace) -> ExitCode:
     project_dir = args.project_dir.resolve()
-    if not (project_dir / "Pulumi.yaml").is_file():
-        print(f"{project_dir} has no Pulumi.yaml: not a Pulumi project (use --project-dir)", file=sys.stderr)
+    try:
+        stacks = _stacks(args, project_dir)
+    except ProjectError as err:
+        print(f"plan: {err}", file=sys.stderr)
         return ExitCode.USAGE
-    if not (project_dir / f"Pulumi.{args.stack}.yaml").is_file():
-        print(f"no stack '{args.stack}': Pulumi.{args.stack}.yaml does not exist in {project_dir}", file=sys.stderr)
-        return ExitCode.USAGE
+    if len(stacks) > 1 or args.all_stacks:
+        if not args.base:
+            print("plan: several stacks (--all-stacks, --stack twice) are compared with --base only", file=sys.stderr)
+            return ExitCode.USAGE
+        if args.format == "json":
+            print("plan: --format json holds one stack's diff: plan each stack on its own", file=sys.stderr)
+            return ExitCode.USAGE
     if args.tenants_dir and not args.tenants_dir.is_dir():
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
         return ExitCode.USAGE
+    if args.base:
+        reports = [_diff_stack(args, project_dir, stack) for stack in stacks]
+        sys.stdout.write(_render_reports(args, reports))
+        return worst([report.code for report in reports])
+    [stack] = stacks
     try:
-        head, head_revision = _head(args, project_dir)
-        if not args.base:
-            sys.stdout.write(_render_plan(args, head))
-            return ExitCode.SUCCESS
-        with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
-            base, base_label, base_revision = _base(args, project_dir, Path(scratch))
-            places = _moves_context(project_dir, args.stack, (base, base_revision), (head, head_revision))
+        head, _ = _head(args, project_dir, stack)
     except _Stop as stop:
         print(f"{stop.title}\n{stop.message}", file=sys.stderr)
         if args.format == "markdown":
-            sys.stdout.write(_problem_markdown(args, stop))
+            sys.stdout.write(comment.render([StackReport(stack, int(stop.code), problem=(stop.title, stop.message))], args.max_length))
         return stop.code
-    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places)
-    sys.stdout.write(_render_diff(args, diff))
-    if diff["offboarding"]["unrecorded"]:
-        print(
-            f"plan: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not recorded "
-            "in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
-            file=sys.stderr,
-        )
-        return ExitCode.OFFBOARDING
-    if diff["offboarding"]["blocking"] and not args.allow_offboarding:
-        print(
-            "plan: this change offboards or moves a tenant, or takes a bucket out of management; "
-            "review the list above, then pass --allow-offboarding to accept it",
-            file=sys.stderr,
-        )
-        return ExitCode.OFFBOARDING
+    sys.stdout.write(_render_plan(args, head))
     return ExitCode.SUCCESS

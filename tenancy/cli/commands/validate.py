@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 from tenancy.cli.terminal import Painter
+from tenancy.loading.loader import display_path
+from tenancy.project import schema_line
 from tenancy.project.stacks import ProjectError
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.validation import Finding, Report, validate_paths
@@ -28,12 +30,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text for people (default), json for machines"
     )
+    parser.add_argument(
+        "--fix", action="store_true", help="write what it can fix itself (the schema line every tenant file starts with), then check again"
+    )
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         report = validate_paths(args.project_dir, args.paths, args.stack)
+        if args.fix and report.fixes:
+            for path in apply_fixes(report):
+                print(f"fixed: {display_path(path)}: added the schema line", file=sys.stderr)
+            report = validate_paths(args.project_dir, args.paths, args.stack)
     except ProjectError as err:
         print(f"validate: {err}", file=sys.stderr)
         return ExitCode.USAGE
@@ -42,6 +51,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_report(report, sys.stdout)
     return ExitCode.SUCCESS if report.ok else ExitCode.INVALID
+
+
+def apply_fixes(report: Report) -> list[Path]:
+    """Write the schema line into every file the report says lacks it; the files written."""
+    for path, line in report.fixes:
+        path.write_text(schema_line.with_modeline(path.read_text(encoding="utf-8-sig"), line), encoding="utf-8")
+    return [path for path, _ in report.fixes]
 
 
 def print_report(report: Report, stream) -> None:

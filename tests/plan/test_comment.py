@@ -1,0 +1,165 @@
+"""The PR comment as GitHub renders it (cmark-gfm): verdict first, one budget for every stack, identical
+changes grouped once, rows that fit the page, real names, and every name from a file escaped."""
+
+import re
+
+import pytest
+
+from tenancy.plan import markdown as md
+from tenancy.plan.comment import StackReport, diff_markdown, render
+from tenancy.plan.diff import diff_plans
+
+from tests.support.github_markdown import empty_header_rows, first_blocks, row_widths, text_of, to_html
+from tests.support.plan_samples import planned_template, resource, synthetic_names, with_tenants
+
+BASE_REF = {"ref": "origin/main", "commit": "a" * 40, "newStack": False}
+TEMPLATE = "argo-workflows:argoproj.io/v1alpha1:WorkflowTemplate"
+TEMPLATE_TYPE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
+READER_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+# A row of a change table, in characters: about what a pull request's page shows in code font.
+ROW_WIDTH = 160
+
+
+@pytest.fixture(scope="module")
+def template():
+    return planned_template()
+
+
+def report(diff, allowed=False):
+    blocked = diff["offboarding"]["blocking"] and not allowed
+    return StackReport(diff["stack"], 3 if blocked else 0, diff)
+
+
+def with_image(document, image):
+    """Every tenant's WorkflowTemplate with another runner image, as a change of the stack setting runnerImage does."""
+    for item in document["resources"]:
+        if item["type"] == TEMPLATE_TYPE:
+            text = repr(item["inputs"])
+            assert "nextflow/nextflow:" in text
+            _replace_image(item["inputs"], image)
+    return document
+
+
+def _replace_image(value, image):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "image" and isinstance(item, str) and item.startswith("nextflow/nextflow:"):
+                value[key] = image
+            else:
+                _replace_image(item, image)
+    elif isinstance(value, list):
+        for item in value:
+            _replace_image(item, image)
+
+
+@pytest.fixture(scope="module")
+def one_onboarded(template):
+    return diff_markdown(diff_plans(with_tenants(template, []), with_tenants(template, ["alpha"]), BASE_REF))
+
+
+@pytest.fixture(scope="module")
+def settings_change_500(template):
+    names = synthetic_names(500)
+    base = with_tenants(template, names)
+    head = with_image(with_tenants(template, names), "nextflow/nextflow:25.10.1")
+    settings = ({"argo-tenants:runnerImage": "nextflow/nextflow:25.04.6"}, {"argo-tenants:runnerImage": "nextflow/nextflow:25.10.1"})
+    return diff_markdown(diff_plans(base, head, BASE_REF, settings=settings))
+
+
+@pytest.fixture(scope="module")
+def two_stacks(template):
+    """dev onboards 80 tenants; prod offboards one: prod's verdict must not sit below 80 dev sections."""
+    names = synthetic_names(80)
+    dev = diff_plans(with_tenants(template, []), with_tenants(template, names), BASE_REF)
+    prod_base = {**with_tenants(template, ["alpha", "beta"]), "stack": "prod"}
+    prod_head = {**with_tenants(template, ["alpha"]), "stack": "prod"}
+    prod = diff_plans(prod_base, prod_head, BASE_REF)
+    return render([report(dev), report(prod)])
+
+
+def test_one_tenant_opens_with_the_verdict_that_nothing_blocks(one_onboarded):
+    page = to_html(one_onboarded)
+    assert first_blocks(page, 2) == ["h3", "blockquote"]
+    assert "[!TIP]" in page and "Nothing blocking" in text_of(page.split("</blockquote>")[0])
+
+
+def test_one_tenant_shows_who_gets_access_and_where_outputs_land(one_onboarded):
+    text = text_of(to_html(one_onboarded))
+    for fact in ("admins:", "readers:", "public: no", "outputs: s3://", "<workflow-name>/"):
+        assert fact in text, fact
+
+
+@pytest.mark.parametrize("sample", ["one_onboarded", "settings_change_500", "two_stacks"])
+def test_no_table_starts_with_an_empty_header_row(request, sample):
+    assert empty_header_rows(to_html(request.getfixturevalue(sample))) == 0
+
+
+@pytest.mark.parametrize("sample", ["one_onboarded", "settings_change_500", "two_stacks"])
+def test_rows_fit_the_page(request, sample):
+    wide = [(width, row) for width, row in row_widths(to_html(request.getfixturevalue(sample))) if width > ROW_WIDTH]
+    assert wide == []
+
+
+@pytest.mark.parametrize("sample", ["one_onboarded", "settings_change_500", "two_stacks"])
+def test_within_githubs_limit(request, sample):
+    assert md.size(request.getfixturevalue(sample)) <= md.DEFAULT_BUDGET
+
+
+def test_a_settings_change_of_500_tenants_is_one_group_with_its_cause(settings_change_500):
+    page = to_html(settings_change_500)
+    text = text_of(page)
+    assert "500 tenants changed alike" in text
+    assert page.count("<details>") == 1  # the group, not 499 identical sections
+    assert "runnerImage" in text and "25.04.6" in text and "25.10.1" in text
+    assert "Showing all 500 tenant changes" in text
+
+
+def test_two_stacks_give_one_verdict_first_and_the_blocked_stack_before_the_other(two_stacks):
+    page = to_html(two_stacks)
+    verdict = text_of(page.split("</blockquote>")[0])
+    assert "Blocked." in verdict and "prod: blocked: 1 tenant offboarded" in verdict and "dev: nothing blocking" in verdict
+    # prod's caution comes before any of dev's 80 tenant sections.
+    assert page.index("prod</code> · ⛔") < page.index("<summary>🆕")
+    assert page.index("prod</code> · ⛔") < 5_000
+
+
+def test_two_stacks_share_one_budget(template):
+    big = diff_plans(with_tenants(template, []), with_tenants(template, synthetic_names(500)), BASE_REF)
+    prod = {**big, "stack": "prod"}
+    text = render([report(big), report(prod)], budget=30_000)
+    assert md.size(text) <= 30_000
+    shown = text.count("<summary>🆕")
+    assert f"**Showing {shown} of 1000 tenant changes**" in text
+    assert text.index("**Showing") < text.index("<summary>🆕")
+
+
+def test_a_reader_added_is_named(template):
+    base = with_tenants(template, ["alpha"])
+    head = with_tenants(template, ["alpha"])
+    binding = resource(head, "alpha", READER_BINDING, "wf-runner")
+    binding["inputs"]["subjects"].append({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "new.reader@example.org"})
+    text = text_of(to_html(diff_markdown(diff_plans(base, head, BASE_REF))))
+    assert "added new.reader@example.org" in text
+    assert '"apiGroup"' not in text
+
+
+def test_an_offboarding_keeps_the_real_bucket_names(template):
+    text = diff_markdown(diff_plans(with_tenants(template, ["alpha"]), with_tenants(template, []), BASE_REF))
+    kept = next(line for line in text.splitlines() if line.startswith("Kept in the cloud"))
+    assert "alpha-artifacts-dev" in kept and "alpha-data-dev" in kept
+    assert "alpha-artifacts`" not in kept  # the Pulumi name of the bucket resource
+
+
+def test_names_from_files_are_escaped(template):
+    diff = diff_plans(with_tenants(template, []), with_tenants(template, ["alpha"]), BASE_REF)
+    hostile = "dev<img src=x onerror=alert(1)>`|"
+    problem = StackReport(hostile, 1, problem=("The tenant files are invalid, so nothing was planned.", "x.yaml:1: bad"))
+    page = to_html(render([report({**diff, "stack": hostile}), problem]))
+    assert "<img" not in page
+    assert "onerror" in text_of(page)  # shown as text
+
+
+def test_an_invalid_stack_says_nothing_was_planned(template):
+    problem = StackReport("dev", 1, problem=("The tenant files or stack settings are invalid, so nothing was planned.", "a.yaml:3: spec: bad"))
+    text = render([problem])
+    assert "nothing was planned" in text and "deployed" not in text
