@@ -11,7 +11,7 @@ from pulumi.runtime import config as runtime_config
 from components.event_routing import EventRouting, EventRoutingArgs
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
-from tenancy.loading.loader import load_tenants
+from tenancy.loading.loader import read_directory, valid_tenants
 from tenancy.manifests import argo_events, external_secrets, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
@@ -31,7 +31,8 @@ def _stack_config() -> dict:
 
 try:
     settings = settings_from_config(_stack_config(), pulumi.get_stack())
-    registrations = load_tenants(PROJECT_DIR / settings.tenants_dir, settings, display_base=PROJECT_DIR)
+    tenant_files = read_directory(PROJECT_DIR / settings.tenants_dir, display_base=PROJECT_DIR)
+    registrations = valid_tenants(tenant_files, settings)
 except (SettingsError, TenantValidationError) as err:
     # RunError ends the program with this message only: a traceback would hide the file and line.
     raise pulumi.RunError(str(err)) from None
@@ -118,6 +119,8 @@ if tenants:
     )
 
 pulumi.export("environment", settings.environment)
+# What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
+pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
 pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})
 # Registrations this stack leaves to another environment or shard, and why: a plan's reviewer sees them.
 pulumi.export("skipped", {tenant.name: tenant.skipped_because for tenant in registrations if not tenant.deployed})

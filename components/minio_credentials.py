@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_minio as minio
 
-from components.tenant_credentials import KEY_SLOTS, TenantCredentialsArgs, active_slot, slot_options, vault_credentials
+from components.tenant_credentials import (
+    KEY_SLOTS,
+    TenantCredentialsArgs,
+    active_slot,
+    granted_policy,
+    slot_options,
+    vault_credentials,
+)
 
 
 class MinioCredentials(pulumi.ComponentResource):
@@ -24,7 +29,7 @@ class MinioCredentials(pulumi.ComponentResource):
         super().__init__("argo-tenants:index:MinioCredentials", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         user = minio.IamUser(f"{name}-user", name=args.user_name, tags=args.tags, opts=child)
-        policy = minio.IamPolicy(f"{name}-s3", name=args.policy_name, policy=json.dumps(args.policy), opts=child)
+        policy = minio.IamPolicy(f"{name}-s3", name=args.policy_name, policy=granted_policy(args), opts=child)
         attachment = minio.IamUserPolicyAttachment(
             f"{name}-s3-attachment", user_name=user.name, policy_name=policy.name, opts=child
         )

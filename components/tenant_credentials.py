@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -38,6 +38,19 @@ def slot_options(parent: pulumi.Resource, rotation: int, slot: str, *, delete_fi
     )
 
 
+def granted_policy(args: TenantCredentialsArgs) -> pulumi.Input[str]:
+    """The policy document as text, waiting for every bucket it names that this program creates.
+
+    When one cannot be created (the name is taken: by another account, or by this one, a bucket of
+    the platform or one an offboarding left behind, which S3 in us-east-1 would even answer with
+    success), the update stops there and the policy is never written: no key reaches that bucket.
+    """
+    policy = json.dumps(args.policy)
+    if not args.granted_buckets:
+        return policy
+    return pulumi.Output.all(*args.granted_buckets).apply(lambda _: policy)
+
+
 def vault_credentials(
     name: str, args: TenantCredentialsArgs, key_id: pulumi.Input[str], secret: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> dict[str, pulumi.Output[str]]:
@@ -60,7 +73,8 @@ class TenantCredentialsArgs:
     """`policy` is the user's S3 policy document (`tenancy.manifests.iam_policy.s3_access_policy`; MinIO
     reads the same grammar);
     `rotation` is spec.credentialsRotation; `vault_paths` maps each bucket location's purpose to the
-    path under `kv_mount` that gets the active key."""
+    path under `kv_mount` that gets the active key; `granted_buckets` are Outputs of the buckets the
+    policy grants that this program creates (their names), which the policy waits for."""
 
     user_name: str
     policy_name: str
@@ -69,6 +83,7 @@ class TenantCredentialsArgs:
     kv_mount: str
     vault_paths: Mapping[str, str]
     tags: dict[str, str]
+    granted_buckets: Sequence[pulumi.Input[str]] = field(default_factory=tuple)
 
 
 class TenantCredentials(pulumi.ComponentResource):
@@ -85,13 +100,7 @@ class TenantCredentials(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        aws.iam.UserPolicy(
-            f"{name}-s3",
-            name=args.policy_name,
-            user=user.name,
-            policy=json.dumps(args.policy),
-            opts=child,
-        )
+        aws.iam.UserPolicy(f"{name}-s3", name=args.policy_name, user=user.name, policy=granted_policy(args), opts=child)
         rotation = args.rotation
         # A user holds at most two keys: the replaced slot must go before its successor comes.
         keys = {

@@ -91,6 +91,7 @@ class TenantRepo(pulumi.ComponentResource):
                 kv_mount=settings.vault.kv_mount,
                 vault_paths={location.purpose: location.vault_path for location in tenant.locations},
                 tags=tags,
+                granted_buckets=[bucket.bucket_name for bucket in buckets.values()],
             ),
             child,
         )

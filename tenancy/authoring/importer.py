@@ -40,6 +40,12 @@ REPLACED = {
     "events": "pushes are the only events that start workflows",
 }
 UNKNOWN = "not a field of a tenant file (docs/reference.md lists them)"
+# Fields a tenant file may only repeat as this program derives them; the old values named places of
+# the old platform, and the derived ones are what is written now.
+DERIVED = {
+    "githubSecretName": "derived: the webhook secret's Secret in the Argo Events namespace is always argo-tenants-webhook-<name>",
+    "externalSecretPath": "derived: the credentials are always written to <pathPrefix>/<name>/s3/artifacts (or /s3/data)",
+}
 
 # Metadata the API server or a deployment tool writes; none of it describes the registration.
 _BOOKKEEPING_ANNOTATIONS = ("kubectl.kubernetes.io/", "meta.helm.sh/", "deployment.kubernetes.io/")
@@ -200,6 +206,9 @@ def _fields(source: dict, model: type[BaseModel], prefix: str, dropped: list[Dro
     for key, info in known.items():
         value = source.get(key)
         if value is None:
+            continue
+        if key in DERIVED:
+            dropped.append(Dropped(f"{prefix}{key}", DERIVED[key]))
             continue
         if key in ("artifactBucket", "dataBucket") and isinstance(value, dict):
             value = _fields(value, BucketSpec, f"{prefix}{key}.", dropped)

@@ -95,7 +95,7 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
     """Values shown commented out where a field is left to its default."""
     endpoint = context.endpoint_example or f"https://s3.{new.region}.amazonaws.com"
     found: dict[tuple[str, ...], Any] = {
-        ("spec", "githubSecretName"): naming.default_github_secret_name(new.name),
+        ("spec", "githubSecretName"): naming.webhook_secret_name(new.name),
         ("spec", "installationId"): 12345678,
         ("spec", "artifactBucket"): {"bucket": f"{new.name}-artifacts", "region": new.region, "keyPrefix": "workflows/"},
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},

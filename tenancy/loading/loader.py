@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tenancy.loading import rules
-from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml
+from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml, read_source, refusal_of_entry
 from tenancy.model.problems import Problem, TenantValidationError
 from tenancy.model.registration import API_VERSION, KIND, BucketSpec, Metadata, RepoRegistration, RepoRegistrationSpec
+from tenancy.model.retired import NO_RETIRED_BUCKETS, RETIRED_BUCKETS_FILE, RetiredBuckets
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
+from tenancy.model.text import printable, shown
 
 TENANT_SUFFIX = ".yaml"
 _MISNAMED_SUFFIXES = (".yml", ".json", ".YAML", ".YML")
@@ -30,8 +33,10 @@ _IGNORED_SUFFIXES = (".md", ".txt")
 def display_path(path: str | os.PathLike, base: str | os.PathLike | None = None) -> str:
     """How messages name a file: relative to `base` (default: the current directory) when inside it."""
     base = Path(base) if base is not None else Path.cwd()
+    path = Path(path)
+    # The directory resolved, the name as it is: a link is named as the link, not as where it points.
     try:
-        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(base.resolve()).as_posix()
     except ValueError:
         return Path(os.path.normpath(path)).as_posix()
 
@@ -51,11 +56,9 @@ class TenantFile:
     @classmethod
     def read(cls, path: Path, display: str) -> TenantFile:
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            return cls(path, display, None, (Problem((), "is not UTF-8 text", file=display),))
-        except OSError as err:
-            return cls(path, display, None, (Problem((), f"cannot be read: {err.strerror}", file=display),))
+            text = read_source(path)
+        except YamlSourceError as err:
+            return cls(path, display, None, (replace(err.problem, file=display),))
         return cls.parse(text, display, path)
 
     @classmethod
@@ -76,11 +79,40 @@ class TenantFile:
 
 
 @dataclass(frozen=True)
+class Retired:
+    """The record of retired buckets, read once, and what is wrong with it (its problems placed)."""
+
+    buckets: RetiredBuckets = NO_RETIRED_BUCKETS
+    problems: tuple[Problem, ...] = ()
+
+
+NO_RETIRED = Retired()
+
+
+def read_retired(path: Path, display: str) -> Retired:
+    """The record of retired buckets, with the reader of tenant files."""
+    file = TenantFile.read(path, display)
+    if file.document is None or file.problems:
+        return Retired(problems=file.problems)
+    try:
+        return Retired(RetiredBuckets.model_validate(file.document.data))
+    except ValidationError as err:
+        return Retired(problems=tuple(file.locate(Problem(tuple(e["loc"]), _message(e, tuple(e["loc"])))) for e in err.errors()))
+
+
+@dataclass(frozen=True)
 class TenantDirectory:
-    """A tenants directory read once: its tenant files by display name, and what is wrong with the directory itself."""
+    """A tenants directory read once: its tenant files by display name, and what is wrong with the directory itself.
+
+    `changed` names the files this change adds or edits (by display name; `validate` asks git): in a
+    clash between two files, those are the ones blamed. Without it, the later file in name order is.
+    """
 
     files: dict[str, TenantFile] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    changed: frozenset[str] = frozenset()
+    # The buckets registrations of this directory left behind (tenancy.model.retired); none without the file.
+    retired: Retired = NO_RETIRED
 
     def locate(self, problem: Problem) -> Problem:
         """A problem a rule across files blamed on one of them, at its line in the kept document."""
@@ -104,7 +136,13 @@ def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_
     Raises TenantValidationError listing every problem of every file. `display_base` is what file
     names in messages are relative to (default: the current directory).
     """
-    loaded = load_directory(read_directory(directory, display_base), settings)
+    return valid_tenants(read_directory(directory, display_base), settings)
+
+
+def valid_tenants(directory: TenantDirectory, settings: StackSettings) -> list[Tenant]:
+    """The registrations of a directory already read, valid for `settings`, sorted by name; raises
+    TenantValidationError listing every problem of every file."""
+    loaded = load_directory(directory, settings)
     if loaded.problems:
         raise TenantValidationError(loaded.problems)
     return list(loaded.tenants)
@@ -113,6 +151,11 @@ def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_
 def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike | None = None) -> TenantDirectory:
     """Read and parse every tenant file of `directory` once, for as many stacks as will check it."""
     directory = Path(directory)
+    if directory.is_symlink():
+        # A link in a pull request could point the program at any directory of the machine.
+        return TenantDirectory(
+            problems=(Problem((), "is a symbolic link", hint="the tenants directory must be a directory", file=display_path(directory, display_base)),)
+        )
     if not directory.is_dir():
         return TenantDirectory(
             problems=(
@@ -125,16 +168,34 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
         )
     files: dict[str, TenantFile] = {}
     problems: list[Problem] = []
+    retired = NO_RETIRED
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith("."):
             continue
         display = display_path(entry, display_base)
-        if entry.is_dir():
+        if printable(entry.name) != entry.name:
+            problems.append(
+                Problem((), "has control characters in its name", hint="tenant files are named <name>.yaml", file=display)
+            )
+            continue
+        try:
+            mode = entry.lstat().st_mode
+        except OSError as err:
+            problems.append(Problem((), f"cannot be read: {err.strerror}", file=display))
+            continue
+        if stat.S_ISDIR(mode):
             problems.append(
                 Problem((), "is a directory", hint="tenant files must sit directly in the tenants directory", file=display)
             )
         elif entry.name.endswith(TENANT_SUFFIX):
-            files[display] = TenantFile.read(entry, display)
+            refusal = refusal_of_entry(mode)
+            if refusal is None and entry.name == RETIRED_BUCKETS_FILE:
+                retired = read_retired(entry, display)
+            elif refusal is None:
+                files[display] = TenantFile.read(entry, display)
+            else:
+                message, _, hint = refusal
+                problems.append(Problem((), message, hint=hint, file=display))
         elif entry.name.endswith(_MISNAMED_SUFFIXES):
             problems.append(
                 Problem(
@@ -153,15 +214,15 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
                     file=display,
                 )
             )
-    return TenantDirectory(files, tuple(problems))
+    return TenantDirectory(files, tuple(problems), retired=retired)
 
 
 def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loaded:
-    """Check every file of `directory` against `settings`, alone and across files."""
-    problems = list(directory.problems)
+    """Check every file of `directory` against `settings` and its retired buckets, alone and across files."""
+    problems = [*directory.problems, *directory.retired.problems]
     tenants: list[Tenant] = []
     for file in directory.files.values():
-        registration, found = registration_of(file, settings)
+        registration, found = registration_of(file, settings, directory.retired.buckets)
         problems.extend(found)
         if registration is None:
             continue
@@ -171,11 +232,13 @@ def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loade
                 file.locate(Problem(("metadata", "name"), f"is '{registration.name}', so the file must be named {expected}"))
             )
         tenants.append(Tenant(registration=registration, settings=settings, source=file.display))
-    problems.extend(directory.locate(found) for found in rules.across_registrations(tenants))
+    problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
     return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
 
 
-def registration_of(file: TenantFile, settings: StackSettings) -> tuple[RepoRegistration | None, list[Problem]]:
+def registration_of(
+    file: TenantFile, settings: StackSettings, retired: RetiredBuckets = NO_RETIRED_BUCKETS
+) -> tuple[RepoRegistration | None, list[Problem]]:
     """One file checked on its own against `settings` (no rules across files), with every problem it has.
 
     The registration is returned whenever it could be resolved against the stack, even with
@@ -196,12 +259,15 @@ def registration_of(file: TenantFile, settings: StackSettings) -> tuple[RepoRegi
     try:
         registration = RepoRegistration.model_validate(document.data, context={"kv_mount": settings.vault.kv_mount})
     except ValidationError as err:
+        # A field the reader already refused (a YAML 1.1 boolean, an over-long value) is not reported twice.
+        reported = {found.loc for found in document.problems}
         for error in err.errors():
             loc = tuple(error["loc"])
-            problems.append(file.locate(Problem(loc, _message(error, loc))))
+            if loc not in reported:
+                problems.append(file.locate(Problem(loc, _message(error, loc))))
         return None, problems
     problems.extend(file.locate(found) for found in rules.within_registration(registration))
-    stack_problems = [file.locate(found) for found in rules.against_stack(registration, settings)]
+    stack_problems = [file.locate(found) for found in rules.against_stack(registration, settings, retired)]
     problems.extend(stack_problems)
     return (None if stack_problems else registration), problems
 
@@ -268,17 +334,22 @@ def _message(error: dict[str, Any], loc: tuple) -> str:
         guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"; did you mean '{guess[0]}'?" if guess else ""
         return f"is not a known field{hint} (allowed here: {', '.join(allowed)})" if allowed else f"is not a known field{hint}"
+    value_text = shown(value)
     if kind == "literal_error":
         expected = {"apiVersion": API_VERSION, "kind": KIND}.get(str(loc[-1]), error.get("ctx", {}).get("expected"))
-        return f"must be {expected}, not {value!r}"
+        return f"must be {expected}, not {value_text}"
     if kind == "string_type":
-        return f"must be a string, not {value!r}; quote it in YAML"
+        return f"must be a string, not {value_text}; quote it in YAML"
     if kind == "bool_type":
-        return f"must be true or false, not {value!r}"
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return f"is the string {value_text}; remove the quotes"
+        return f"must be true or false, not {value_text}"
     if kind == "int_type":
-        return f"must be a whole number, not {value!r}"
+        if isinstance(value, str) and value.strip().isdecimal() and value.isascii():
+            return f"is the string {value_text}; remove the quotes"
+        return f"must be a whole number, not {value_text}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be a mapping of fields, not {value!r}"
+        return f"must be a mapping of fields, not {value_text}"
     if kind in ("tuple_type", "list_type"):
-        return f"must be a list, not {value!r}"
+        return f"must be a list, not {value_text}"
     return error["msg"]

@@ -12,10 +12,13 @@ from typing import Iterable, Iterator
 from tenancy.model import formats, naming
 from tenancy.model.problems import Problem
 from tenancy.model.registration import BucketSpec, RepoRegistration
+from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.model.tenant import Tenant
+from tenancy.model.text import shown
 
 FIELD_OF_PURPOSE = {"artifacts": "artifactBucket", "data": "dataBucket"}
+PURPOSE_OF_FIELD = {field: purpose for purpose, field in FIELD_OF_PURPOSE.items()}
 
 
 def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
@@ -36,22 +39,32 @@ def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
                 hint="admin access includes reading, so remove it here",
             )
     artifact, data = spec.artifact_bucket, spec.data_bucket
-    if artifact and data:
-        if artifact.bucket == data.bucket:
-            yield Problem(
-                ("spec", "dataBucket", "bucket"),
-                f"'{data.bucket}' is also the artifactBucket",
-                hint="each bucket is created once, so use two buckets",
-            )
-        if artifact.external_secret_path and artifact.external_secret_path == data.external_secret_path:
-            yield Problem(
-                ("spec", "dataBucket", "externalSecretPath"),
-                "is the same Vault path as artifactBucket.externalSecretPath",
-                hint="each bucket's credentials need their own path",
-            )
+    if artifact and data and artifact.bucket == data.bucket:
+        yield Problem(
+            ("spec", "dataBucket", "bucket"),
+            f"'{data.bucket}' is also the artifactBucket",
+            hint="each bucket is created once, so use two buckets",
+        )
+    secret = naming.webhook_secret_name(registration.name)
+    if spec.github_secret_name is not None and spec.github_secret_name != secret:
+        yield Problem(
+            ("spec", "githubSecretName"),
+            f"{shown(spec.github_secret_name)} is not this registration's Secret: its webhook secret is always "
+            f"in the Secret {secret} of the Argo Events namespace",
+            hint="leave the field out (or write exactly that name)",
+        )
+    if naming.is_platform_name(registration.name):
+        yield Problem(
+            ("metadata", "name"),
+            f"'{registration.name}' is a name the platform keeps for itself: the Vault policies and roles "
+            f"argo-tenants-<environment>-{registration.name} are the platform's own",
+            hint="choose another name",
+        )
 
 
-def against_stack(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+def against_stack(
+    registration: RepoRegistration, settings: StackSettings, retired: RetiredBuckets = NO_RETIRED_BUCKETS
+) -> Iterator[Problem]:
     spec = registration.spec
     for index, environment in enumerate(spec.environments or ()):
         if environment not in settings.environments:
@@ -60,7 +73,8 @@ def against_stack(registration: RepoRegistration, settings: StackSettings) -> It
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
     yield from _shard_problems(registration, settings)
-    yield from _reserved_name_problems(registration, settings)
+    if spec.wants(settings.environment):
+        yield from _overlap_problems(registration, settings)
     yield from _installation_problems(registration, settings)
     if spec.artifact_bucket is None and settings.fallback_artifact_bucket is None:
         yield Problem(
@@ -71,17 +85,73 @@ def against_stack(registration: RepoRegistration, settings: StackSettings) -> It
     for field, bucket in (("artifactBucket", spec.artifact_bucket), ("dataBucket", spec.data_bucket)):
         if bucket is None:
             continue
-        physical = f"{names.prefix}{bucket.bucket}{names.suffix}"
+        physical = naming.physical_bucket_name(bucket.bucket, names.prefix, names.suffix)
         problem = formats.s3_bucket_problem(physical)
         if problem:
             yield Problem(
                 ("spec", field, "bucket"),
                 f"becomes {problem} in environment '{settings.environment}' (bucketNames affix)",
             )
+        yield from _owned_bucket_problems(bucket.bucket, physical, field, settings, retired, registration.name)
         if bucket.hostname:
             yield from _endpoint_problems(bucket, field, settings)
         elif settings.s3_endpoint is None and bucket.insecure:
             yield Problem(("spec", field, "insecure"), "AWS S3 is reached over https only", hint="remove insecure: true")
+        if bucket.external_secret_path is not None:
+            yield from _vault_path_problems(registration.name, bucket.external_secret_path, field, settings)
+
+
+def _owned_bucket_problems(
+    written: str, physical: str, field: str, settings: StackSettings, retired: RetiredBuckets, name: str
+) -> Iterator[Problem]:
+    """A registration is granted only a bucket it creates for itself: never one the platform owns (in
+    any environment: platformBuckets is the project's), nor one an offboarding left behind."""
+    loc = ("spec", field, "bucket")
+    where = f"'{written}' is the bucket '{physical}' in environment {settings.environment}"
+    if physical in settings.platform_buckets:
+        yield Problem(
+            loc,
+            f"{where}, which the platform owns (platformBuckets in Pulumi.yaml)",
+            hint="choose another name (without artifactBucket, artifacts go to the environment's fallback bucket under <name>/)",
+        )
+    record = retired.of(physical)
+    if record is not None and record.return_to != name:
+        yield Problem(
+            loc,
+            f"{where}, kept from registration {record.registration} when it left environment "
+            f"{record.environment} (tenants/_retired-buckets.yaml)",
+            hint="choose another name; only an operator can hand a retained bucket back (docs/operations.md)",
+        )
+
+
+def _vault_path_problems(name: str, written: str, field: str, settings: StackSettings) -> Iterator[Problem]:
+    """Credentials are written where the registration's name says, under a prefix nothing else uses:
+    a path a tenant file chose could be any secret of the mount (the platform's GitHub token), which
+    the program would overwrite and the tenant's Vault role would then read."""
+    purpose = PURPOSE_OF_FIELD[field]
+    vault = settings.vault
+    derived = naming.default_vault_path(vault.path_prefix, name, purpose)
+    if written != derived:
+        yield Problem(
+            ("spec", field, "externalSecretPath"),
+            f"{shown(written)} (in the KV mount {vault.kv_mount}) is not this registration's: its {purpose} "
+            f"credentials are always at {derived}",
+            hint=f"leave the field out (or write exactly {derived}, with or without '{vault.kv_mount}/')",
+        )
+
+
+def _overlap_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    overlap = naming.environment_overlap(settings.environment, registration.name, settings.environments)
+    if overlap is not None:
+        other_environment, other_name = overlap
+        rest = other_environment[len(settings.environment) + 1 :]
+        names = naming.vault_policy_name(settings.environment, registration.name)
+        yield Problem(
+            ("metadata", "name"),
+            f"'{registration.name}' in environment {settings.environment} gets the IAM user, Vault policy and role {names}, "
+            f"which are also those of a registration '{other_name}' in environment {other_environment}",
+            hint=f"choose a name that does not start with '{rest}-'",
+        )
 
 
 def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
@@ -105,21 +175,6 @@ def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> 
             ("spec", "shard"),
             f"'{spec.shard}' is not a shard of environment {settings.environment} (its shards: {shards})",
         )
-
-
-def _reserved_name_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
-    """A registration's Vault policy and role are named like the stack's webhook policy and role
-    when its name is `webhooks` (or `webhooks-<shard>`): one would overwrite the other."""
-    shards = settings.shard.of if settings.shard else (None,)
-    own = naming.vault_policy_name(settings.environment, registration.name)
-    for shard in shards:
-        if own == naming.webhook_vault_name(settings.environment, shard):
-            yield Problem(
-                ("metadata", "name"),
-                f"'{registration.name}' is reserved in environment {settings.environment}: its Vault policy and role "
-                f"would be {own}, the stack's webhook policy",
-                hint="choose another name",
-            )
 
 
 def _installation_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
@@ -177,16 +232,20 @@ def _blame(tenant: Tenant, loc, message: str, hint: str | None = None) -> Proble
     return Problem(loc, message, hint=hint, file=tenant.source)
 
 
-def across_registrations(tenants: Iterable[Tenant]) -> Iterator[Problem]:
-    """Rules between files: a later file (in name order) is blamed and told which earlier one it meets."""
-    tenants = sorted(tenants, key=lambda t: (t.source, t.name))
+def blame_order(tenants: Iterable[Tenant], changed: frozenset[str] = frozenset()) -> list[Tenant]:
+    """Who keeps a claim and who is blamed for a clash: files this change did not touch come first
+    (they were there), then the new and changed ones (`changed`, by source); by name within each."""
+    return sorted(tenants, key=lambda t: (t.source in changed, t.source, t.name))
+
+
+def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = frozenset()) -> Iterator[Problem]:
+    """Rules between files: the later file in `blame_order` is blamed and told which earlier one it meets."""
+    tenants = blame_order(tenants, changed)
     names: dict[str, Tenant] = {}
     repos: dict[str, Tenant] = {}
     namespaces: dict[str, Tenant] = {}
-    webhook_secrets: dict[str, Tenant] = {}
     installations: dict[str, Tenant] = {}
     buckets: dict[str, tuple[Tenant, str]] = {}
-    fallback = tenants[0].settings.fallback_artifact_bucket if tenants else None
 
     for tenant in tenants:
         def clash(loc, message, first: Tenant):
@@ -217,70 +276,38 @@ def across_registrations(tenants: Iterable[Tenant]) -> Iterator[Problem]:
             )
         installations.setdefault(owner, tenant)
 
-        secret = tenant.github_secret_name
-        if secret in webhook_secrets:
-            yield clash(("spec", "githubSecretName"), f"Secret '{secret}' in the Argo Events namespace is already used", webhook_secrets[secret])
-        webhook_secrets.setdefault(secret, tenant)
-
         for location in tenant.managed_buckets:
             field = FIELD_OF_PURPOSE[location.purpose]
-            loc = ("spec", field, "bucket")
-            if fallback is not None and location.bucket == fallback.bucket:
-                yield _blame(tenant, loc, f"'{location.bucket}' is the environment's fallback artifact bucket, which the platform owns")
-            elif location.bucket in buckets and buckets[location.bucket][0] is not tenant:
+            if location.bucket in buckets and buckets[location.bucket][0] is not tenant:
                 first, first_field = buckets[location.bucket]
-                yield clash(loc, f"bucket '{location.bucket}' is already claimed (as {first_field})", first)
+                yield clash(("spec", field, "bucket"), f"bucket '{location.bucket}' is already claimed (as {first_field})", first)
             buckets.setdefault(location.bucket, (tenant, field))
 
-    yield from _vault_path_rules(tenants)
 
-
-def _vault_path_rules(tenants: list[Tenant]) -> Iterator[Problem]:
-    """No registration may write at another's path or under another's `<prefix>/<name>/`."""
-    owners: dict[str, Tenant] = {}
-    prefixes = {tenant.vault_prefix: tenant for tenant in tenants}
-    for tenant in tenants:
-        for location in tenant.locations:
-            path = location.vault_path
-            loc = ("spec", FIELD_OF_PURPOSE[location.purpose], "externalSecretPath")
-            own_prefix = f"{tenant.vault_prefix}/"
-            if path == tenant.github_vault_path:
-                yield _blame(tenant, loc, f"'{path}' is where this registration's webhook secret lives", hint="choose another path")
-            if not path.startswith(own_prefix):
-                # Only the path itself and its ancestors can be another registration's prefix:
-                # a lookup each, not a scan of every registration (quadratic at 1,000 tenants).
-                parts = path.split("/")
-                for depth in range(1, len(parts) + 1):
-                    prefix = "/".join(parts[:depth])
-                    other = prefixes.get(prefix)
-                    if other is not None and other is not tenant:
-                        yield _blame(tenant, loc, f"'{path}' is under {prefix}/, which belongs to {other.source} ({other.name})")
-            if path in owners and owners[path] is not tenant:
-                first = owners[path]
-                yield _blame(tenant, loc, f"'{path}' is already used by {first.source} ({first.name})")
-            owners.setdefault(path, tenant)
-
-
-def across_environments(tenants_by_environment: dict[str, Iterable[Tenant]]) -> Iterator[Problem]:
+def across_environments(tenants_by_environment: dict[str, Iterable[Tenant]], changed: frozenset[str] = frozenset()) -> Iterator[Problem]:
     """Bucket names are global: one physical name in two environments would be one bucket shared by both.
 
     Each stack only knows its own affix, so this runs where every stack's settings are at hand
     (the test suite over the committed stacks, and `validate` across stacks).
     """
     claimed: dict[str, tuple[str, Tenant]] = {}
-    for environment in sorted(tenants_by_environment):
-        for tenant in tenants_by_environment[environment]:
-            # The environment, not this stack: a shard stack loads every registration of its environment.
-            if not tenant.in_environment:
-                continue
-            for location in tenant.managed_buckets:
-                first = claimed.get(location.bucket)
-                if first is not None and first[0] != environment:
-                    yield _blame(
-                        tenant,
-                        ("spec", FIELD_OF_PURPOSE[location.purpose], "bucket"),
-                        f"becomes bucket '{location.bucket}' in environment '{environment}', which is also "
-                        f"{first[1].name}'s bucket in environment '{first[0]}'",
-                        hint="choose another name",
-                    )
-                claimed.setdefault(location.bucket, (environment, tenant))
+    # Untouched files first, whatever their environment: the file this change adds is the one told.
+    ordered = sorted(
+        ((environment, tenant) for environment, tenants in tenants_by_environment.items() for tenant in tenants),
+        key=lambda pair: (pair[1].source in changed, pair[0], pair[1].source),
+    )
+    for environment, tenant in ordered:
+        # The environment, not this stack: a shard stack loads every registration of its environment.
+        if not tenant.in_environment:
+            continue
+        for location in tenant.managed_buckets:
+            first = claimed.get(location.bucket)
+            if first is not None and first[0] != environment:
+                yield _blame(
+                    tenant,
+                    ("spec", FIELD_OF_PURPOSE[location.purpose], "bucket"),
+                    f"becomes bucket '{location.bucket}' in environment '{environment}', which is also "
+                    f"{first[1].name}'s bucket in environment '{first[0]}' ({first[1].source})",
+                    hint="choose another name",
+                )
+            claimed.setdefault(location.bucket, (environment, tenant))

@@ -6,6 +6,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from tenancy.model.text import shown
+
 # Patterns are public so the tenant file's JSON Schema can offer them to editors.
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
@@ -21,39 +23,49 @@ GITHUB_REPO_URL_PATTERN = (
 
 GITHUB_OWNER_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"
 
-_DNS_LABEL = re.compile(DNS_LABEL_PATTERN)
-_GITHUB_OWNER = re.compile(GITHUB_OWNER_PATTERN, re.ASCII)
-_DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN_PATTERN)
-_LABEL_VALUE = re.compile(LABEL_VALUE_PATTERN)
-_S3_BUCKET = re.compile(S3_BUCKET_PATTERN)
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-_AWS_REGION = re.compile(AWS_REGION_PATTERN)
-_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")
-_KEY_PREFIX = re.compile(KEY_PREFIX_PATTERN)
-_GITHUB_REPO_URL = re.compile(GITHUB_REPO_URL_PATTERN)
+
+def _whole(pattern: str) -> re.Pattern:
+    r"""A pattern to check with `fullmatch`, against ASCII only.
+
+    The public patterns keep `^...$` for JSON Schema, where `$` is the end of the value; in Python
+    `$` also matches before a final newline (so "alpha\n" passed), and `\d` is any Unicode digit.
+    """
+    return re.compile(pattern, re.ASCII)
+
+
+_DNS_LABEL = _whole(DNS_LABEL_PATTERN)
+_GITHUB_OWNER = _whole(GITHUB_OWNER_PATTERN)
+_DNS_SUBDOMAIN = _whole(DNS_SUBDOMAIN_PATTERN)
+_LABEL_VALUE = _whole(LABEL_VALUE_PATTERN)
+_S3_BUCKET = _whole(S3_BUCKET_PATTERN)
+_EMAIL = _whole(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_AWS_REGION = _whole(AWS_REGION_PATTERN)
+_PATH_SEGMENT = _whole(r"^[A-Za-z0-9_.-]+$")
+_KEY_PREFIX = _whole(KEY_PREFIX_PATTERN)
+_GITHUB_REPO_URL = _whole(GITHUB_REPO_URL_PATTERN)
 _S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
 def dns_label_problem(value: str, what: str = "name", max_length: int = 63) -> str | None:
-    if not _DNS_LABEL.match(value) or len(value) > max_length:
+    if not _DNS_LABEL.fullmatch(value) or len(value) > max_length:
         return (
-            f"'{value}' is not a valid {what}: use at most {max_length} lowercase letters, "
+            f"{shown(value)} is not a valid {what}: use at most {max_length} lowercase letters, "
             "digits and '-', starting and ending with a letter or digit"
         )
     return None
 
 
 def dns_subdomain_problem(value: str, what: str = "Kubernetes name") -> str | None:
-    if not _DNS_SUBDOMAIN.match(value) or len(value) > 253:
-        return f"'{value}' is not a valid {what}: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+    if not _DNS_SUBDOMAIN.fullmatch(value) or len(value) > 253:
+        return f"{shown(value)} is not a valid {what}: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
     return None
 
 
 def label_value_problem(value: str, what: str) -> str | None:
-    if not _LABEL_VALUE.match(value) or len(value) > 63:
+    if not _LABEL_VALUE.fullmatch(value) or len(value) > 63:
         return (
-            f"'{value}' is not a valid {what}: use at most 63 letters, digits, '-', '_' and '.', "
+            f"{shown(value)} is not a valid {what}: use at most 63 letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit (it becomes a Kubernetes label)"
         )
     return None
@@ -62,22 +74,22 @@ def label_value_problem(value: str, what: str) -> str | None:
 def s3_bucket_problem(name: str) -> str | None:
     """The S3 general purpose bucket naming rules."""
     if not 3 <= len(name) <= 63:
-        return f"'{name}' is not a valid S3 bucket name: it must be 3 to 63 characters long (it is {len(name)})"
-    if not _S3_BUCKET.match(name):
+        return f"{shown(name)} is not a valid S3 bucket name: it must be 3 to 63 characters long (it is {len(name)})"
+    if not _S3_BUCKET.fullmatch(name):
         return (
-            f"'{name}' is not a valid S3 bucket name (lowercase letters, digits, '.', '-'; "
+            f"{shown(name)} is not a valid S3 bucket name (lowercase letters, digits, '.', '-'; "
             "starting and ending with a letter or digit)"
         )
     if ".." in name or ".-" in name or "-." in name:
-        return f"'{name}' is not a valid S3 bucket name: no '..', '.-' or '-.'"
+        return f"{shown(name)} is not a valid S3 bucket name: no '..', '.-' or '-.'"
     if _is_ip_address(name):
-        return f"'{name}' is not a valid S3 bucket name: it must not look like an IP address"
+        return f"{shown(name)} is not a valid S3 bucket name: it must not look like an IP address"
     for prefix in _S3_RESERVED_PREFIXES:
         if name.startswith(prefix):
-            return f"'{name}' is not a valid S3 bucket name: the prefix '{prefix}' is reserved by AWS"
+            return f"{shown(name)} is not a valid S3 bucket name: the prefix '{prefix}' is reserved by AWS"
     for suffix in _S3_RESERVED_SUFFIXES:
         if name.endswith(suffix):
-            return f"'{name}' is not a valid S3 bucket name: the suffix '{suffix}' is reserved by AWS"
+            return f"{shown(name)} is not a valid S3 bucket name: the suffix '{suffix}' is reserved by AWS"
     return None
 
 
@@ -90,14 +102,14 @@ def _is_ip_address(name: str) -> bool:
 
 
 def email_problem(value: str) -> str | None:
-    if not _EMAIL.match(value) or len(value) > 254:
-        return f"'{value}' is not an email address"
+    if not _EMAIL.fullmatch(value) or len(value) > 254:
+        return f"{shown(value)} is not an email address"
     return None
 
 
 def aws_region_problem(value: str) -> str | None:
-    if not _AWS_REGION.match(value):
-        return f"'{value}' is not an AWS region name (like us-west-2)"
+    if not _AWS_REGION.fullmatch(value):
+        return f"{shown(value)} is not an AWS region name (like us-west-2)"
     return None
 
 
@@ -125,29 +137,29 @@ def branch_problem(value: str) -> str | None:
     elif "{{" in value or "}}" in value:
         # Git allows them, but the branch becomes a WorkflowTemplate parameter, where Argo reads them as a tag.
         reason = "it contains '{{' or '}}', which Argo Workflows reads as a template tag"
-    return f"'{value}' is not a valid git branch name: {reason}" if reason else None
+    return f"{shown(value)} is not a valid git branch name: {reason}" if reason else None
 
 
 def relative_path_problem(value: str, what: str) -> str | None:
     """A '/'-separated path without '..', '.', empty or absolute parts."""
     if value.startswith("/"):
-        return f"'{value}' is not a valid {what}: it must be relative (no leading '/')"
+        return f"{shown(value)} is not a valid {what}: it must be relative (no leading '/')"
     parts = value.rstrip("/").split("/")
     for part in parts:
         if part in ("", ".", ".."):
-            return f"'{value}' is not a valid {what}: no empty, '.' or '..' path components"
-        if not _PATH_SEGMENT.match(part):
-            return f"'{value}' is not a valid {what}: use letters, digits, '_', '.', '-' and '/'"
+            return f"{shown(value)} is not a valid {what}: no empty, '.' or '..' path components"
+        if not _PATH_SEGMENT.fullmatch(part):
+            return f"{shown(value)} is not a valid {what}: use letters, digits, '_', '.', '-' and '/'"
     return None
 
 
 def key_prefix_problem(value: str) -> str | None:
     if value.startswith("/"):
-        return f"'{value}' is not a valid key prefix: it must be relative (no leading '/')"
-    if not value or not _KEY_PREFIX.match(value):
-        return f"'{value}' is not a valid key prefix: use letters, digits and ! _ . * ' ( ) / -"
+        return f"{shown(value)} is not a valid key prefix: it must be relative (no leading '/')"
+    if not value or not _KEY_PREFIX.fullmatch(value):
+        return f"{shown(value)} is not a valid key prefix: use letters, digits and ! _ . * ' ( ) / -"
     if any(part in ("", ".", "..") for part in value.rstrip("/").split("/")):
-        return f"'{value}' is not a valid key prefix: no empty, '.' or '..' path components"
+        return f"{shown(value)} is not a valid key prefix: no empty, '.' or '..' path components"
     return None
 
 
@@ -155,12 +167,12 @@ def github_owner_problem(value: str) -> str | None:
     """A GitHub user or organization name: letters, digits and single inner '-', at most 39 characters."""
     if _GITHUB_OWNER.fullmatch(value):
         return None
-    return f"'{value}' is not a GitHub user or organization name"
+    return f"{shown(value)} is not a GitHub user or organization name"
 
 
 def github_repo_url_parts(value: str) -> tuple[str, str] | None:
     """(owner, repo) of `https://github.com/<owner>/<repo>.git`, or None when the URL is not one."""
-    match = _GITHUB_REPO_URL.match(value)
+    match = _GITHUB_REPO_URL.fullmatch(value)
     if not match or match["repo"] in (".", ".."):
         return None
     return match["owner"], match["repo"]
@@ -203,7 +215,7 @@ def http_url_problem(value: str, what: str, https_only: bool = False) -> str | N
     schemes = ("https",) if https_only else ("http", "https")
     if parts.scheme not in schemes or not parts.hostname:
         allowed = " or ".join(f"{scheme}://" for scheme in schemes)
-        return f"'{value}' is not a valid {what}: it must be an absolute URL starting with {allowed}"
+        return f"{shown(value)} is not a valid {what}: it must be an absolute URL starting with {allowed}"
     if parts.query or parts.fragment or parts.username or parts.password:
-        return f"'{value}' is not a valid {what}: no credentials, query or fragment"
+        return f"{shown(value)} is not a valid {what}: no credentials, query or fragment"
     return None

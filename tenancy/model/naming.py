@@ -2,12 +2,19 @@
 
 Logical (Pulumi) names come from the component's name; the names below are the ones that exist in
 AWS, Vault, Kubernetes, Argo and GitHub, and that running clusters and users depend on.
+
+Every name a registration gets is its own: derived from its name under a prefix that nothing else
+may use (docs/operations.md lists them, so the platform keeps out of them), never written in the
+tenant file. Where the prefix is shared with the platform's own objects (Vault policies
+`argo-tenants-<env>-…`), the platform's names are reserved here, and the names of two environments
+are kept apart by `environment_overlap` (docs/architecture.md, "What a tenant file can reach").
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from typing import Iterable
 
 PROJECT = "argo-tenants"
 
@@ -104,8 +111,18 @@ def data_secret_name(registration: str) -> str:
     return f"s3-credentials-{registration}-data"
 
 
-def default_github_secret_name(registration: str) -> str:
-    return f"{registration}-github"
+# Registrations' objects in the Argo Events namespace, which every registration of an environment
+# shares: the platform must not create objects of its own under this prefix (docs/operations.md).
+WEBHOOK_SECRET_PREFIX = f"{PROJECT}-webhook-"
+
+
+def webhook_secret_name(registration: str) -> str:
+    """The Secret (and its ExternalSecret) holding the webhook secret, in the Argo Events namespace.
+
+    Under a prefix of its own: a name a tenant file chose could be a platform Secret there, which
+    External Secrets Operator would then take over (and delete at offboarding).
+    """
+    return f"{WEBHOOK_SECRET_PREFIX}{registration}"
 
 
 def physical_bucket_name(base: str, prefix: str, suffix: str) -> str:
@@ -115,6 +132,33 @@ def physical_bucket_name(base: str, prefix: str, suffix: str) -> str:
 
 def iam_user_name(environment: str, registration: str) -> str:
     return f"{PROJECT}-{environment}-{registration}"
+
+
+# After `argo-tenants-<env>-`, the names the platform keeps for itself: this program's webhook
+# policy and role (`webhooks`, `webhooks-<shard>`) and CI's Vault policies and roles
+# (`deploy`, `preview`, `readonly`; docs/ci.md). Every other name there is a registration's.
+PLATFORM_NAMES = ("deploy", "preview", "readonly", "webhooks")
+PLATFORM_NAME_PREFIXES = ("webhooks-",)
+
+
+def is_platform_name(registration: str) -> bool:
+    return registration in PLATFORM_NAMES or registration.startswith(PLATFORM_NAME_PREFIXES)
+
+
+def environment_overlap(environment: str, registration: str, environments: Iterable[str]) -> tuple[str, str] | None:
+    """(other environment, other name) when `argo-tenants-<environment>-<registration>` is also
+    `argo-tenants-<other environment>-<other name>`, or None.
+
+    It happens only where one environment's name continues another's after a '-' (dev and dev-eu):
+    `dev` + `eu-x` and `dev-eu` + `x`. A registration of `dev` may then not start with `eu-`;
+    with that rule every (environment, name) pair gets names of its own (tests/model/test_naming.py).
+    """
+    for other in environments:
+        if other != environment and other.startswith(f"{environment}-"):
+            rest = other[len(environment) + 1 :]
+            if registration.startswith(f"{rest}-"):
+                return other, registration[len(rest) + 1 :]
+    return None
 
 
 IAM_USER_PATH = f"/{PROJECT}/"
@@ -203,9 +247,18 @@ def webhook_endpoint(base_path: str, registration: str) -> str:
     return f"{base_path.rstrip('/')}/github/{registration}"
 
 
+SENSOR_DEPENDENCY_PREFIX = "repo_"
+
+
 def sensor_dependency_name(registration: str) -> str:
-    """Sensor `conditions` are expressions in which '-' is subtraction: dependency names use '_'."""
-    return registration.replace("-", "_")
+    """The registration's dependency in the shared Sensor, which its trigger's `conditions` names.
+
+    `conditions` is an expression (github.com/expr-lang/expr): '-' is subtraction, so '_' stands
+    for it; and a bare registration name could be a keyword or a literal (`true` would fire on
+    every registration's push, `in` or `nil` breaks the Sensor for all) or a number (`1-2` reads
+    as 12). The prefix makes every dependency an identifier of its own.
+    """
+    return SENSOR_DEPENDENCY_PREFIX + registration.replace("-", "_")
 
 
 def github_token_name(registration: str, purpose: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
+from tenancy.model.text import SHOWN_LENGTH, printable
+
 Loc = tuple[str | int, ...]
 
 
@@ -15,7 +17,9 @@ def format_loc(loc: Loc) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            # A key is whatever the file wrote (an unknown field may be long or hold escapes).
+            part = printable(part if len(part) <= SHOWN_LENGTH else f"{part[:SHOWN_LENGTH]}…")
+            text += f".{part}" if text else part
     return text
 
 
@@ -32,6 +36,13 @@ class Problem:
     hint: str | None = None
     file: str = ""
     line: int | None = None
+
+    def __post_init__(self):
+        # Whatever a file name or message quotes reaches a terminal escaped (tenancy.model.text).
+        object.__setattr__(self, "message", printable(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", printable(self.hint))
+        object.__setattr__(self, "file", printable(self.file))
 
     @property
     def field(self) -> str:

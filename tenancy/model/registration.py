@@ -106,8 +106,10 @@ class BucketSpec(_Strict):
     external_secret_path: str | None = Field(
         default=None,
         description=(
-            "Vault KV v2 path of this bucket's credentials, relative to the stack's KV mount "
-            "(a leading '<mount>/' is accepted and removed). Default: <pathPrefix>/<name>/s3/artifacts or /s3/data."
+            "Leave it out: the credentials of this bucket are always written to the Vault KV v2 path "
+            "<pathPrefix>/<name>/s3/artifacts (or /s3/data for the dataBucket) under the stack's KV mount, "
+            "where nothing else is. Accepted, for manifests that name it, only when it is exactly that path "
+            "(a leading '<mount>/' is accepted and removed)."
         ),
     )
 
@@ -210,8 +212,10 @@ class RepoRegistrationSpec(_Strict):
     github_secret_name: KubernetesName | None = Field(
         default=None,
         description=(
-            "Name of the Kubernetes Secret, in the Argo Events namespace, that holds this repository's "
-            "webhook secret. Default: <name>-github. No GitHub token is needed: this program creates the webhook."
+            "Leave it out: the Kubernetes Secret in the Argo Events namespace that holds this repository's "
+            f"webhook secret is always {naming.WEBHOOK_SECRET_PREFIX}<name>, a prefix the platform keeps for "
+            "registrations. Accepted, for manifests that name it, only when it is exactly that name. "
+            "No GitHub token is needed: this program creates the webhook."
         ),
     )
     default_branch: Branch = Field(

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from tenancy.model import formats, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import Loc, Problem, SettingsError
-from tenancy.model.registration import ShardName
+from tenancy.model.registration import BucketName, EnvironmentName, ShardName
 from tenancy.model.validators import checked, invalid, list_to_tuple
 
 CONFIG_NAMESPACE = naming.PROJECT
@@ -183,8 +183,16 @@ class StackSettings(_Settings):
         description="This stack's environment, one of `environments`.",
         json_schema_extra={"x-default": "the stack name"},
     )
-    environments: Annotated[tuple[str, ...], BeforeValidator(list_to_tuple)] = Field(
+    environments: Annotated[tuple[EnvironmentName, ...], BeforeValidator(list_to_tuple)] = Field(
         description="All environments of the project; tenant files may name only these.",
+        json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
+    )
+    platform_buckets: Annotated[tuple[BucketName, ...], BeforeValidator(list_to_tuple)] = Field(
+        default=(),
+        description=(
+            "Every bucket the platform owns, the fallbackArtifactBucket of each environment among them. "
+            "No registration may claim one, in any environment: declared once, so that every stack knows them all."
+        ),
         json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
     )
     aws_region: Annotated[str, _checked(formats.aws_region_problem)] = Field(
@@ -264,6 +272,22 @@ class StackSettings(_Settings):
         ),
     )
 
+    @field_validator("environments")
+    @classmethod
+    def _environments_keep_names_apart(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # `argo-tenants-<env>-webhooks` is the stack's Vault policy; an environment named
+        # `<env>-webhooks…` would give its registrations names that continue it.
+        for environment in value:
+            for other in value:
+                rest = other[len(environment) + 1 :] if other.startswith(f"{environment}-") else None
+                if rest is not None and naming.is_platform_name(rest):
+                    raise invalid(
+                        f"'{other}' continues environment '{environment}' with '{rest}', a name the platform keeps "
+                        f"(argo-tenants-{environment}-{rest}); rename the environment",
+                        "setting_conflict",
+                    )
+        return value
+
     @model_validator(mode="after")
     def _environment_is_known(self) -> StackSettings:
         if self.environment not in self.environments:
@@ -280,7 +304,26 @@ class StackSettings(_Settings):
             raise invalid(
                 "storage minio needs s3Endpoint: the MinIO endpoint workflows reach from the cluster", "setting_conflict"
             )
+        if self.github_app is not None and self.github_app.namespace == self.namespaces.argo_events:
+            # Registrations' objects there are argo-tenants-webhook-<name>; the tokens' are
+            # argo-tenants-<name>-contents: registration x-contents and webhook-x would meet.
+            raise invalid(
+                f"githubApp namespace '{self.github_app.namespace}' is the Argo Events namespace; give the App a "
+                "namespace of its own, where registrations' token names cannot meet their webhook Secrets",
+                "setting_conflict",
+            )
         return self
+
+    @field_validator("fallback_artifact_bucket")
+    @classmethod
+    def _fallback_is_a_platform_bucket(cls, value: FallbackBucketSettings | None, info: ValidationInfo):
+        if value is not None and value.bucket not in info.data.get("platform_buckets", ()):
+            raise invalid(
+                f"'{value.bucket}' is not listed in platformBuckets (Pulumi.yaml); list every environment's "
+                "fallback bucket there, so that no stack lets a registration claim it",
+                "setting_conflict",
+            )
+        return value
 
     @property
     def shard_name(self) -> str | None:
@@ -303,6 +346,7 @@ _NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", 
 _SCALAR_KEYS = (
     "environment",
     "environments",
+    "platformBuckets",
     "webhookBaseUrl",
     "s3Endpoint",
     "protectDataBuckets",
@@ -344,7 +388,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
         if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
-        raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name == "environments")
+        raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name in ("environments", "platformBuckets"))
     if "environment" not in raw:
         _check_default_environment(raw, stack)
         raw["environment"] = stack

@@ -123,7 +123,8 @@ class Tenant:
 
     @cached_property
     def github_secret_name(self) -> str:
-        return self.spec.github_secret_name or naming.default_github_secret_name(self.name)
+        # Derived, never the file's: a written githubSecretName is accepted only when it is this name.
+        return naming.webhook_secret_name(self.name)
 
     @cached_property
     def artifacts(self) -> BucketLocation:
@@ -169,8 +170,8 @@ class Tenant:
             service=service,
             key_prefix=_key_prefix(spec, purpose),
             managed=True,
-            vault_path=spec.external_secret_path
-            or naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
+            # Derived, never the file's: a written externalSecretPath is accepted only when it is this path.
+            vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, purpose),
             secret_name=secret_name,
             path_style=spec.path_style or service.aws_region is None,
         )

@@ -271,6 +271,13 @@ def diff_plans(
     for entry in entries:
         by_tenant.setdefault(entry["tenant"], []).append(entry)
     moving = moves(base, head, *places) if places else {}
+    # A bucket leaving management stays in the account, owned by nobody in tenants/: the head's
+    # program must know it as retired (tenants/_tenants/_retired-buckets.yaml, exported as `retiredBuckets`), or the
+    # next tenant file naming it would be granted it. Unrecorded, no --allow-offboarding accepts it.
+    recorded = set((head.get("outputs") or {}).get("retiredBuckets") or ())
+    for bucket in leaving:
+        bucket["recorded"] = bucket["bucket"] in recorded or bucket["tenant"] in moving
+    unrecorded = sorted(str(bucket["bucket"]) for bucket in leaving if not bucket["recorded"])
     tenants = [
         {
             "name": name,
@@ -301,7 +308,8 @@ def diff_plans(
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
             "blocking": bool(offboarded or leaving or moving),
-            "accepted": accepted,
+            "accepted": accepted and not unrecorded,
+            "unrecorded": unrecorded,
             "tenants": offboarded,
             "moves": sorted(moving),
             "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),

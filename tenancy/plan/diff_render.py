@@ -139,6 +139,8 @@ def _bucket_note(bucket: dict[str, Any]) -> str:
         notes.append("replaced: a new, empty bucket takes its place")
     if bucket["protect"]:
         notes.append("protected: `pulumi up` stops until `pulumi state unprotect`")
+    if bucket.get("recorded") is False:
+        notes.append("not in tenants/_retired-buckets.yaml: record it there first")
     return ", ".join(clean(note) for note in notes)
 
 
@@ -482,6 +484,10 @@ def offboarding_words(diff: dict[str, Any]) -> list[str]:
         what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
     if buckets:
         what.append(f"{len(buckets)} bucket{'s leave' if len(buckets) != 1 else ' leaves'} management")
+    unrecorded = offboarding.get("unrecorded") or []
+    if unrecorded:
+        # No label accepts these: they must be recorded in tenants/_retired-buckets.yaml first.
+        what.append(f"{len(unrecorded)} unrecorded")
     return what
 
 

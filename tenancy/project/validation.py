@@ -8,7 +8,7 @@ Pulumi-free: this is what the pre-commit hook runs, and it must stay quick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -25,6 +25,7 @@ from tenancy.model.problems import Problem
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
 from tenancy.project import schema_line, shard_layout
+from tenancy.project.changes import changed_files
 from tenancy.project.stacks import Stack, Stacks, project_stacks
 
 JSON_FORMAT_VERSION = 1
@@ -124,6 +125,30 @@ def _layout_problems(stacks: Stacks, settings: dict[str, StackSettings], collect
     for problem in shard_layout.problems(shard_layout.entries(settings)):
         stack = by_file[problem.file]
         collector.add(stack.locate(problem), stack.name)
+    _platform_bucket_problems(stacks, settings, collector)
+
+
+def _platform_bucket_problems(stacks: Stacks, settings: dict[str, StackSettings], collector: _Collector) -> None:
+    """Each program sees only its own stack: it can refuse another environment's fallback bucket only
+    when its platformBuckets lists that bucket too (Pulumi.yaml declares them once, for all)."""
+    fallbacks = {name: s.fallback_artifact_bucket.bucket for name, s in settings.items() if s.fallback_artifact_bucket}
+    for name, current in settings.items():
+        missing = sorted({bucket for other, bucket in fallbacks.items() if bucket not in current.platform_buckets})
+        if missing:
+            problem = Problem(
+                ("argo-tenants:platformBuckets",),
+                f"does not list {', '.join(missing)}, the fallback bucket of another stack",
+                hint="declare platformBuckets once, in Pulumi.yaml, with every stack's fallback bucket",
+            )
+            collector.add(stacks[name].locate(problem), name)
+
+
+def _with_changes(directory: TenantDirectory, path: Path) -> TenantDirectory:
+    """The directory, knowing which of its files this change adds or edits (git), to blame those in a clash."""
+    changed = changed_files(path)
+    if not changed:
+        return directory
+    return replace(directory, changed=frozenset(name for name, file in directory.files.items() if file.path.resolve() in changed))
 
 
 def validate_paths(project_dir: Path, paths: list[Path], stack: str | None = None) -> Report:
@@ -148,7 +173,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
         for path in _directories(stacks[stack_name], paths, collector):
             directory = directories.get(path)
             if directory is None:
-                directory = directories[path] = read_directory(path)
+                directory = directories[path] = _with_changes(read_directory(path), path)
                 collector.files.update(directory.files)
             result = load_directory(directory, current)
             if result.problems:
@@ -164,7 +189,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
                     "the files do not load for every stack yet"
                 )
             continue
-        for problem in _across_environments(by_stack, settings):
+        for problem in _across_environments(by_stack, settings, directories[path].changed):
             collector.add_everywhere(directories[path].locate(problem))
     return collector.report()
 
@@ -202,10 +227,11 @@ def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
     new = TenantFile.parse(text, display_path(path), Path(path))
     parent = Path(path).parent
     existing = read_directory(parent) if parent.is_dir() else TenantDirectory()
-    directory = existing.with_file(new)
+    # The file to be written is the one a clash is blamed on.
+    directory = replace(existing.with_file(new), changed=frozenset({new.display}))
     by_stack: dict[str, list[Tenant]] = {}
     for stack_name, current in settings.items():
-        registration, problems = registration_of(new, current)
+        registration, problems = registration_of(new, current, existing.retired.buckets)
         collector.add_all(problems, stack_name)
         if registration is None:
             continue
@@ -217,10 +243,10 @@ def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
             )
             continue
         by_stack[stack_name] = [*result.tenants, Tenant(registration=registration, settings=current, source=new.display)]
-        for problem in rules.across_registrations(by_stack[stack_name]):
+        for problem in rules.across_registrations(by_stack[stack_name], directory.changed):
             collector.add(directory.locate(problem), stack_name)
     if set(by_stack) == set(stacks.checked):
-        for problem in _across_environments(by_stack, settings):
+        for problem in _across_environments(by_stack, settings, directory.changed):
             collector.add_everywhere(directory.locate(problem))
     return collector.report()
 
@@ -242,7 +268,9 @@ def _directories(stack: Stack, paths: list[Path], collector: _Collector) -> list
     return directories
 
 
-def _across_environments(by_stack: dict[str, list[Tenant]], settings: dict[str, StackSettings]) -> Iterable[Problem]:
+def _across_environments(
+    by_stack: dict[str, list[Tenant]], settings: dict[str, StackSettings], changed: frozenset[str]
+) -> Iterable[Problem]:
     if len(by_stack) < 2:
         return []
-    return rules.across_environments({settings[stack].environment: tenants for stack, tenants in by_stack.items()})
+    return rules.across_environments({settings[stack].environment: tenants for stack, tenants in by_stack.items()}, changed)

@@ -74,13 +74,15 @@ def test_import_reports_each_dropped_field_with_its_registration(project, capsys
     _, out, _ = run_cli(capsys, "import", str(IMPORTS / "helm-values.yaml"))
     section = out.split("tenants/nextflow-hello-project.yaml: from repoRegistrations[1]", 1)[1].split("tenants/", 1)[0]
     dropped = re.findall(r"^  dropped (\S+):", section, re.MULTILINE)
-    assert dropped == ["namespace", "githubSecretPath", "eventName", "events"]
+    assert dropped == [
+        "githubSecretName", "artifactBucket.externalSecretPath", "namespace", "githubSecretPath", "eventName", "events",
+    ]
 
 
 def test_the_minio_seed_is_refused_on_aws_stacks_and_kept_for_fixing(project, capsys):
     code, out, _ = run_cli(capsys, "import", str(IMPORTS / "minio-manifest.yaml"))
     assert code == 1
-    assert "tenants/dev-pipeline.yaml:14: spec.artifactBucket.hostname: 'http://minio.minio-system.svc.cluster.local:9000' is not an AWS S3 endpoint" in out
+    assert "tenants/dev-pipeline.yaml:13: spec.artifactBucket.hostname: 'http://minio.minio-system.svc.cluster.local:9000' is not an AWS S3 endpoint" in out
     assert (project / "tenants" / "dev-pipeline.yaml").is_file()
 
 

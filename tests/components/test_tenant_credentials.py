@@ -4,7 +4,7 @@ import pulumi
 import pytest
 
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs, active_slot, slot_generation
-from tests.support.one_component import build_alone, child_types, children
+from tests.support.one_component import StandIn, build_alone, child_types, children, stand_in_urn
 from tenancy.manifests.iam_policy import s3_access_policy
 from tests.support.program import FIXTURE_TENANTS, children_of, component, of_tenant, stack_settings
 from tenancy.loading.loader import load_tenants
@@ -58,6 +58,13 @@ def test_vault_gets_the_active_key_as_a_secret_at_each_location(dev_plan):
 def test_no_credential_value_appears_in_any_registration(dev_plan):
     text = json.dumps([r.inputs for r in dev_plan.resources]) + json.dumps(dev_plan.outputs)
     assert "mock-secret" not in text and "mock-password" not in text and "AKIAMOCK" not in text
+
+
+def test_the_grant_waits_for_every_bucket_the_program_creates(dev_plan):
+    # A bucket that cannot be created (its name taken) must leave no policy naming it behind.
+    policy = parts(dev_plan, "alpha")["alpha-credentials-s3"]
+    buckets = [r.urn for r in of_tenant(dev_plan, "alpha") if r.type == "aws:s3/bucket:Bucket"]
+    assert len(buckets) == 2 and set(buckets) <= set(policy.depends_on)
 
 
 def test_every_tenant_has_its_own_user(dev_plan):
@@ -134,6 +141,23 @@ def test_alone_vault_gets_the_active_key_as_a_secret_at_each_path(alone):
         # Rotation 3: slot b is active, slot a keeps the previous key.
         assert found["lab-credentials-key-b"].urn in secret.depends_on
         assert found["lab-credentials-key-a"].urn not in secret.depends_on
+
+
+def test_alone_the_policy_waits_for_the_granted_buckets():
+    def program():
+        bucket = StandIn("lab-bucket", "lab-artifacts")
+        TenantCredentials(
+            "lab-credentials",
+            TenantCredentialsArgs(
+                user_name="argo-tenants-test-lab", policy_name="lab-s3", policy=POLICY, rotation=0, kv_mount="secrets",
+                vault_paths={"artifacts": "apps/lab/s3/artifacts"}, tags=TAGS, granted_buckets=[bucket.value],
+            ),
+        )
+
+    plan = build_alone(program)
+    policy = children(plan, "TenantCredentials", "lab-credentials")["lab-credentials-s3"]
+    assert stand_in_urn(plan, "lab-bucket") in policy.depends_on
+    assert json.loads(policy.inputs["policy"]) == POLICY
 
 
 def test_alone_the_active_key_id_leaves_the_component_as_a_secret(alone):

@@ -50,7 +50,7 @@ def test_secret_goes_to_vault_and_into_the_argo_events_namespace(dev_plan):
     stored = found["vault:kv/secretV2:SecretV2"]
     assert stored.inputs == {"mount": "kv", "name": "argo/apps/alpha/github", "dataJson": "[secret]"}
     es = found["kubernetes:external-secrets.io/v1:ExternalSecret"].inputs
-    assert es["metadata"] == {**es["metadata"], "name": "alpha-github", "namespace": "argo-events"}
+    assert es["metadata"] == {**es["metadata"], "name": "argo-tenants-webhook-alpha", "namespace": "argo-events"}
     assert es["spec"]["secretStoreRef"] == {"name": "argo-tenants-webhooks", "kind": "SecretStore"}
     assert es["spec"]["data"] == [{"secretKey": "secret", "remoteRef": {"key": "argo/apps/alpha/github", "property": "secret"}}]
 

@@ -6,6 +6,11 @@ Everything expensive is built once per session; servers listen on 127.0.0.1 and 
 from __future__ import annotations
 
 import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +82,32 @@ def token_review():
     api = TokenReviewAPI()
     yield api
     api.stop()
+
+
+EXPR_EVAL = Path(__file__).resolve().parents[1] / "support" / "expr_eval"
+# Debian's packages of the library, for GOPATH builds without a module proxy (expr-lang is the new name).
+GO_SOURCES = Path("/usr/share/gocode")
+LIBRARIES = {"exprlang": "github.com/expr-lang/expr", "": "github.com/antonmedv/expr"}
+
+@pytest.fixture(scope="session")
+def go_expr(tmp_path_factory):
+    """Evaluate expressions with the Go library itself (tests/support/expr_eval), built offline from Debian's
+    packages: `evaluate([(expression, environment), ...])` gives each result, or "error: ..." (not a bool included)."""
+    go = shutil.which("go")
+    tags = next((tag for tag, path in LIBRARIES.items() if (GO_SOURCES / "src" / path).is_dir()), None)
+    if go is None or tags is None:
+        pytest.skip("needs Go and the expr library: apt-get install golang-go golang-github-antonmedv-expr-dev")
+    binary = tmp_path_factory.mktemp("expr") / "expr-eval"
+    env = {**os.environ, "GO111MODULE": "off", "GOPATH": str(GO_SOURCES), "GOCACHE": str(binary.parent / "cache"), "GOFLAGS": ""}
+    subprocess.run([go, "build", "-tags", tags, "-o", str(binary), "."], cwd=EXPR_EVAL, env=env, check=True, capture_output=True, timeout=300)
+
+    def evaluate(cases: list[tuple[str, dict]]) -> list[bool | str]:
+        lines = "".join(json.dumps({"rule": rule, "claims": claims}) + "\n" for rule, claims in cases)
+        done = subprocess.run([str(binary)], input=lines, capture_output=True, text=True, check=True, timeout=60)
+        answers = [json.loads(line) for line in done.stdout.splitlines()]
+        return [answer["result"] if "result" in answer else f"error: {answer['error']}" for answer in answers]
+
+    return evaluate
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE, VAULT_SECRET, Plan, manifest_id
 from tests.integration.schema_checks import artifact_repositories
+from tests.support.expr_language import identifier_problem
 from tests.support.policy_checks import vault_allows
 
 # What ESO's GithubAccessToken generator puts in the Secret it fills (generators/v1/github/github.go).
@@ -251,8 +252,9 @@ def trigger_problems(plan: Plan) -> list[str]:
             source = sources.get((namespace, dependency["eventSourceName"]))
             if source is None or dependency["eventName"] not in source["spec"].get("github", {}):
                 problems.append(f"{where}: dependency {name} waits for {dependency['eventSourceName']}/{dependency['eventName']}, which no EventSource serves")
-            if "-" in name:
-                problems.append(f"{where}: dependency name {name} has '-', which trigger conditions read as subtraction")
+            problem = identifier_problem(name)
+            if problem:
+                problems.append(f"{where}: dependency name {name} {problem}, so trigger conditions cannot name it")
         for index, trigger in enumerate(sensor["spec"]["triggers"]):
             template = trigger["template"]
             label = f"{where} trigger {template.get('name', index)}"

@@ -52,10 +52,11 @@ def test_an_artifact_repository_naming_a_secret_nobody_produces_is_caught(broken
 
 
 def test_an_event_source_webhook_secret_in_the_wrong_namespace_is_caught(broken):
-    broken.object("ExternalSecret", "argo-events", "gamma-webhook")["metadata"]["namespace"] = "wf-gammalab-gamma"
+    broken.object("ExternalSecret", "argo-events", "argo-tenants-webhook-gamma")["metadata"]["namespace"] = "wf-gammalab-gamma"
     problems = secret_reference_problems(broken)
     assert problems == [
-        "EventSource argo-events/repo-registrations github.gamma.webhookSecret: Secret argo-events/gamma-webhook is produced by no ExternalSecret"
+        "EventSource argo-events/repo-registrations github.gamma.webhookSecret: Secret argo-events/argo-tenants-webhook-gamma "
+        "is produced by no ExternalSecret"
     ]
 
 
@@ -64,10 +65,10 @@ def test_a_store_that_does_not_exist_or_reads_another_mount_is_caught(broken):
     broken.object("SecretStore", "wf-gammalab-gamma", "vault-tenant")["spec"]["provider"]["vault"]["path"] = "secret"
     assert store_problems(broken) == [
         "ExternalSecret wf-acme-beta/s3-credentials-beta: SecretStore wf-acme-beta/vault does not exist",
-        "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: secret/teams/gamma/artifact-credentials is not a secret "
+        "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: secret/argo/apps/gamma/s3/artifacts is not a secret "
         "the plan writes (its store reads mount secret)",
         "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: policy argo-tenants-dev-gamma of its store's role "
-        "does not read secret/data/teams/gamma/artifact-credentials",
+        "does not read secret/data/argo/apps/gamma/s3/artifacts",
     ]
 
 
@@ -93,6 +94,21 @@ def test_a_trigger_for_a_missing_template_or_parameter_is_caught(broken):
         "Sensor argo-events/repo-registrations trigger beta: WorkflowTemplate wf-acme-beta/beta-runner does not exist",
         "Sensor argo-events/repo-registrations trigger gamma: fills parameter commit, which gamma-runner does not declare",
     ]
+
+
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("true", "is a word of the expression language"),
+        ("beta-2", "has a character other than letters, digits and '_' ('-' is subtraction)"),
+        ("1_2", "does not start with a letter or '_' (a digit starts a number)"),
+    ],
+)
+def test_a_dependency_name_conditions_cannot_name_is_caught(broken, name, why):
+    # A bare registration name: `true` would fire on every registration's push, `1_2` is the number 12.
+    sensor = broken.object("Sensor")
+    sensor["spec"]["dependencies"][0]["name"] = name
+    assert f"Sensor argo-events/repo-registrations: dependency name {name} {why}, so trigger conditions cannot name it" in trigger_problems(broken)
 
 
 def test_a_trigger_waiting_for_another_dependency_is_caught(broken):

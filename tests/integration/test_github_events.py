@@ -156,7 +156,7 @@ def test_a_ref_name_template_that_keeps_the_prefix_is_caught(broken, route):
 
 
 def test_an_event_source_checking_with_another_registrations_secret_is_caught(broken, route):
-    broken.object("EventSource")["spec"]["github"]["alpha"]["webhookSecret"]["name"] = "beta-github"
+    broken.object("EventSource")["spec"]["github"]["alpha"]["webhookSecret"]["name"] = "argo-tenants-webhook-beta"
     assert route(broken) == [f"alpha {name}: alpha: payload signature check failed" for name in RECORDED]
 
 

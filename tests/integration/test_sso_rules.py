@@ -3,12 +3,6 @@ account argo-server picks for each person in each namespace, and what that accou
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from tenancy.manifests import rbac
@@ -17,37 +11,12 @@ from tests.support.expr_rules import ExprError, eval_rule
 
 pytestmark = pytest.mark.integration
 
-EXPR_EVAL = Path(__file__).resolve().parents[1] / "support" / "expr_eval"
-# Debian's packages of the library, for GOPATH builds without a module proxy (expr-lang is the new name).
-GO_SOURCES = Path("/usr/share/gocode")
-LIBRARIES = {"exprlang": "github.com/expr-lang/expr", "": "github.com/antonmedv/expr"}
-
 CLAIMS = {"iss": "https://dex.example.org", "sub": "CgNhYmM", "email_verified": True, "groups": ["lab"], "name": "A. User"}
 NASTY = [
     "o'brien@acme.org", "'||true||'@acme.org", "'==''||true||''=='@acme.org", "x'] or true or ['@acme.org",
     "back\\slash@acme.org", "quote\"d@acme.org", "line\nbreak@acme.org", "cr\rlf@acme.org", "\u2028@acme.org",
     "caf\u00e9@acme.org", "\U0001f600@acme.org", "nul\x00@acme.org", "\\u0027@acme.org", "\\'@acme.org",
 ]
-
-
-@pytest.fixture(scope="module")
-def go_expr(tmp_path_factory):
-    """Evaluate rules with the Go library itself (tests/support/expr_eval), built offline from Debian's packages."""
-    go = shutil.which("go")
-    tags = next((tag for tag, path in LIBRARIES.items() if (GO_SOURCES / "src" / path).is_dir()), None)
-    if go is None or tags is None:
-        pytest.skip("needs Go and the expr library: apt-get install golang-go golang-github-antonmedv-expr-dev")
-    binary = tmp_path_factory.mktemp("expr") / "expr-eval"
-    env = {**os.environ, "GO111MODULE": "off", "GOPATH": str(GO_SOURCES), "GOCACHE": str(binary.parent / "cache"), "GOFLAGS": ""}
-    subprocess.run([go, "build", "-tags", tags, "-o", str(binary), "."], cwd=EXPR_EVAL, env=env, check=True, capture_output=True, timeout=300)
-
-    def evaluate(cases: list[tuple[str, dict]]) -> list[bool | str]:
-        lines = "".join(json.dumps({"rule": rule, "claims": claims}) + "\n" for rule, claims in cases)
-        done = subprocess.run([str(binary)], input=lines, capture_output=True, text=True, check=True, timeout=60)
-        answers = [json.loads(line) for line in done.stdout.splitlines()]
-        return [answer["result"] if "result" in answer else f"error: {answer['error']}" for answer in answers]
-
-    return evaluate
 
 
 def python_expr(cases: list[tuple[str, dict]]) -> list[bool | str]:

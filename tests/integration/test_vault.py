@@ -116,7 +116,7 @@ def test_a_role_with_the_default_policy_is_caught(broken, vault, openbao, token_
 
 
 def test_a_secret_written_to_another_mount_is_caught(broken, vault, openbao, token_review):
-    broken.resource(VAULT_SECRET, "gamma", name="teams/gamma/artifact-credentials")["inputs"]["mount"] = "secret"
+    broken.resource(VAULT_SECRET, "gamma", name="argo/apps/gamma/s3/artifacts")["inputs"]["mount"] = "secret"
     vault(broken)
     problems = eso_problems(openbao, token_review, broken)
-    assert "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: reading kv/teams/gamma/artifact-credentials fails (404)" in problems
+    assert "ExternalSecret wf-gammalab-gamma/s3-credentials-gamma: reading kv/argo/apps/gamma/s3/artifacts fails (404)" in problems

@@ -37,18 +37,25 @@ def test_artifact_and_data_in_one_bucket(write_tenant, load):
     assert only(problems_of(load)).field == "spec.dataBucket.bucket"
 
 
-def test_artifact_and_data_at_one_vault_path(write_tenant, load):
-    write_tenant(registration(
-        "a",
-        artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "argo/apps/a/s3/x"},
-        dataBucket={"bucket": "a-data", "externalSecretPath": "argo/apps/a/s3/x"},
-    ))
-    assert only(problems_of(load)).field == "spec.dataBucket.externalSecretPath"
+@pytest.mark.parametrize("field, purpose", [("artifactBucket", "artifacts"), ("dataBucket", "data")])
+@pytest.mark.parametrize("mount", ["", "kv/"])
+def test_a_written_vault_path_is_accepted_when_it_is_the_derived_one(write_tenant, load, field, purpose, mount):
+    write_tenant(registration("a", **{field: {"bucket": f"a-{purpose}", "externalSecretPath": f"{mount}argo/apps/a/s3/{purpose}"}}))
+    [tenant] = load()
+    assert f"argo/apps/a/s3/{purpose}" in tenant.vault_paths
 
 
-def test_vault_path_on_its_own_webhook_secret(write_tenant, load):
-    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "argo/apps/a/github"}))
-    assert "webhook secret" in only(problems_of(load)).message
+@pytest.mark.parametrize("path", ["argo/apps/a/s3/x", "argo/apps/a/github", "argo/apps/a/s3/data", "kv/argo/apps/b/s3/artifacts"])
+def test_any_other_vault_path_is_refused_naming_the_derived_one(write_tenant, load, path):
+    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": path}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.artifactBucket.externalSecretPath"
+    assert problem.message.endswith("is not this registration's: its artifacts credentials are always at argo/apps/a/s3/artifacts")
+
+
+def test_a_written_webhook_secret_name_is_accepted_when_it_is_the_derived_one(write_tenant, load):
+    write_tenant(registration("a", githubSecretName="argo-tenants-webhook-a"))
+    assert load()[0].github_secret_name == "argo-tenants-webhook-a"
 
 
 # Against the stack.
@@ -150,23 +157,23 @@ def test_an_unsharded_stack_ignores_the_shard(write_tenant, load):
 
 def test_a_shard_stack_deploys_only_its_shards_registrations(write_tenant, load):
     write_tenant(registration("x", shard="a"))
-    write_tenant(registration("y", shard="b"))
+    write_tenant(registration("w", shard="b"))
     write_tenant(registration("z", shard="a", environments=["prod"]))
-    assert [(t.name, t.deployed) for t in load(shard_settings())] == [("x", True), ("y", False), ("z", False)]
+    assert [(t.name, t.deployed) for t in load(shard_settings())] == [("w", False), ("x", True), ("z", False)]
 
 
 def test_cross_file_rules_see_the_registrations_of_every_shard(write_tenant, load):
     write_tenant(registration("x", shard="a"))
-    write_tenant(registration("y", shard="b", artifactBucket={"bucket": "x-artifacts"}))
+    write_tenant(registration("x2", shard="b", artifactBucket={"bucket": "x-artifacts"}))
     problem = only(problems_of(load, shard_settings()))
-    assert problem.file == "tenants/y.yaml" and "bucket 'x-artifacts-dev' is already claimed" in problem.message
+    assert problem.file == "tenants/x2.yaml" and "bucket 'x-artifacts-dev' is already claimed" in problem.message
 
 
-@pytest.mark.parametrize("name, settings", [("webhooks", {}), ("webhooks-b", {"environment": "dev", "shard": SHARD_A})])
-def test_a_name_whose_vault_policy_is_the_webhook_policy_is_reserved(write_tenant, load, name, settings):
+@pytest.mark.parametrize("name", ["webhooks", "webhooks-b", "webhooks-later", "deploy", "preview", "readonly"])
+def test_a_name_the_platform_keeps_for_its_vault_policies_is_refused(write_tenant, load, name):
     write_tenant(registration(name, shard="a"))
-    problem = only(problems_of(load, make_settings("dev-a" if settings else "dev", **settings)))
-    assert problem.field == "metadata.name" and "is reserved in environment dev" in problem.message
+    problem = only(problems_of(load))
+    assert problem.field == "metadata.name" and "is a name the platform keeps for itself" in problem.message
 
 
 # Across files.
@@ -241,29 +248,11 @@ def test_bucket_claimed_twice(write_tenant, load, first, second):
     assert problem.file == "tenants/b.yaml" and f"(as {first})" in problem.message
 
 
-def test_bucket_is_the_fallback_bucket(write_tenant, load):
+@pytest.mark.parametrize("bucket", ["platform-artifacts", "platform-artifacts-prod"])
+def test_bucket_is_a_platform_bucket_of_any_environment(write_tenant, load, bucket):
     settings = make_settings(bucketNames={"suffix": ""})
-    write_tenant(registration("a", artifactBucket={"bucket": "platform-artifacts"}))
-    assert "fallback artifact bucket" in only(problems_of(load, settings)).message
-
-
-def test_vault_path_under_another_registrations_prefix(write_tenant, load):
-    write_tenant(registration("a"))
-    write_tenant(registration("b", artifactBucket={"bucket": "b-artifacts", "externalSecretPath": "kv/argo/apps/a/s3/artifacts"}))
-    messages = [str(p) for p in problems_of(load)]
-    assert any("tenants/b.yaml" in m and "under argo/apps/a/, which belongs to tenants/a.yaml (a)" in m for m in messages)
-
-
-def test_vault_path_shared_outside_any_prefix(write_tenant, load):
-    write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": "team/shared"}))
-    write_tenant(registration("b", artifactBucket={"bucket": "b-artifacts", "externalSecretPath": "team/shared"}))
-    assert "already used by tenants/a.yaml" in only(problems_of(load)).message
-
-
-def test_webhook_secret_name_used_twice(write_tenant, load):
-    write_tenant(registration("a", githubSecretName="hooks"))
-    write_tenant(registration("b", githubSecretName="hooks"))
-    assert only(problems_of(load)).field == "spec.githubSecretName"
+    write_tenant(registration("a", artifactBucket={"bucket": bucket}))
+    assert "which the platform owns (platformBuckets in Pulumi.yaml)" in only(problems_of(load, settings)).message
 
 
 def test_cross_file_rules_apply_whatever_the_environments(write_tenant, load):

@@ -2,7 +2,7 @@ from tenancy.manifests import argo_events
 from tests.support.program import make_settings, registration, tenant_of
 
 SETTINGS = make_settings(webhookBaseUrl="https://argo.example.org/events")
-ALPHA = tenant_of(registration("alpha-pipeline", githubSecretName="alpha-hook"), SETTINGS)
+ALPHA = tenant_of(registration("alpha-pipeline"), SETTINGS)
 BETA = tenant_of(registration("beta", repoUrl="https://github.com/other/beta.git"), SETTINGS)
 
 
@@ -13,7 +13,7 @@ def test_one_event_source_entry_per_registration_without_api_token():
     assert "apiToken" not in entry and "githubApp" not in entry
     assert entry["repositories"] == [{"owner": "acme", "names": ["alpha-pipeline"]}]
     assert entry["webhook"] == {"endpoint": "/events/github/alpha-pipeline", "port": "12000", "method": "POST", "url": "https://argo.example.org/events"}
-    assert entry["webhookSecret"] == {"name": "alpha-hook", "key": "secret"}
+    assert entry["webhookSecret"] == {"name": "argo-tenants-webhook-alpha-pipeline", "key": "secret"}
     assert set(es["spec"]["github"]) == {"alpha-pipeline", "beta"}
 
 
@@ -25,14 +25,14 @@ def test_webhook_url_is_served_by_the_event_source_endpoint():
 def test_sensor_dependencies_use_names_valid_in_conditions():
     sensor = argo_events.sensor(SETTINGS, [ALPHA, BETA])
     [dep, _] = sensor["spec"]["dependencies"]
-    assert dep["name"] == "alpha_pipeline"
+    assert dep["name"] == "repo_alpha_pipeline"
     assert (dep["eventSourceName"], dep["eventName"]) == ("repo-registrations", "alpha-pipeline")
 
 
 def test_each_trigger_fires_on_its_own_dependency_only():
     sensor = argo_events.sensor(SETTINGS, [ALPHA, BETA])
     conditions = [t["template"]["conditions"] for t in sensor["spec"]["triggers"]]
-    assert conditions == ["alpha_pipeline", "beta"]
+    assert conditions == ["repo_alpha_pipeline", "repo_beta"]
 
 
 def test_trigger_submits_the_tenant_template_in_its_namespace():
@@ -49,7 +49,7 @@ def test_trigger_submits_the_tenant_template_in_its_namespace():
         "git_ref_name": None,
     }
     assert mapping["git_ref_name"]["dataTemplate"] == '{{ .Input.body.ref | trimPrefix "refs/heads/" | trimPrefix "refs/tags/" }}'
-    assert all(p["src"]["dependencyName"] == "alpha_pipeline" for p in trigger["parameters"])
+    assert all(p["src"]["dependencyName"] == "repo_alpha_pipeline" for p in trigger["parameters"])
 
 
 def test_only_pushes_that_are_not_deletions_trigger():

@@ -7,7 +7,7 @@ from tests.support.policy_checks import vault_allows, vault_rules
 TOKEN_SELF = {"auth/token/lookup-self": {"read"}, "auth/token/revoke-self": {"update"}}
 
 ALPHA = tenant_of(registration("alpha", dataBucket={"bucket": "alpha-data"}))
-BETA = tenant_of(registration("beta", artifactBucket={"bucket": "beta-artifacts", "externalSecretPath": "teams/beta/s3"}))
+BETA = tenant_of(registration("beta", artifactBucket={"bucket": "beta-artifacts", "externalSecretPath": "kv/argo/apps/beta/s3/artifacts"}))
 
 
 def test_tenant_reads_its_s3_credentials_only():
@@ -18,13 +18,13 @@ def test_tenant_reads_its_s3_credentials_only():
     }
 
 
-def test_tenant_policy_follows_a_custom_path():
-    assert vault_rules(tenant_policy(BETA)) == {"kv/data/teams/beta/s3": {"read"}, **TOKEN_SELF}
+def test_a_written_path_is_the_derived_one():
+    assert vault_rules(tenant_policy(BETA)) == {"kv/data/argo/apps/beta/s3/artifacts": {"read"}, **TOKEN_SELF}
 
 
 def test_another_tenant_and_the_prefix_above_are_refused():
     policy = tenant_policy(ALPHA)
-    assert not vault_allows(policy, "kv/data/teams/beta/s3", "read")
+    assert not vault_allows(policy, "kv/data/platform/argo-tenants/github", "read")
     assert not vault_allows(policy, "kv/data/argo/apps/beta/s3/artifacts", "read")
     assert not vault_allows(policy, "kv/data/argo/apps/alpha", "read")
     assert not vault_allows(policy, "kv/metadata/argo/apps/alpha/s3/artifacts", "list")

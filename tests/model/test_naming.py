@@ -25,7 +25,7 @@ def test_every_derived_name_fits_its_limit_at_the_longest_allowed_names():
     for kubernetes_name in (
         naming.artifact_secret_name(name),
         naming.data_secret_name(name),
-        naming.default_github_secret_name(name),
+        naming.webhook_secret_name(name),
         naming.workflow_generate_name(name) + "xxxxx",
     ):
         assert len(kubernetes_name) <= 63, kubernetes_name
@@ -39,7 +39,7 @@ def test_one_name_longer_would_overflow_a_limit():
 
 
 def test_sensor_dependency_names_have_no_minus():
-    assert naming.sensor_dependency_name("genomics-pipeline") == "genomics_pipeline"
+    assert naming.sensor_dependency_name("genomics-pipeline") == "repo_genomics_pipeline"
 
 
 def test_webhook_endpoint_keeps_the_base_path():

@@ -23,6 +23,8 @@ from tests.support.git_repo import git, write
 from tests.support.github_markdown import text_of, to_html
 from tests.support.program import PROJECT_DIR, registration
 
+RETIRED = "tenants/_retired-buckets.yaml"
+
 def plan(repo: Path, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -57,6 +59,10 @@ def repo(tmp_path_factory) -> Path:
     write(root, registration("alpha", dataBucket={"bucket": "alpha-data", "region": "us-west-2"}, readUsers=["b@example.org"]))
     write(root, registration("gamma", paused=True))
     (root / "tenants" / "beta.yaml").unlink()
+    # ... and records the bucket beta leaves behind, as offboarding requires.
+    (root / RETIRED).write_text(
+        yaml.safe_dump({"retiredBuckets": [{"bucket": "beta-artifacts-dev", "registration": "beta", "environment": "dev"}]})
+    )
     return root
 
 
@@ -112,6 +118,18 @@ def test_allow_offboarding_exits_0(repo):
     assert code == 0 and "OFFBOARDING: accepted (--allow-offboarding)" in out
 
 
+def test_an_offboarding_that_does_not_record_its_buckets_is_refused_even_when_allowed(repo):
+    recorded = (repo / RETIRED).read_text()
+    (repo / RETIRED).unlink()
+    try:
+        code, out, err = plan(repo, "--base", "base", "--allow-offboarding")
+    finally:
+        (repo / RETIRED).write_text(recorded)
+    assert code == 3
+    assert "beta-artifacts-dev" in err and "not recorded in tenants/_retired-buckets.yaml" in err
+    assert "not in tenants/_retired-buckets.yaml: record it there first" in out
+
+
 def test_unknown_ref_exits_4_and_says_so(repo):
     code, _, err = plan(repo, "--base", "no-such-branch")
     assert code == 4 and "'no-such-branch' does not name a commit" in err
@@ -137,6 +155,7 @@ def test_stack_without_settings_at_the_base_is_new(repo):
 def test_working_tree_is_left_as_it_was(repo, blocked):
     porcelain = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
     assert sorted(line[3:] for line in porcelain.splitlines()) == [
+        "tenants/_retired-buckets.yaml",
         "tenants/alpha.yaml",
         "tenants/beta.yaml",
         "tenants/delta.yaml",

@@ -156,7 +156,22 @@ def test_dependency_order_is_not_a_change(template):
 
 def test_accepted_offboarding_is_recorded(template):
     base, head = plans(template, ["alpha", "beta"], ["alpha"])
-    assert diff_plans(base, head, BASE_REF, accepted=True)["offboarding"]["accepted"] is True
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev", "beta-data-dev"]
+    offboarding = diff_plans(base, head, BASE_REF, accepted=True)["offboarding"]
+    assert offboarding["accepted"] is True and offboarding["unrecorded"] == []
+    assert {bucket["bucket"]: bucket["recorded"] for bucket in offboarding["buckets"]} == {
+        "beta-artifacts-dev": True, "beta-data-dev": True,
+    }
+
+
+def test_a_bucket_leaving_unrecorded_cannot_be_accepted(template):
+    # Nobody in tenants/ owns it any more: unless the head knows it as retired, the next tenant
+    # file that names it would be granted it.
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev"]
+    diff = diff_plans(base, head, BASE_REF, accepted=True)
+    assert diff["offboarding"]["accepted"] is False and diff["offboarding"]["unrecorded"] == ["beta-data-dev"]
+    jsonschema.validate(diff, SCHEMA)
 
 
 # Moves between the stacks of one environment (tenancy.project.shard_layout places each registration).

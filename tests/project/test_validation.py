@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tenancy.loading import loader
+from tenancy.loading.yaml_source import read_source
 from tenancy.project.stacks import project_stacks
 from tenancy.project.validation import check_new_file, check_paths, validate_paths
 from tests.support.cli_project import add_shard_stack, make_project, write_tenant_file
@@ -28,7 +30,13 @@ def reads(monkeypatch):
         counted[Path(path).resolve()] += 1
         return read_text(path, *args, **kwargs)
 
+    def counting_source(path):
+        counted[Path(path).resolve()] += 1
+        return read_source(path)
+
     monkeypatch.setattr(Path, "read_text", counting)
+    # Tenant files are read by the loader's own bounded reader.
+    monkeypatch.setattr(loader, "read_source", counting_source)
     return counted
 
 
@@ -51,8 +59,9 @@ def test_a_new_file_clashing_with_an_existing_one_reads_each_once(project, reads
     text = yaml.safe_dump(registration("alpha", repoUrl="https://github.com/acme/beta.git"), sort_keys=False)
     report = check_new_file(project_stacks(project), project / "tenants" / "alpha.yaml", text)
     [finding] = report.findings
-    # The existing file sorts later, so it is the one blamed, at the line of its repoUrl.
-    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("tenants/beta.yaml", 7, "spec.repoUrl")
+    # The new file sorts first, yet it is the one blamed (it is what this change adds), naming the other.
+    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("tenants/alpha.yaml", 6, "spec.repoUrl")
+    assert "already registered by tenants/beta.yaml (beta)" in finding.problem.message
     assert reads[project / "tenants" / "beta.yaml"] == 1
 
 

@@ -23,6 +23,7 @@ BASE_CONFIG: dict[str, Any] = {
     "argo-tenants:webhookBaseUrl": "https://events.example.org",
     "argo-tenants:vault": {"address": "https://vault.example.org:8200"},
     "argo-tenants:fallbackArtifactBucket": {"bucket": "platform-artifacts", "region": "us-west-2"},
+    "argo-tenants:platformBuckets": ["platform-artifacts", "platform-artifacts-prod"],
     "argo-tenants:bucketNames": {"suffix": "-dev"},
 }
 

@@ -76,7 +76,7 @@ def mismatches(plan, document: dict, settings: StackSettings) -> list[str]:
     expect("default branch", parameters["git_ref_name"], spec.get("defaultBranch", "main"))
 
     webhook_secrets = [m["metadata"]["name"] for m in manifests("ExternalSecret") if m["metadata"]["namespace"] == settings.namespaces.argo_events]
-    expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.default_github_secret_name(name)])
+    expect("webhook Secret", webhook_secrets, [spec.get("githubSecretName") or naming.webhook_secret_name(name)])
 
     rules = {m["metadata"]["name"]: m["metadata"]["annotations"].get(RBAC_RULE_ANNOTATION) for m in manifests("ServiceAccount")}
     admins, readers = spec.get("adminUsers", []), spec.get("readUsers", [])

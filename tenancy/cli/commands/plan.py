@@ -243,6 +243,14 @@ def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> Stac
         print(f"{stack}: {stop.title}\n{stop.message}", file=sys.stderr)
         return StackReport(stack, int(stop.code), problem=(stop.title, stop.message))
     diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places, settings=settings)
+    if diff["offboarding"]["unrecorded"]:
+        # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
+        print(
+            f"plan: {stack}: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not "
+            "recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
+            file=sys.stderr,
+        )
+        return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
             f"plan: {stack}: this change offboards or moves a tenant, or takes a bucket out of management; "
