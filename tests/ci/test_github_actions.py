@@ -143,7 +143,21 @@ def test_program_plan_plans_each_side_with_its_own_program():
 def test_the_verdict_plans_the_merged_files_with_mains_program():
     script = plan_script("plan-verdict.yml", "plan")
     assert '--base "$BASE"' in script and '--head "$merged"' in script and "--program current" in script
-    assert "--allow-offboarding" not in script  # approval is the report job's, bound to the commit
+    # The comment's plan accepts nothing: approval is the report job's, bound to the commit. The
+    # only run with --allow-offboarding asks whether a label could accept what blocks, and prints nothing.
+    calls = [command(call) for call in script.split("-m tenancy plan")[1:] if call.startswith(" --stack")]
+    assert "--allow-offboarding" not in calls[0] and "--format markdown" in calls[0]
+    assert all("> /dev/null" in call for call in calls[1:] if "--allow-offboarding" in call)
+
+
+def command(text: str) -> str:
+    """A shell command from its first line through its `\\` continuation lines."""
+    lines = []
+    for line in text.splitlines():
+        lines.append(line)
+        if not line.rstrip().endswith("\\"):
+            break
+    return "\n".join(lines)
 
 
 def test_prod_deploys_only_after_dev_through_its_environment():
