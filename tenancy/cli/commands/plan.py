@@ -22,13 +22,15 @@ Which program plans them (--program, with --base or --head):
                pull request's files.
 
 Blocking, exit 3 unless --allow-offboarding: a tenant offboarded or moved to another stack; a
-bucket leaving management (removed, or replaced by a new name or region); a namespace, Vault
-secret or IAM user deleted or replaced; `protect` or `retainOnDelete` dropped from a resource.
---format markdown is a pull-request comment; --format json is documented in docs/plan-format.md.
+bucket leaving management (removed, or replaced by a new name or region), which must also be
+recorded in tenants/_retired-buckets.yaml (until it is, nothing accepts the change); a namespace,
+Vault secret or IAM or MinIO user deleted or replaced; `protect` or `retainOnDelete` dropped from a
+resource. --format markdown is a pull-request comment; --format json is documented in
+docs/plan-format.md.
 
 With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
 pull-request comment with one verdict for all stacks first and one size budget, exiting with the
-worst stack's code. With --head, name the stacks: --all-stacks lists the working tree's.
+worst stack's code. With --head, name the stacks: --all-stacks would list the working tree's.
 """
 
 from __future__ import annotations
