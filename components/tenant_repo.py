@@ -75,7 +75,8 @@ class TenantRepo(pulumi.ComponentResource):
                 TenantBucketArgs(
                     location=location,
                     tags=tags,
-                    protect=location.purpose == "data" and settings.protect_data_buckets,
+                    # Artifact buckets too: a pipeline's --outdir results are as valuable as its inputs.
+                    protect=settings.protect_buckets,
                 ),
                 child,
             )

@@ -25,12 +25,13 @@ MEANINGS: dict[ExitCode, tuple[str, ...]] = {
     ),
     ExitCode.USAGE: ("wrong usage of the command line",),
     ExitCode.OFFBOARDING: (
-        "plan --base: the change offboards a tenant, moves one to another shard's stack, or",
-        "removes a bucket from management (pass --allow-offboarding to accept)",
+        "plan --base: the change blocks: it offboards a tenant or moves one to another shard's",
+        "stack, takes a bucket out of management, deletes or replaces a namespace, Vault secret or",
+        "IAM user, or drops a protection (pass --allow-offboarding to accept)",
     ),
     ExitCode.BASE_UNAVAILABLE: (
         "plan --base: the base revision cannot be planned (unknown or unfetched ref, no git",
-        "repository, or its tenant files or settings are invalid)",
+        "repository, its tenant files or settings are invalid, or its own program fails)",
     ),
 }
 

@@ -233,8 +233,13 @@ class StackSettings(_Settings):
             "credentials); s3Endpoint is then required."
         ),
     )
-    protect_data_buckets: bool = Field(
-        default=False, description="Mark data buckets `protect`: removing one then needs an explicit unprotect."
+    protect_buckets: bool = Field(
+        default=False,
+        description=(
+            "Mark every bucket `protect`, artifact buckets included (a pipeline's results land there): "
+            "removing one then needs an explicit `pulumi state unprotect`. "
+            "`protectDataBuckets`, its former name, is read as this setting."
+        ),
     )
     runner_image: str = Field(
         default="nextflow/nextflow:25.04.6", description="Container image of the WorkflowTemplate's runner step."
@@ -349,7 +354,7 @@ _SCALAR_KEYS = (
     "platformBuckets",
     "webhookBaseUrl",
     "s3Endpoint",
-    "protectDataBuckets",
+    "protectBuckets",
     "runnerImage",
     "storage",
     "tenantsDir",
@@ -357,6 +362,9 @@ _SCALAR_KEYS = (
     "argoWorkflowsUrl",
     "statusImage",
 )
+# Former names still read, as the settings they became. protectDataBuckets protected data buckets only;
+# protectBuckets protects every bucket, which only adds protection to stacks that set the old name.
+_RENAMED_KEYS = {"protectDataBuckets": "protectBuckets"}
 # Secrets this project reads itself (everything else secret belongs to a provider's namespace).
 # githubToken: the personal-token fallback; githubAppPrivateKey: the App's PEM, for Pulumi's GitHub provider.
 SECRET_KEYS = ("githubToken", "githubAppPrivateKey")
@@ -385,6 +393,13 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             continue
         if name in REMOVED_KEYS:
             raise SettingsError(Problem((key,), REMOVED_KEYS[name], hint=f"remove {key} from the stack file"))
+        if name in _RENAMED_KEYS:
+            renamed = _RENAMED_KEYS[name]
+            if f"{prefix}{renamed}" in config:
+                raise SettingsError(
+                    Problem((key,), f"is the former name of {prefix}{renamed}", hint=f"set only {prefix}{renamed}")
+                )
+            name = renamed
         if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
@@ -395,7 +410,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
     region = config.get("aws:region")
     if region is not None:
         raw["awsRegion"] = _decode("aws:region", region, structured=False)
-    for name in ("protectDataBuckets",):
+    for name in ("protectBuckets",):
         if isinstance(raw.get(name), str) and raw[name] in ("true", "false"):
             raw[name] = raw[name] == "true"
     try:

@@ -28,6 +28,7 @@ from tenancy.plan.diff_render import (
     base_label,
     caution,
     changes_table,
+    head_label,
     no_changes,
     offboarding_words,
     settings_line,
@@ -260,7 +261,8 @@ def _title(reports: list[StackReport]) -> str:
     diffs = [report.diff for report in reports if report.diff]
     project = md.code(diffs[0]["project"]) if diffs else ""
     base = f" · base {md.code(base_label(diffs[0]))}" if diffs else ""
-    return f"### {project} offline plan{base}".replace("###  ", "### ")
+    head = f" → {md.code(head_label(diffs[0]))}" if diffs and (diffs[0].get("head") or {}).get("ref") else ""
+    return f"### {project} offline plan{base}{head}".replace("###  ", "### ")
 
 
 def _showing(reports: list[StackReport], shown: int, total: int) -> str:

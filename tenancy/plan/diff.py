@@ -3,7 +3,11 @@ and remove, and whether it offboards anything (the JSON of `plan --base`, versio
 
 Resources are matched by URN, as Pulumi matches them. A resource only in the base is deleted, or,
 when it is retained on delete, leaves Pulumi's management and stays in the cloud. Inputs are
-compared value by value; the paths name what changed (`spec.github.alpha.active`). Secret values
+compared value by value; the paths name what changed (`spec.github.alpha.active`), and a change to
+an input its provider cannot update in place (tenancy.plan.replacements) makes it a replacement.
+A change blocks (`offboarding.blocking`) when it loses something that cannot be recreated: a
+tenant offboarded, a bucket leaving management, a namespace, Vault secret or IAM user deleted or
+replaced, a `protect` or `retainOnDelete` dropped. Secret values
 are "[secret]" on both sides, so a changed secret cannot be seen offline, and none is ever shown.
 A tenant that leaves this stack for another stack of its environment, or arrives from one (its
 shard changed), is still offboarded or onboarded here, and also carries the move that keeps its
@@ -16,9 +20,7 @@ import json
 from typing import Any, Iterable, Iterator
 
 from tenancy.plan.facts import (
-    BUCKET,
     BUCKET_TYPES,
-    MINIO_BUCKET,
     TENANT_REPO,
     bucket_fact,
     bucket_purposes,
@@ -26,6 +28,7 @@ from tenancy.plan.facts import (
     skipped,
     tenant_facts,
 )
+from tenancy.plan.replacements import replaces
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
 STATE_MOVE_ORG = "<org>"
@@ -33,10 +36,17 @@ STATE_MOVE_ORG = "<org>"
 DIFF_VERSION = 1
 DIFF_KIND = "plan-diff"
 
-# Inputs whose change makes the provider replace the resource, for the types where this program
-# must know: a bucket's name and region are fixed for its lifetime, and a replaced bucket is a
-# retained one (it leaves management; a new, empty bucket is created).
-REPLACING_INPUTS = {BUCKET: ("bucket", "region"), MINIO_BUCKET: ("bucket",)}
+# Objects whose deletion or replacement loses what they hold, besides buckets (reported apart, with
+# what they hold): a namespace takes everything in it along, a Vault secret its value, an IAM user
+# its keys (in IAM or MinIO). Deleting them with their tenant is its offboarding; any other time it must be seen.
+STATEFUL = {
+    "kubernetes:core/v1:Namespace": "namespace",
+    "vault:kv/secretV2:SecretV2": "Vault secret",
+    "aws:iam/user:User": "IAM user",
+    "minio:index/iamUser:IamUser": "MinIO user",
+}
+# Options that keep an object: dropping one is how a program change makes the next removal destructive.
+PROTECTIONS = ("protect", "retainOnDelete")
 
 OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "replacementTrigger", "provider", "parent", "dependsOn")
 # List items that carry one of these (unique per list) are matched by it, not by position, so
@@ -133,11 +143,13 @@ def resource_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict
     return changes
 
 
-def _is_replacement(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    if before.get("replacementTrigger") != after.get("replacementTrigger"):
-        return True
+def _is_replacement(after: dict[str, Any], changes: list[dict[str, Any]]) -> bool:
+    """Whether the provider recreates the resource: its replacement trigger changed, or an input it
+    cannot update in place (tenancy.plan.replacements)."""
     return any(
-        before["inputs"].get(key) != after["inputs"].get(key) for key in REPLACING_INPUTS.get(after["type"], ())
+        change["path"] == "replacementTrigger"
+        or (change["path"].startswith("inputs.") and replaces(after["type"], change["path"][len("inputs.") :]))
+        for change in changes
     )
 
 
@@ -153,6 +165,15 @@ def _entry(resource: dict[str, Any], action: str, changes: list | None = None) -
         "protect": resource["protect"],
         "changes": changes or [],
     }
+
+
+def _identity(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"urn": resource["urn"], "type": resource["type"], "name": resource["name"], "tenant": resource.get("tenant")}
+
+
+def _destroyed(resource: dict[str, Any], action: str) -> dict[str, Any]:
+    """A namespace, Vault secret or IAM user of the base plan that is deleted or replaced."""
+    return {**_identity(resource), "kind": STATEFUL[resource["type"]], "object": physical_name(resource), "action": action}
 
 
 def _leaving(resource: dict[str, Any], reason: str, purposes: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -230,9 +251,13 @@ def diff_plans(
     accepted: bool = False,
     places: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None,
     settings: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    head_ref: dict[str, Any] | None = None,
+    program: str | None = None,
 ) -> dict[str, Any]:
     """The diff document from `base` to `head` (two plan documents of the same stack).
 
+    `base_ref` and `head_ref` name the revisions (head: the working tree when not given), `program`
+    which program planned them (`each`, `current`; None: not said).
     `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`). `places`
     (at the base, at head: registration -> {"stack", "shard"}) lets a tenant that changes stacks
     within its environment be reported as a move rather than a plain offboarding or onboarding.
@@ -245,21 +270,31 @@ def diff_plans(
     leaving: list[dict[str, Any]] = []
     # Only base resources leave, so the base's summaries say what each one held.
     purposes = bucket_purposes(base)
+    destroyed: list[dict[str, Any]] = []
+    unprotected: list[dict[str, Any]] = []
     for urn in sorted(set(old) | set(new)):
         if urn not in old:
             entries.append(_entry(new[urn], "create"))
         elif urn not in new:
             gone = old[urn]
-            entries.append(_entry(gone, "retain" if gone["retainOnDelete"] else "delete"))
+            action = "retain" if gone["retainOnDelete"] else "delete"
+            entries.append(_entry(gone, action))
             if gone["type"] in BUCKET_TYPES:
                 leaving.append(_leaving(gone, "removed", purposes))
+            elif gone["type"] in STATEFUL and action == "delete":
+                destroyed.append(_destroyed(gone, action))
         else:
             changes = resource_changes(old[urn], new[urn])
             if changes:
-                replaced = _is_replacement(old[urn], new[urn])
+                replaced = _is_replacement(new[urn], changes)
                 entries.append(_entry(new[urn], "replace" if replaced else "update", changes))
                 if replaced and new[urn]["type"] in BUCKET_TYPES:
                     leaving.append(_leaving(old[urn], "replaced", purposes))
+                elif replaced and new[urn]["type"] in STATEFUL:
+                    destroyed.append(_destroyed(old[urn], "replace"))
+            dropped = [option for option in PROTECTIONS if old[urn][option] and not new[urn][option]]
+            if dropped:
+                unprotected.append({**_identity(new[urn]), "dropped": dropped})
 
     base_tenants, head_tenants = set(base["tenants"]), set(head["tenants"])
     touched = {entry["tenant"] for entry in entries if entry["tenant"] is not None}
@@ -291,12 +326,16 @@ def diff_plans(
     counts = {kind: sum(1 for t in tenants if t["status"] == kind) for kind in ("onboarded", "offboarded", "changed")}
     counts["untouched"] = len(base_tenants & head_tenants) - counts["changed"]
     offboarded = sorted(name for name, kind in status.items() if kind == "offboarded")
+    # An offboarded tenant's namespace, secrets and user go with it: its offboarding says so already.
+    objects = [entry for entry in destroyed if entry["tenant"] not in offboarded]
     return {
         "version": DIFF_VERSION,
         "kind": DIFF_KIND,
         "project": head["project"],
         "stack": head["stack"],
         "base": base_ref or {},
+        "head": head_ref or {"ref": None, "commit": None},
+        "program": program,
         "summary": {
             "tenants": counts,
             # Cloud objects, as `plan` counts them; components (Pulumi's grouping) apart.
@@ -307,12 +346,14 @@ def diff_plans(
         "skipped": skipped(head),
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
-            "blocking": bool(offboarded or leaving or moving),
+            "blocking": bool(offboarded or leaving or moving or objects or unprotected),
             "accepted": accepted and not unrecorded,
             "unrecorded": unrecorded,
             "tenants": offboarded,
             "moves": sorted(moving),
             "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),
+            "objects": objects,
+            "unprotected": unprotected,
         },
         "tenants": tenants,
         "shared": by_tenant.get(None, []),

@@ -1,10 +1,12 @@
 """A plan diff (tenancy.plan.diff) for people: text at a terminal, or a PR comment in Markdown.
 
-Offboarding comes first and loud: every registration that moves to or from another stack of its
-environment (with the `pulumi state move` commands that keep its objects), every removed
-registration and every bucket that leaves Pulumi's management. Then the counts, then one section per onboarded, offboarded or changed tenant (untouched
-tenants are counted, not listed), then the stack-level objects once. The Markdown stays within a
-byte budget by leaving out whole tenant sections, and says how many it left out.
+Offboarding comes first and loud, with everything else that blocks: every registration that moves
+to or from another stack of its environment (with the `pulumi state move` commands that keep its
+objects), every removed registration, every bucket that leaves Pulumi's management, every
+namespace, Vault secret or user deleted or replaced, every protection dropped. Then the counts,
+then one section per onboarded, offboarded or changed tenant (untouched tenants are counted, not
+listed), then the stack-level objects once. The Markdown stays within a byte budget by leaving out
+whole tenant sections, and says how many it left out.
 """
 
 from __future__ import annotations
@@ -125,12 +127,34 @@ def differing_parts(before: Any, after: Any, limit: int = 0) -> tuple[Any, Any]:
 _SEPARATORS = "/:=@ ,"
 
 
-def base_label(diff: dict[str, Any]) -> str:
-    base = diff.get("base") or {}
-    ref, commit = base.get("ref"), base.get("commit")
-    if ref and commit:
+def _revision_label(revision: dict[str, Any] | None, default: str) -> str:
+    ref, commit = (revision or {}).get("ref"), (revision or {}).get("commit")
+    if ref and commit and ref != commit:
         return f"{clean(ref)} ({commit[:12]})"
-    return clean(ref or commit or "base")
+    return clean(ref or commit or default)
+
+
+def base_label(diff: dict[str, Any]) -> str:
+    return _revision_label(diff.get("base"), "base")
+
+
+def head_label(diff: dict[str, Any]) -> str:
+    """`--head` as given (and its commit), or the working tree."""
+    return _revision_label(diff.get("head"), "working tree")
+
+
+def _program_words(diff: dict[str, Any]) -> str:
+    return {"each": "each with its own program", "current": "both with this program"}.get(diff.get("program") or "", "")
+
+
+def _object_line(entry: dict[str, Any], code: Callable[[str], str] = clean) -> str:
+    what = "replaced: deleted and created again" if entry["action"] == "replace" else "deleted"
+    return f"{entry['kind']} {code(str(entry['object']))} ({clean(str(entry['tenant'] or 'shared'))}) is {what}"
+
+
+def _unprotected_line(entry: dict[str, Any], code: Callable[[str], str] = clean) -> str:
+    dropped = " and ".join(entry["dropped"])
+    return f"{short_type(entry['type'])} {code(entry['name'])} loses {dropped}"
 
 
 def _bucket_note(bucket: dict[str, Any]) -> str:
@@ -270,11 +294,12 @@ def action_counts(entries: list[dict[str, Any]]) -> str:
 
 
 def diff_text(diff: dict[str, Any]) -> str:
-    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → working tree", ""]
+    program = f" ({_program_words(diff)})" if _program_words(diff) else ""
+    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → {head_label(diff)}{program}", ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
         verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
-        lines.append(f"OFFBOARDING: {verdict}")
+        lines.append(f"BLOCKING: {verdict}")
         moving_out = _moving_out(diff)
         lines += [f"  tenant {name} {move_words(move)}: {MOVE_RISK[move['direction']]}" for name, move in moves_of(diff)]
         if moves_of(diff):
@@ -291,6 +316,8 @@ def diff_text(diff: dict[str, Any]) -> str:
             for bucket in offboarding["buckets"]
             if bucket["tenant"] not in moving_out
         ]
+        lines += [f"  {_object_line(entry)}" for entry in offboarding.get("objects", [])]
+        lines += [f"  {_unprotected_line(entry)}: its next removal would delete it" for entry in offboarding.get("unprotected", [])]
         lines.append("")
     if no_changes(diff):
         lines.append(f"no changes: {diff['summary']['tenants']['untouched']} tenants untouched")
@@ -471,7 +498,8 @@ def alike_section(diff: dict[str, Any], names: list[str], entries: list[dict[str
 
 
 def offboarding_words(diff: dict[str, Any]) -> list[str]:
-    """What makes the diff blocking, in a few words each: moves, offboarded tenants, buckets leaving management."""
+    """What makes the diff blocking, in a few words each: moves, offboarded tenants, buckets leaving
+    management, stateful objects deleted or replaced, protections dropped."""
     offboarding = diff["offboarding"]
     moving_out = _moving_out(diff)
     tenants = [name for name in offboarding["tenants"] if name not in moving_out]
@@ -484,6 +512,11 @@ def offboarding_words(diff: dict[str, Any]) -> list[str]:
         what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
     if buckets:
         what.append(f"{len(buckets)} bucket{'s leave' if len(buckets) != 1 else ' leaves'} management")
+    objects, unprotected = offboarding.get("objects", []), offboarding.get("unprotected", [])
+    if objects:
+        what.append(f"{len(objects)} namespace{'s' if len(objects) != 1 else ''}, Vault secret or user deleted or replaced")
+    if unprotected:
+        what.append(f"protection dropped from {len(unprotected)} resource{'s' if len(unprotected) != 1 else ''}")
     unrecorded = offboarding.get("unrecorded") or []
     if unrecorded:
         # No label accepts these: they must be recorded in tenants/_retired-buckets.yaml first.
@@ -525,7 +558,7 @@ def caution(diff: dict[str, Any]) -> str:
         else "`plan` exits 3 until a maintainer accepts it: label the pull request `allow-offboarding` "
         "(or pass `--allow-offboarding` locally)."
     )
-    lines = ["> [!CAUTION]", f"> **Offboarding: {', '.join(offboarding_words(diff))}.** {verdict}"]
+    lines = ["> [!CAUTION]", f"> **Blocking: {', '.join(offboarding_words(diff))}.** {verdict}"]
     lines += _moves_caution(diff)
     if tenants:
         shown = ", ".join(md.code(name) for name in tenants[:MAX_LISTED_OFFBOARDING])
@@ -542,4 +575,22 @@ def caution(diff: dict[str, Any]) -> str:
         ]
         if len(buckets) > MAX_LISTED_OFFBOARDING:
             lines.append(f"> - … and {len(buckets) - MAX_LISTED_OFFBOARDING} more")
+    lines += _listed(
+        "Deleted or replaced, with what they hold (a namespace's workflows and secrets, a Vault secret's value, "
+        "a user's keys):",
+        [_object_line(entry, md.code) for entry in offboarding.get("objects", [])],
+    )
+    lines += _listed(
+        "Protection dropped: `pulumi up` would from then on delete these when they leave the program:",
+        [_unprotected_line(entry, md.code) for entry in offboarding.get("unprotected", [])],
+    )
     return "\n".join(lines)
+
+
+def _listed(heading: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    lines = [">", f"> {heading}"] + [f"> - {item}" for item in items[:MAX_LISTED_OFFBOARDING]]
+    if len(items) > MAX_LISTED_OFFBOARDING:
+        lines.append(f"> - … and {len(items) - MAX_LISTED_OFFBOARDING} more")
+    return lines

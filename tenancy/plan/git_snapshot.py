@@ -1,8 +1,12 @@
-"""The project's settings and tenant files as they are at a git revision, written to a directory.
+"""A project as it is at a git revision, written to a directory: its settings and tenant files only,
+as data, or its whole tree, to run its own program.
 
-`plan --base REF` plans the current program with these files, so only Pulumi.yaml,
-Pulumi.<stack>.yaml and the tenants directory are taken from REF: the program code is the one
-being reviewed. Read with `git ls-tree` and `git archive`; the working tree is never touched.
+`plan --program current` plans the running program with another revision's Pulumi.yaml,
+Pulumi.<stack>.yaml and tenants directory. Those may come from a pull request nobody has reviewed,
+so they are read blob by blob (`git ls-tree`, `git cat-file`) and written as regular files only:
+a symbolic link, a submodule or an oversized file is refused, and no git attribute (export-ignore,
+export-subst) can hide or rewrite one. `plan --program each` runs the revision's own program, so it
+takes the whole tree (`git archive`). The working tree is never touched.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 STACK_FILE_GLOB = "Pulumi*.yaml"
+# Far above any stack or tenant file (a few KB); a larger blob is not one, and is not read into memory.
+MAX_FILE_BYTES = 1_000_000
+_REGULAR_FILE_MODES = ("100644", "100755")
 
 
 class SnapshotError(Exception):
@@ -27,9 +34,11 @@ class Snapshot:
     directory: Path  # stands for the project directory at `commit`
 
 
-def _git(cwd: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+def _git(cwd: Path, *args: str, binary: bool = False, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=not binary, check=False)
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, text=not binary and stdin is None, check=False
+        )
     except FileNotFoundError:
         raise SnapshotError("git is not installed; --base needs it") from None
 
@@ -60,25 +69,63 @@ def _top(project_dir: Path) -> Path:
     return Path(_checked(_git(project_dir, "rev-parse", "--show-toplevel"), "git rev-parse").strip())
 
 
-def _files_at(project_dir: Path, commit: str, path: PurePosixPath) -> list[str]:
-    """Paths of the blobs under `path` (relative to the repository's top) at `commit`."""
+@dataclass(frozen=True)
+class _Blob:
+    mode: str
+    kind: str
+    oid: str
+    size: int | None
+    path: str
+
+
+def _files_at(project_dir: Path, commit: str, path: PurePosixPath) -> list[_Blob]:
+    """Every entry under `path` (relative to the repository's top) at `commit`, with its mode and size."""
     listing = _checked(
-        _git(project_dir, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--", path.as_posix()),
+        _git(project_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", path.as_posix()),
         "git ls-tree",
     )
-    return [name for name in listing.split("\0") if name]
+    blobs = []
+    for entry in filter(None, listing.split("\0")):
+        meta, name = entry.split("\t", 1)
+        mode, kind, oid, size = meta.split()
+        blobs.append(_Blob(mode, kind, oid, int(size) if size.isdigit() else None, name))
+    return blobs
 
 
-def _extract(project_dir: Path, commit: str, paths: list[str], destination: Path) -> None:
-    if not paths:
+def _refusal(commit: str, blob: _Blob) -> str | None:
+    where = f"{commit[:12]}:{blob.path}"
+    if blob.mode == "120000":
+        return f"{where} is a symbolic link; only regular files are read from another revision"
+    if blob.kind != "blob" or blob.mode not in _REGULAR_FILE_MODES:
+        return f"{where} is not a regular file (mode {blob.mode}); only regular files are read from another revision"
+    if blob.size is None or blob.size > MAX_FILE_BYTES:
+        return f"{where} has {blob.size} bytes, more than the {MAX_FILE_BYTES:,} a stack or tenant file may have"
+    parts = PurePosixPath(blob.path).parts
+    if PurePosixPath(blob.path).is_absolute() or ".." in parts:
+        return f"{where}: a path that leaves the repository"
+    return None
+
+
+def _extract(project_dir: Path, commit: str, blobs: list[_Blob], destination: Path) -> None:
+    """Write each blob as a regular file under `destination`; SnapshotError on the first that is not one."""
+    if not blobs:
         return
-    # From the top: in a subdirectory, git archive would name members relative to it.
-    archive = _checked(
-        _git(_top(project_dir), "archive", "--format=tar", commit, "--", *paths, binary=True), "git archive"
-    )
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        # The "data" filter refuses absolute paths, links out of the directory and device files.
-        tar.extractall(destination, filter="data")
+    refused = [reason for reason in (_refusal(commit, blob) for blob in blobs) if reason]
+    if refused:
+        raise SnapshotError("\n".join(refused))
+    oids = "".join(f"{blob.oid}\n" for blob in blobs).encode()
+    batch = _checked(_git(project_dir, "cat-file", "--batch", binary=True, stdin=oids), "git cat-file")
+    offset = 0
+    for blob in blobs:
+        header_end = batch.index(b"\n", offset)
+        oid, kind, size = batch[offset:header_end].decode().split()
+        start, end = header_end + 1, header_end + 1 + int(size)
+        if oid != blob.oid or kind != "blob":
+            raise SnapshotError(f"git cat-file: expected blob {blob.oid}, got {kind} {oid}")
+        target = destination / blob.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(batch[start:end])
+        offset = end + 1
 
 
 def repository_path(project_dir: Path, path: Path) -> PurePosixPath:
@@ -97,14 +144,26 @@ def stack_files(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     """
     commit = resolve(project_dir, ref)
     prefix = repository_path(project_dir, project_dir)
-    names = [
-        name
-        for name in _files_at(project_dir, commit, prefix)
-        if PurePosixPath(name).parent == prefix and PurePosixPath(name).match(STACK_FILE_GLOB)
+    blobs = [
+        blob
+        for blob in _files_at(project_dir, commit, prefix)
+        if PurePosixPath(blob.path).parent == prefix and PurePosixPath(blob.path).match(STACK_FILE_GLOB)
     ]
     destination.mkdir(parents=True, exist_ok=True)
-    _extract(project_dir, commit, names, destination)
+    _extract(project_dir, commit, blobs, destination)
     return Snapshot(commit=commit, root=destination, directory=destination / prefix)
+
+
+def whole_tree(project_dir: Path, ref: str, destination: Path) -> Snapshot:
+    """Write every file of the repository at `ref` under `destination`: the revision's own program,
+    to be run (`plan --program each`), so it is taken as it is, with `git archive`."""
+    commit = resolve(project_dir, ref)
+    archive = _checked(_git(_top(project_dir), "archive", "--format=tar", commit, binary=True), "git archive")
+    destination.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        # The "data" filter refuses absolute paths, links out of the directory and device files.
+        tar.extractall(destination, filter="data")
+    return Snapshot(commit=commit, root=destination, directory=destination / repository_path(project_dir, project_dir))
 
 
 def directory_at(project_dir: Path, snapshot: Snapshot, path: Path) -> Path:

@@ -10,5 +10,5 @@ def test_reference_lists_every_tenant_field_and_setting():
     text = reference.render()
     for field in ("spec.repoUrl", "spec.artifactBucket.externalSecretPath", "spec.credentialsRotation", "metadata.name"):
         assert f"`{field}`" in text
-    for key in ("aws:region", "argo-tenants:vault.kvMount", "argo-tenants:bucketNames.suffix", "argo-tenants:protectDataBuckets"):
+    for key in ("aws:region", "argo-tenants:vault.kvMount", "argo-tenants:bucketNames.suffix", "argo-tenants:protectBuckets"):
         assert f"`{key}`" in text

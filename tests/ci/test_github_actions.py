@@ -1,4 +1,5 @@
-"""The GitHub workflows: zizmor (offline) and the workflow JSON Schema, then the rules docs/ci.md promises."""
+"""The GitHub workflows: zizmor (offline), actionlint and the workflow JSON Schema, then the rules
+docs/ci.md promises. Who may reach which credential is tests/ci/test_workflow_trust.py."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from tests.support.program import PROJECT_DIR
+from tests.support.workflows import WORKFLOWS, load, triggers
 
 ROOT = PROJECT_DIR
-WORKFLOWS = ROOT / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
 BIN = Path(sys.executable).parent
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
@@ -21,18 +20,8 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 def tool(name: str) -> str:
     found = BIN / name if (BIN / name).exists() else shutil.which(name)
-    assert found, f"{name} is not installed: pip install -r requirements-dev.txt"
+    assert found, f"{name} is not installed: make setup-test"
     return str(found)
-
-
-def load(name: str) -> dict:
-    return yaml.safe_load((WORKFLOWS / name).read_text())
-
-
-def triggers(workflow: dict) -> dict:
-    # YAML 1.1 reads the key `on` as True.
-    value = workflow.get("on", workflow.get(True))
-    return value if isinstance(value, dict) else {name: None for name in ([value] if isinstance(value, str) else value)}
 
 
 def steps(workflow: dict):
@@ -49,11 +38,18 @@ def uses_lines():
 
 
 def test_workflows_exist():
-    assert {path.name for path in FILES} >= {"preview.yml", "deploy.yml", "drift.yml", "plan-comment.yml"}
+    assert {path.name for path in FILES} >= {"preview.yml", "plan-verdict.yml", "deploy.yml", "drift.yml"}
 
 
 def test_zizmor_offline_finds_nothing():
     result = subprocess.run([tool("zizmor"), "--offline", str(WORKFLOWS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_nothing():
+    # actionlint also checks each call of a reusable workflow: its inputs, and that the called jobs
+    # ask for no permission the calling job does not grant (GitHub refuses to start such a run).
+    result = subprocess.run([tool("actionlint"), "-no-color", *map(str, FILES)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -76,19 +72,34 @@ def test_no_expression_inside_run_scripts():
     assert scripts and not [script for script in scripts if "${{" in script]
 
 
-def test_no_pull_request_target():
-    assert not [path.name for path in FILES if "pull_request_target" in triggers(load(path.name))]
+def reusable(name: str) -> bool:
+    return set(triggers(load(name))) == {"workflow_call"}
 
 
-def test_workflows_grant_no_default_permissions():
-    assert {path.name: load(path.name).get("permissions") for path in FILES} == {path.name: {} for path in FILES}
+def test_triggered_workflows_grant_no_default_permissions():
+    assert {path.name: load(path.name).get("permissions") for path in FILES if not reusable(path.name)} == {
+        path.name: {} for path in FILES if not reusable(path.name)
+    }
+
+
+def test_reusable_workflows_leave_their_callers_grant_as_it_is():
+    # A called workflow can only lower its caller's grant: `permissions: {}` there would leave its
+    # jobs no token at all (no checkout, no OIDC token).
+    assert [path.name for path in FILES if reusable(path.name) and "permissions" in load(path.name)] == []
+    assert [
+        (path.name, job_id)
+        for path in FILES
+        if reusable(path.name)
+        for job_id, job in load(path.name)["jobs"].items()
+        if "permissions" in job
+    ] == []
 
 
 def test_every_job_of_a_triggered_workflow_declares_its_permissions():
     missing = [
         (path.name, job_id)
         for path in FILES
-        if "workflow_call" not in triggers(load(path.name))
+        if not reusable(path.name)
         for job_id, job in load(path.name)["jobs"].items()
         if "permissions" not in job
     ]
@@ -115,22 +126,38 @@ def test_pulumi_preview_runs_only_for_branches_of_this_repository():
     assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
 
 
-def test_offline_plan_needs_no_secret():
-    job = load("preview.yml")["jobs"]["offline-plan"]
+def test_program_plan_needs_no_secret():
+    job = load("preview.yml")["jobs"]["program-plan"]
     assert job["permissions"] == {"contents": "read"} and "secrets." not in (WORKFLOWS / "preview.yml").read_text()
 
 
-def test_offline_plan_compares_with_the_base_commit():
-    script = next(step["run"] for step in load("preview.yml")["jobs"]["offline-plan"]["steps"] if "tenancy plan" in step.get("run", ""))
-    assert '--base "$BASE_SHA"' in script and "--format markdown" in script
+def plan_script(workflow: str, job: str) -> str:
+    return next(step["run"] for step in load(workflow)["jobs"][job]["steps"] if "tenancy plan" in step.get("run", ""))
 
 
-def test_comment_poster_never_checks_out_code():
-    assert not [step for step in steps(load("plan-comment.yml")) if "checkout" in step.get("uses", "")]
+def test_program_plan_plans_each_side_with_its_own_program():
+    script = plan_script("preview.yml", "program-plan")
+    assert '--base "$BASE_SHA"' in script and "--program each" in script and "--format markdown" in script
 
 
-def test_comment_poster_runs_after_the_preview_workflow():
-    assert triggers(load("plan-comment.yml"))["workflow_run"]["workflows"] == [load("preview.yml")["name"]]
+def test_the_verdict_plans_the_merged_files_with_mains_program():
+    script = plan_script("plan-verdict.yml", "plan")
+    assert '--base "$BASE"' in script and '--head "$merged"' in script and "--program current" in script
+    # The comment's plan accepts nothing: approval is the report job's, bound to the commit. The
+    # only run with --allow-offboarding asks whether a label could accept what blocks, and prints nothing.
+    calls = [command(call) for call in script.split("-m tenancy plan")[1:] if call.startswith(" --stack")]
+    assert "--allow-offboarding" not in calls[0] and "--format markdown" in calls[0]
+    assert all("> /dev/null" in call for call in calls[1:] if "--allow-offboarding" in call)
+
+
+def command(text: str) -> str:
+    """A shell command from its first line through its `\\` continuation lines."""
+    lines = []
+    for line in text.splitlines():
+        lines.append(line)
+        if not line.rstrip().endswith("\\"):
+            break
+    return "\n".join(lines)
 
 
 def test_prod_deploys_only_after_dev_through_its_environment():
@@ -172,12 +199,12 @@ def test_every_pulumi_job_takes_its_stacks_from_the_shards_command():
 def test_the_stack_list_is_the_shards_commands_json():
     [script] = [step["run"] for step in load("stacks.yml")["jobs"]["list"]["steps"] if "tenancy shards --format json" in step.get("run", "")]
     assert "set -euo pipefail" in script
-    assert set(load("stacks.yml")[True]["workflow_call"]["outputs"]) == {"dev", "prod", "all"}
+    assert set(triggers(load("stacks.yml"))["workflow_call"]["outputs"]) == {"dev", "prod", "all"}
 
 
-def test_read_only_jobs_use_the_environments_read_only_roles():
-    for name, job_id in (("drift.yml", "refresh"), ("preview.yml", "pulumi-preview")):
-        assert load(name)["jobs"][job_id]["with"]["environment"] == "${{ matrix.environment }}-readonly"
+def test_drift_uses_the_main_only_read_only_environment_and_previews_the_reviewed_one():
+    assert load("drift.yml")["jobs"]["refresh"]["with"]["environment"] == "${{ matrix.environment }}-readonly"
+    assert load("preview.yml")["jobs"]["pulumi-preview"]["with"]["environment"] == "${{ matrix.environment }}-preview"
 
 
 def test_drift_is_scheduled_and_shares_the_stack_lock():

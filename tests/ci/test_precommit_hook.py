@@ -19,7 +19,7 @@ def hook(hook_id):
 
 
 def test_pre_commit_accepts_the_configuration():
-    pytest.importorskip("pre_commit", reason="pre-commit is installed by `make setup`")
+    pytest.importorskip("pre_commit", reason="pre-commit is installed by `make setup-test`")
     subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(CONFIG)], check=True, capture_output=True)
 
 

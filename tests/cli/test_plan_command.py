@@ -108,3 +108,11 @@ def test_empty_tenants_dir_plans_no_tenants(capsys, tmp_path):
     code, out, _ = plan(capsys, "--stack", "dev", "--tenants-dir", str(tmp_path), "--format", "json")
     assert code == 0
     assert json.loads(out)["tenants"] == []
+
+
+def test_help_explains_which_revisions_and_which_program(capsys):
+    with pytest.raises(SystemExit):
+        main(["plan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("--head GIT_REF", "--program {each,current}", "each side with its own program", "as data"):
+        assert words in text, words

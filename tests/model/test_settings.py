@@ -11,7 +11,17 @@ def test_defaults():
     assert settings.vault.kv_mount == "kv" and settings.vault.path_prefix == "argo/apps"
     assert settings.vault.kubernetes_auth_mount == "kubernetes"
     assert settings.namespaces.argo_events == "argo-events" and settings.namespaces.argo_workflows == "argo-workflows"
-    assert settings.protect_data_buckets is False
+    assert settings.protect_buckets is False
+
+
+def test_protect_data_buckets_is_read_as_its_new_name_protect_buckets():
+    assert make_settings(protectDataBuckets="true").protect_buckets is True
+    assert make_settings(protectDataBuckets="false").protect_buckets is False
+
+
+def test_old_and_new_name_of_a_setting_together_are_refused():
+    with pytest.raises(SettingsError, match=r"^argo-tenants:protectDataBuckets: is the former name of argo-tenants:protectBuckets"):
+        make_settings(protectDataBuckets="true", protectBuckets="true")
 
 
 def test_structured_values_may_arrive_as_json_text():

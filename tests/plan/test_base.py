@@ -19,7 +19,7 @@ import yaml
 
 from tenancy.cli.main import main
 
-from tests.support.git_repo import git, write
+from tests.support.git_repo import git, program_repo, write
 from tests.support.github_markdown import text_of, to_html
 from tests.support.program import PROJECT_DIR, registration
 
@@ -35,13 +35,7 @@ def plan(repo: Path, *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("repo")
-    shutil.copy(PROJECT_DIR / "__main__.py", root)
-    shutil.copytree(PROJECT_DIR / "components", root / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
-        shutil.copy(PROJECT_DIR / name, root)
-    (root / "tenants").mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = program_repo(tmp_path_factory.mktemp("repo"), stacks=("dev",))
     write(root, registration("alpha", dataBucket={"bucket": "alpha-data", "region": "us-west-2"}, readUsers=["a@example.org"]))
     write(root, registration("beta"))
     write(root, registration("gamma"))
@@ -114,8 +108,8 @@ def test_offboarding_exits_3(blocked):
 
 
 def test_allow_offboarding_exits_0(repo):
-    code, out, _ = plan(repo, "--base", "base", "--allow-offboarding")
-    assert code == 0 and "OFFBOARDING: accepted (--allow-offboarding)" in out
+    code, out, _ = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current")
+    assert code == 0 and "BLOCKING: accepted (--allow-offboarding)" in out
 
 
 def test_an_offboarding_that_does_not_record_its_buckets_is_refused_even_when_allowed(repo):

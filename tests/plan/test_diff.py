@@ -251,3 +251,64 @@ def test_the_settings_a_change_edits_are_named_and_secrets_stay_hidden():
         {"path": "argo-tenants:runnerImage", "before": "a:1", "after": "a:2"},
         {"path": "argo-tenants:vault.address", "before": "https://v:8200", "after": "https://w:8200"},
     ]
+
+
+NAMESPACE = "kubernetes:core/v1:Namespace"
+SECRET = "vault:kv/secretV2:SecretV2"
+USER = "aws:iam/user:User"
+
+
+def test_a_renamed_namespace_is_replaced_and_blocks(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", NAMESPACE)["inputs"]["metadata"]["name"] = "wf-acme-renamed"
+    diff = diff_plans(base, head, BASE_REF)
+    [entry] = [entry for entry in tenant(diff, "alpha")["resources"] if entry["type"] == NAMESPACE]
+    assert entry["action"] == "replace"
+    assert diff["offboarding"]["blocking"] is True
+    [destroyed] = diff["offboarding"]["objects"]
+    assert (destroyed["kind"], destroyed["action"]) == ("namespace", "replace")
+    assert destroyed["object"] == resource(base, "alpha", NAMESPACE)["inputs"]["metadata"]["name"]
+
+
+def test_a_vault_secret_at_a_new_path_is_replaced_and_blocks(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", SECRET, "-credentials-artifacts")["inputs"]["name"] = "elsewhere/s3/artifacts"
+    diff = diff_plans(base, head, BASE_REF)
+    assert [(entry["kind"], entry["action"]) for entry in diff["offboarding"]["objects"]] == [("Vault secret", "replace")]
+
+
+def test_a_renamed_iam_user_is_an_update_and_does_not_block(template):
+    # IAM renames a user in place (UpdateUser); its access keys follow the new name by replacement.
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", USER)["inputs"]["name"] = "argo-tenants-dev-renamed"
+    diff = diff_plans(base, head, BASE_REF)
+    [entry] = [entry for entry in tenant(diff, "alpha")["resources"] if entry["type"] == USER]
+    assert entry["action"] == "update" and diff["offboarding"]["blocking"] is False
+
+
+def test_dropping_retain_on_delete_blocks(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", BUCKET, "-artifacts")["retainOnDelete"] = False
+    diff = diff_plans(base, head, BASE_REF)
+    assert diff["offboarding"]["blocking"] is True
+    assert [entry["dropped"] for entry in diff["offboarding"]["unprotected"]] == [["retainOnDelete"]]
+
+
+def test_adding_protection_does_not_block(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", BUCKET, "-data")["protect"] = True
+    assert diff_plans(base, head, BASE_REF)["offboarding"]["blocking"] is False
+
+
+def test_an_offboarded_tenants_objects_are_its_offboarding_not_listed_again(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    assert diff_plans(base, head, BASE_REF)["offboarding"]["objects"] == []
+
+
+def test_blocking_changes_follow_the_schema_in_docs(template):
+    base, head = plans(template, ["alpha"], ["alpha"])
+    resource(head, "alpha", NAMESPACE)["inputs"]["metadata"]["name"] = "wf-acme-renamed"
+    resource(head, "alpha", BUCKET, "-data")["protect"] = False
+    resource(base, "alpha", BUCKET, "-data")["protect"] = True
+    head_ref = {"ref": "pr", "commit": "1" * 40}
+    jsonschema.validate(diff_plans(base, head, BASE_REF, head_ref=head_ref, program="current"), SCHEMA)

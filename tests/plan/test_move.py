@@ -18,7 +18,7 @@ import pytest
 from tenancy.cli.main import main
 from tests.support.cli_project import add_shard_stack
 from tests.support.program import PROJECT_DIR, registration
-from tests.support.git_repo import git, write
+from tests.support.git_repo import git, program_repo, write
 
 ALPHA_IN_DEV_A = "urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo::alpha"
 
@@ -26,17 +26,9 @@ ALPHA_IN_DEV_A = "urn:pulumi:dev-a::argo-tenants::argo-tenants:index:TenantRepo:
 def plan(repo: Path, stack: str, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["plan", "--project-dir", str(repo), "--stack", stack, "--base", "main", *argv])
+        # Moves are about data: this program reads both revisions' files (--program each is test_base_program.py's).
+        code = main(["plan", "--project-dir", str(repo), "--stack", stack, "--base", "main", "--program", "current", *argv])
     return code, out.getvalue(), err.getvalue()
-
-
-def program_repo(root: Path) -> Path:
-    shutil.copy(PROJECT_DIR / "__main__.py", root)
-    shutil.copytree(PROJECT_DIR / "components", root / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(PROJECT_DIR / "Pulumi.yaml", root)
-    (root / "tenants").mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
 
 
 def commit(root: Path) -> None:
@@ -95,7 +87,7 @@ def test_a_move_exits_3_on_both_stacks(leaving, arriving):
 
 def test_a_move_is_accepted_like_an_offboarding(sharded):
     code, out, _ = plan(sharded, "dev-b", "--allow-offboarding")
-    assert code == 0 and "OFFBOARDING: accepted (--allow-offboarding)" in out
+    assert code == 0 and "BLOCKING: accepted (--allow-offboarding)" in out
 
 
 def test_the_text_report_prints_the_command_to_run(sharded):
@@ -106,7 +98,7 @@ def test_the_text_report_prints_the_command_to_run(sharded):
 
 def test_the_pull_request_comment_quotes_the_command(sharded):
     _, out, _ = plan(sharded, "dev-b", "--format", "markdown")
-    assert "> **Offboarding: 1 tenant moving between stacks.**" in out
+    assert "> **Blocking: 1 tenant moving between stacks.**" in out
     assert f">   '{ALPHA_IN_DEV_A}'" in out
 
 

@@ -1,27 +1,44 @@
 """Show what `pulumi up` would register for a stack, offline.
 
-Runs the real program (__main__.py) under Pulumi's mock engine with the stack's settings
-(Pulumi.yaml, Pulumi.<stack>.yaml) and the tenant files: no Pulumi CLI, credentials or network.
-Every value Pulumi marks secret prints as [secret].
+Runs the program under Pulumi's mock engine with the stack's settings (Pulumi.yaml,
+Pulumi.<stack>.yaml) and the tenant files: no Pulumi CLI, credentials or network. Every value
+Pulumi marks secret prints as [secret].
 
-With --base GIT_REF it plans the tenant files and settings as they are at GIT_REF too (with the
-program as it is now) and reports what changes: tenants onboarded, offboarded and changed (which
-resources, which input paths), untouched tenants counted. A tenant that changes stacks within its
-environment (a new spec.shard) is reported as a move, with the `pulumi state move` command that
-keeps its objects (docs/sharding.md). A change that offboards or moves a tenant, or takes a bucket
-out of Pulumi's management (kept in S3, no longer managed), exits 3 unless --allow-offboarding is
-given. --format markdown is a pull-request comment; --format json is documented in
+Which revisions (git refs; without them, the working tree):
+  --base REF   also plan REF, and report the difference: tenants onboarded, offboarded and changed
+               (which resources, which input paths, `replace` where the provider recreates the
+               object), untouched tenants counted; a tenant moving to or from another stack of its
+               environment (a new spec.shard) with the `pulumi state move` command that keeps its
+               objects (docs/sharding.md).
+  --head REF   plan REF instead of the working tree (CI: the pull request merged into main).
+
+Which program plans them (--program, with --base or --head):
+  each         (default) each side with its own program: __main__.py, components/ and tenancy/ as
+               they are at that revision, run from a copy of its tree in a separate process (the
+               working tree with its own), so a change to the program shows as what it does.
+  current      every side with the program running this command; of a revision only Pulumi.yaml,
+               Pulumi.<stack>.yaml and the tenant files are read, as data (regular files only),
+               and nothing of it is run. CI's verdict on a pull request: main's program on the
+               pull request's files.
+
+Blocking, exit 3 unless --allow-offboarding: a tenant offboarded or moved to another stack; a
+bucket leaving management (removed, or replaced by a new name or region), which must also be
+recorded in tenants/_retired-buckets.yaml (until it is, nothing accepts the change); a namespace,
+Vault secret or IAM or MinIO user deleted or replaced; `protect` or `retainOnDelete` dropped from a
+resource. --format markdown is a pull-request comment; --format json is documented in
 docs/plan-format.md.
 
 With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
 pull-request comment with one verdict for all stacks first and one size budget, exiting with the
-worst stack's code.
+worst stack's code. With --head, name the stacks: --all-stacks would list the working tree's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -44,6 +61,7 @@ from tenancy.project.stack_files import project_name, stack_config
 from tenancy.project.stacks import TENANTS_DIR_KEY, ProjectError, project_stacks, read_stacks
 
 MIN_BUDGET = 2_000
+EACH, CURRENT = "each", "current"
 
 
 def _budget(text: str) -> int:
@@ -65,11 +83,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--tenants-dir", type=Path, help="directory of tenant files (default: the stack's tenantsDir)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="output format (default: text)")
-    parser.add_argument("--base", metavar="GIT_REF", help="also plan the tenant files and settings at GIT_REF and show the difference")
+    parser.add_argument("--base", metavar="GIT_REF", help="also plan GIT_REF and show the difference from it")
+    parser.add_argument("--head", metavar="GIT_REF", help="plan GIT_REF instead of the working tree")
+    parser.add_argument(
+        "--program",
+        choices=(EACH, CURRENT),
+        default=EACH,
+        help="with --base or --head: plan each revision with its own program (each, the default), or every "
+        "revision with this program, reading only its stack and tenant files as data (current)",
+    )
     parser.add_argument(
         "--allow-offboarding",
         action="store_true",
-        help="with --base: exit 0 even if the change offboards a tenant or removes a bucket from management",
+        help="with --base: exit 0 even if the change blocks (offboarding, a stateful object deleted or "
+        "replaced, a protection dropped)",
     )
     parser.add_argument(
         "--max-length",
@@ -119,62 +146,150 @@ def _working_tree_tenants_dir(args: argparse.Namespace, project_dir: Path, setti
     return read_stacks(settings_dir, tenants_base=project_dir)[stack].tenants_dir
 
 
-def _head(args: argparse.Namespace, project_dir: Path, stack: str) -> tuple[dict[str, Any], _Revision]:
+@dataclass(frozen=True)
+class _Side:
+    """One side of a comparison: `role` is "base" or "head"; `ref` a git revision, None the working tree."""
+
+    role: str
+    ref: str | None
+
+    @property
+    def failure(self) -> ExitCode:
+        # 4: the comparison is impossible (fetch or fix the base); 1: the change itself is invalid.
+        return ExitCode.BASE_UNAVAILABLE if self.role == "base" else ExitCode.INVALID
+
+    @property
+    def title(self) -> str:
+        if self.role == "base":
+            return f"The base revision {self.ref} cannot be planned, so there is nothing to compare with."
+        return f"The revision {self.ref} cannot be planned."
+
+
+@dataclass(frozen=True)
+class _Planned:
+    document: dict[str, Any]
+    label: dict[str, Any]  # how the diff names the side: ref and commit (the base also newStack)
+    revision: _Revision | None  # where its stack and tenant files were read; None: unreadable
+
+
+def _working_tree(args: argparse.Namespace, project_dir: Path, stack: str) -> _Planned:
     overrides = {TENANTS_DIR_KEY: str(args.tenants_dir.resolve())} if args.tenants_dir else {}
     tenants_dir = _working_tree_tenants_dir(args, project_dir, project_dir, stack)
     label = f"planning {stack} ({_tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(project_dir, stack, overrides, label)
     if result.error:
         raise _Stop(ExitCode.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
-    return plan_document(result), _Revision(project_dir, tenants_dir)
+    return _Planned(plan_document(result), {"ref": None, "commit": None}, _Revision(project_dir, tenants_dir))
 
 
 def _empty_plan(project: str, stack: str) -> dict[str, Any]:
     return {"version": PLAN_VERSION, "project": project, "stack": stack, "tenants": [], "resources": [], "outputs": {}}
 
 
-def _base(
-    args: argparse.Namespace, project_dir: Path, stack: str, scratch: Path
-) -> tuple[dict[str, Any], dict[str, Any], _Revision | None]:
-    """The plan at --base, what the diff says about it, and where its files are (None: unreadable);
-    raises _Stop(ExitCode.BASE_UNAVAILABLE) when the plan cannot be made."""
-    ref = args.base
-    unavailable = f"The base revision {ref} cannot be planned, so there is nothing to compare with."
+def _tenants_at(
+    args: argparse.Namespace, project_dir: Path, stack: str, snapshot: git_snapshot.Snapshot, settings_dir: Path
+) -> Path:
+    """The snapshot's copy of the tenants directory that the stack files in `settings_dir` name."""
+    path = _working_tree_tenants_dir(args, project_dir, settings_dir, stack)
+    if args.program == CURRENT:
+        return git_snapshot.directory_at(project_dir, snapshot, path)
+    tenants = snapshot.root / git_snapshot.repository_path(project_dir, path)
+    tenants.mkdir(parents=True, exist_ok=True)
+    return tenants
+
+
+def _at_revision(
+    args: argparse.Namespace, project_dir: Path, stack: str, side: _Side, scratch: Path, head_settings: Path | None
+) -> _Planned:
+    """The plan of `side.ref`: with its own program (--program each), or with this one reading its
+    stack and tenant files as data (current). `head_settings` holds the stack files of the other
+    side, whose tenantsDir a stack new at head is read from. Raises _Stop with `side.failure`."""
     try:
-        snapshot = git_snapshot.stack_files(project_dir, ref, scratch)
-        label = {"ref": ref, "commit": snapshot.commit, "newStack": False}
+        if args.program == EACH:
+            snapshot = git_snapshot.whole_tree(project_dir, side.ref, scratch)
+        else:
+            snapshot = git_snapshot.stack_files(project_dir, side.ref, scratch)
+        label: dict[str, Any] = {"ref": side.ref, "commit": snapshot.commit}
         if not (snapshot.directory / f"Pulumi.{stack}.yaml").is_file():
-            # The pull request adds this stack: at the base nothing of it existed. Its tenants may
+            if side.role == "head":
+                message = f"no stack '{stack}': Pulumi.{stack}.yaml does not exist at {side.ref}"
+                raise _Stop(ExitCode.USAGE, message, side.title)
+            # The change adds this stack: at the base nothing of it existed. Its tenants may
             # still have been deployed by another stack of the environment (a split into shards).
             label["newStack"] = True
-            return _empty_plan(project_name(project_dir), stack), label, _new_stack_base(args, project_dir, stack, snapshot)
-        tenants = git_snapshot.directory_at(
-            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, snapshot.directory, stack)
-        )
+            return _Planned(
+                _empty_plan(project_name(project_dir), stack),
+                label,
+                _new_stack_base(args, project_dir, stack, snapshot, head_settings or project_dir),
+            )
+        if side.role == "base":
+            label["newStack"] = False
+        tenants = _tenants_at(args, project_dir, stack, snapshot, snapshot.directory)
     except git_snapshot.SnapshotError as err:
-        raise _Stop(ExitCode.BASE_UNAVAILABLE, str(err), unavailable) from None
-    result = _run_program(
-        project_dir,
-        stack,
-        {TENANTS_DIR_KEY: str(tenants)},
-        f"planning {stack} at {ref} ({_tenant_file_count(tenants)} tenant files)",
-        settings_dir=snapshot.directory,
-    )
-    if result.error:
-        # Name the files as the reviewer knows them, not by the scratch directory they were read into.
-        message = result.error.replace(f"{snapshot.root}/", f"{ref}:")
-        raise _Stop(ExitCode.BASE_UNAVAILABLE, message, unavailable)
-    return plan_document(result), label, _Revision(snapshot.directory, tenants)
+        raise _Stop(side.failure, str(err), side.title) from None
+    if args.program == EACH:
+        document = _own_program(stack, snapshot, tenants, side)
+    else:
+        result = _run_program(
+            project_dir,
+            stack,
+            {TENANTS_DIR_KEY: str(tenants)},
+            f"planning {stack} at {side.ref} ({_tenant_file_count(tenants)} tenant files)",
+            settings_dir=snapshot.directory,
+        )
+        if result.error:
+            # Name the files as the reviewer knows them, not by the scratch directory they were read into.
+            raise _Stop(side.failure, _at_ref(result.error, snapshot, side.ref), side.title)
+        document = plan_document(result)
+    return _Planned(document, label, _Revision(snapshot.directory, tenants))
+
+
+def _own_program(stack: str, snapshot: git_snapshot.Snapshot, tenants: Path, side: _Side) -> dict[str, Any]:
+    """The revision's own `plan --format json`, run from its tree: its __main__.py, components/ and
+    tenancy/ (`-m` puts the working directory first on sys.path), with this interpreter's packages."""
+    command = [
+        sys.executable, "-m", "tenancy", "plan", "--stack", stack, "--format", "json",
+        "--tenants-dir", str(tenants), "--project-dir", str(snapshot.directory),
+    ]
+    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    progress = Progress(sys.stderr, f"planning {stack} at {side.ref} with its own program")
+    try:
+        result = subprocess.run(
+            command, cwd=snapshot.directory, env=environment, capture_output=True, text=True, check=False
+        )
+    finally:
+        progress.done()
+    if result.returncode == ExitCode.SUCCESS:
+        try:
+            document = json.loads(result.stdout)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and document.get("version") == PLAN_VERSION:
+            return document
+        raise _Stop(side.failure, f"the program at {side.ref} printed no plan document (version {PLAN_VERSION})", side.title)
+    message = _at_ref(result.stderr.strip(), snapshot, side.ref)
+    raise _Stop(side.failure, message or f"its plan command exited {result.returncode}", side.title)
+
+
+def _at_ref(message: str, snapshot: git_snapshot.Snapshot, ref: str) -> str:
+    """Name the files as the reviewer knows them (`REF:tenants/x.yaml:7`), not by the scratch
+    directory they were read into, nor relative to it as the revision's own program names them."""
+    lines = []
+    for line in message.replace(f"{snapshot.root}/", f"{ref}:").splitlines():
+        text = line.lstrip()
+        name = text.split(":", 1)[0]
+        if name and (snapshot.directory / name).is_file():
+            line = f"{line[: len(line) - len(text)]}{ref}:{text}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _new_stack_base(
-    args: argparse.Namespace, project_dir: Path, stack: str, snapshot: git_snapshot.Snapshot
+    args: argparse.Namespace, project_dir: Path, stack: str, snapshot: git_snapshot.Snapshot, head_settings: Path
 ) -> _Revision | None:
-    """The base's tenant files for a stack new in the pull request, from the working tree's tenantsDir."""
+    """The base's tenant files for a stack new at head, from the tenantsDir the head's settings name."""
     try:
-        tenants = git_snapshot.directory_at(
-            project_dir, snapshot, _working_tree_tenants_dir(args, project_dir, project_dir, stack)
-        )
+        tenants = _tenants_at(args, project_dir, stack, snapshot, head_settings)
     except git_snapshot.SnapshotError:
         return None
     return _Revision(snapshot.directory, tenants)
@@ -202,18 +317,15 @@ def _places(revision: _Revision | None, stack: str, environment: str) -> dict[st
     return {name: place.as_dict() for name, place in places.items() if place is not None}
 
 
-def _moves_context(
-    project_dir: Path, stack: str, base: tuple[dict[str, Any], _Revision | None], head: tuple[dict[str, Any], _Revision]
-) -> tuple[dict, dict] | None:
+def _moves_context(stack: str, base: _Planned, head: _Planned) -> tuple[dict, dict] | None:
     """What the diff needs to tell moves from offboardings; only worth reading when tenants come or go."""
-    (base_plan, base_revision), (head_plan, head_revision) = base, head
-    if set(base_plan["tenants"]) == set(head_plan["tenants"]):
+    if set(base.document["tenants"]) == set(head.document["tenants"]) or head.revision is None:
         return None
-    settings = read_stacks(project_dir)[stack].settings
+    settings = read_stacks(head.revision.settings_dir)[stack].settings
     if settings is None:
         return None
     environment = settings.environment
-    return _places(base_revision, stack, environment), _places(head_revision, stack, environment)
+    return _places(base.revision, stack, environment), _places(head.revision, stack, environment)
 
 
 def _render_plan(args: argparse.Namespace, document: dict[str, Any]) -> str:
@@ -234,15 +346,28 @@ def _settings_at(revision: _Revision | None, stack: str) -> dict[str, Any]:
 def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> StackReport:
     """One stack planned at --base and now, compared: its diff, or why there is none."""
     try:
-        head, head_revision = _head(args, project_dir, stack)
-        with tempfile.TemporaryDirectory(prefix="argo-tenants-base-") as scratch:
-            base, base_label, base_revision = _base(args, project_dir, stack, Path(scratch))
-            places = _moves_context(project_dir, stack, (base, base_revision), (head, head_revision))
-            settings = (_settings_at(base_revision, stack), _settings_at(head_revision, stack))
+        with tempfile.TemporaryDirectory(prefix="argo-tenants-plan-") as scratch:
+            if args.head is None:
+                head = _working_tree(args, project_dir, stack)
+            else:
+                head = _at_revision(args, project_dir, stack, _Side("head", args.head), Path(scratch) / "head", None)
+            base_settings = head.revision.settings_dir if head.revision else None
+            base = _at_revision(args, project_dir, stack, _Side("base", args.base), Path(scratch) / "base", base_settings)
+            places = _moves_context(stack, base, head)
+            settings = (_settings_at(base.revision, stack), _settings_at(head.revision, stack))
     except _Stop as stop:
         print(f"{stack}: {stop.title}\n{stop.message}", file=sys.stderr)
         return StackReport(stack, int(stop.code), problem=(stop.title, stop.message))
-    diff = diff_plans(base, head, base_label, accepted=args.allow_offboarding, places=places, settings=settings)
+    diff = diff_plans(
+        base.document,
+        head.document,
+        base.label,
+        accepted=args.allow_offboarding,
+        places=places,
+        settings=settings,
+        head_ref=head.label,
+        program=args.program,
+    )
     if diff["offboarding"]["unrecorded"]:
         # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
         print(
@@ -253,8 +378,9 @@ def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> Stac
         return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
-            f"plan: {stack}: this change offboards or moves a tenant, or takes a bucket out of management; "
-            "review the list, then pass --allow-offboarding to accept it",
+            f"plan: {stack}: this change offboards or moves a tenant, takes a bucket out of management, deletes "
+            "or replaces a stateful object or drops a protection; review the list, then pass --allow-offboarding "
+            "to accept it",
             file=sys.stderr,
         )
         return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
@@ -280,10 +406,14 @@ def _render_reports(args: argparse.Namespace, reports: list[StackReport]) -> str
 
 
 def _stacks(args: argparse.Namespace, project_dir: Path) -> list[str]:
-    """The stacks to plan, each known (ProjectError otherwise), in the order given or the project's."""
+    """The stacks to plan, each known (ProjectError otherwise), in the order given or the project's.
+    With --head they are read at that revision: a stack there need not exist in the working tree."""
     if args.all_stacks:
+        if args.head:
+            raise ProjectError("--all-stacks lists the working tree's stacks; with --head, name each with --stack")
         return list(project_stacks(project_dir).by_name)
-    for stack in args.stack:
+    project_stacks(project_dir)
+    for stack in args.stack if args.head is None else ():
         project_stacks(project_dir, stack)
     return list(dict.fromkeys(args.stack))
 
@@ -302,7 +432,8 @@ def run(args: argparse.Namespace) -> ExitCode:
         if args.format == "json":
             print("plan: --format json holds one stack's diff: plan each stack on its own", file=sys.stderr)
             return ExitCode.USAGE
-    if args.tenants_dir and not args.tenants_dir.is_dir():
+    # With --head the tenants are read at that revision, not in the working tree.
+    if args.head is None and args.tenants_dir and not args.tenants_dir.is_dir():
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
         return ExitCode.USAGE
     if args.base:
@@ -311,11 +442,15 @@ def run(args: argparse.Namespace) -> ExitCode:
         return worst([report.code for report in reports])
     [stack] = stacks
     try:
-        head, _ = _head(args, project_dir, stack)
+        with tempfile.TemporaryDirectory(prefix="argo-tenants-plan-") as scratch:
+            if args.head is None:
+                head = _working_tree(args, project_dir, stack)
+            else:
+                head = _at_revision(args, project_dir, stack, _Side("head", args.head), Path(scratch), None)
     except _Stop as stop:
         print(f"{stop.title}\n{stop.message}", file=sys.stderr)
         if args.format == "markdown":
             sys.stdout.write(comment.render([StackReport(stack, int(stop.code), problem=(stop.title, stop.message))], args.max_length))
         return stop.code
-    sys.stdout.write(_render_plan(args, head))
+    sys.stdout.write(_render_plan(args, head.document))
     return ExitCode.SUCCESS
