@@ -68,6 +68,10 @@ def verdict(report: StackReport) -> str:
     """One stack's verdict in a few words, starting with its mark."""
     if report.diff is None:
         title = report.problem[0] if report.problem else "no plan"
+        if report.code == OFFBOARDING:
+            return f"⛔ blocked: {title}"
+        if report.code == 0:
+            return f"⚠️ accepted (`allow-offboarding`): {title}"
         return f"⛔ no plan: {title}"
     words = ", ".join(offboarding_words(report.diff))
     if report.code == OFFBOARDING:
@@ -80,6 +84,13 @@ def verdict(report: StackReport) -> str:
 def _stack_list(reports: list[StackReport]) -> str:
     names = [md.code(report.stack) for report in reports]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _accepted(report: StackReport) -> bool:
+    """Blocking, and accepted with `allow-offboarding` (a removed stack has a problem and no diff)."""
+    if report.diff is None:
+        return report.code == 0 and report.problem is not None
+    return bool(report.diff["offboarding"]["blocking"])
 
 
 def overall(reports: list[StackReport]) -> str:
@@ -98,10 +109,10 @@ def overall(reports: list[StackReport]) -> str:
         if clear:
             lines.append(f"> - {_stack_list(clear)}: nothing blocking.")
         return "\n".join(lines)
-    accepted = [report for report in reports if report.diff and report.diff["offboarding"]["blocking"]]
+    accepted = [report for report in reports if _accepted(report)]
     if accepted:
         lines = ["> [!WARNING]", "> **Offboarding accepted** with `allow-offboarding`; nothing else blocking."]
-        lines += [f"> - {md.code(report.stack)}: {', '.join(offboarding_words(report.diff))}." for report in accepted]
+        lines += [f"> - {md.code(report.stack)}: {html.escape(verdict(report).split(': ', 1)[1])}." for report in accepted]
         return "\n".join(lines)
     if all(no_changes(report.diff) for report in reports):
         return f"> [!TIP]\n> **No changes** on {_stack_list(reports)}: merging changes nothing there."

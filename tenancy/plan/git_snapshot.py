@@ -154,6 +154,20 @@ def stack_files(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     return Snapshot(commit=commit, root=destination, directory=destination / prefix)
 
 
+def stack_names_at(project_dir: Path, ref: str) -> list[str]:
+    """The stacks the project has at `ref`: every Pulumi.<stack>.yaml beside its Pulumi.yaml, sorted."""
+    commit = resolve(project_dir, ref)
+    prefix = repository_path(project_dir, project_dir)
+    names = []
+    for blob in _files_at(project_dir, commit, prefix):
+        path = PurePosixPath(blob.path)
+        if path.parent == prefix and path.name.startswith("Pulumi.") and path.name.endswith(".yaml"):
+            name = path.name[len("Pulumi.") : -len(".yaml")]
+            if name:
+                names.append(name)
+    return sorted(names)
+
+
 def whole_tree(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     """Write every file of the repository at `ref` under `destination`: the revision's own program,
     to be run (`plan --program each`), so it is taken as it is, with `git archive`."""

@@ -145,7 +145,10 @@ def test_the_verdict_plans_the_merged_files_with_mains_program():
     assert '--base "$BASE"' in script and '--head "$merged"' in script and "--program current" in script
     # The comment's plan accepts nothing: approval is the report job's, bound to the commit. The
     # only run with --allow-offboarding asks whether a label could accept what blocks, and prints nothing.
-    calls = [command(call) for call in script.split("-m tenancy plan")[1:] if call.startswith(" --stack")]
+    calls = [command(call) for call in script.split("-m tenancy plan")[1:] if '--base "$BASE"' in command(call)]
+    assert len(calls) == 2
+    # One comment for every stack of either side, verdict first (plan --all-stacks).
+    assert all("--all-stacks" in call for call in calls)
     assert "--allow-offboarding" not in calls[0] and "--format markdown" in calls[0]
     assert all("> /dev/null" in call for call in calls[1:] if "--allow-offboarding" in call)
 

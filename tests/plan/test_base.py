@@ -181,3 +181,42 @@ def test_every_stack_in_one_comment_with_the_worst_exit_code(repo, stacks):
 def test_several_stacks_need_a_base(repo):
     code, _, err = plan(repo, "--all-stacks")
     assert code == 2 and "--base" in err
+
+
+@pytest.fixture(scope="module")
+def stacks_repo(tmp_path_factory) -> Path:
+    """Base: stacks dev and prod. Head (committed): prod's stack renamed `production` (same environment)."""
+    root = program_repo(tmp_path_factory.mktemp("stacks"), stacks=("dev", "prod"))
+    write(root, registration("alpha"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "tag", "base")
+    production = yaml.safe_load((root / "Pulumi.prod.yaml").read_text())
+    production["config"]["argo-tenants:environment"] = "prod"
+    (root / "Pulumi.production.yaml").write_text(yaml.safe_dump(production, sort_keys=False))
+    git(root, "rm", "-q", "Pulumi.prod.yaml")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "head")
+    git(root, "tag", "head")
+    git(root, "checkout", "-q", "base")  # main's working tree, as in CI: the head is read as data only
+    return root
+
+
+def test_all_stacks_with_a_head_plans_the_stacks_of_either_revision(stacks_repo):
+    code, out, err = plan(stacks_repo, "--base", "base", "--head", "head", "--program", "current", "--all-stacks", "--format", "markdown")
+    headings = sorted(line.split(" · ")[0] for line in out.splitlines() if line.startswith("#### "))
+    assert headings == ["#### `dev`", "#### `prod`", "#### `production`"], err
+    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    assert "prod: blocked: Pulumi.prod.yaml is removed" in verdict
+    assert "dev" in verdict and "production" in verdict and "nothing blocking" in verdict
+    assert code == 3
+
+
+def test_a_removed_stack_is_accepted_only_with_the_label(stacks_repo):
+    code, out, _ = plan(
+        stacks_repo, "--base", "base", "--head", "head", "--program", "current", "--all-stacks",
+        "--allow-offboarding", "--format", "markdown",
+    )
+    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    assert "Offboarding accepted" in verdict and "Pulumi.prod.yaml is removed" in verdict
+    assert code == 0

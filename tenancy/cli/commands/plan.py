@@ -30,7 +30,8 @@ docs/plan-format.md.
 
 With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
 pull-request comment with one verdict for all stacks first and one size budget, exiting with the
-worst stack's code. With --head, name the stacks: --all-stacks would list the working tree's.
+worst stack's code. With --head, --all-stacks means every stack of either revision; a stack whose
+file the head removes blocks too (nothing deploys it any more), unless --allow-offboarding.
 """
 
 from __future__ import annotations
@@ -409,13 +410,44 @@ def _stacks(args: argparse.Namespace, project_dir: Path) -> list[str]:
     """The stacks to plan, each known (ProjectError otherwise), in the order given or the project's.
     With --head they are read at that revision: a stack there need not exist in the working tree."""
     if args.all_stacks:
-        if args.head:
-            raise ProjectError("--all-stacks lists the working tree's stacks; with --head, name each with --stack")
-        return list(project_stacks(project_dir).by_name)
+        if args.head is None:
+            return list(project_stacks(project_dir).by_name)
+        project_stacks(project_dir)
+        try:
+            names = set(git_snapshot.stack_names_at(project_dir, args.head))
+            names |= set(git_snapshot.stack_names_at(project_dir, args.base)) if args.base else set()
+        except git_snapshot.SnapshotError as err:
+            raise ProjectError(str(err)) from None
+        return sorted(names)
     project_stacks(project_dir)
     for stack in args.stack if args.head is None else ():
         project_stacks(project_dir, stack)
     return list(dict.fromkeys(args.stack))
+
+
+def _removed_stacks(args: argparse.Namespace, project_dir: Path, stacks: list[str]) -> set[str]:
+    """Of `stacks` (--all-stacks), those whose file --head removes: they exist at --base only. A stack
+    named with --stack must exist at --head."""
+    if not args.all_stacks or args.head is None or args.base is None:
+        return set()
+    try:
+        at_head = set(git_snapshot.stack_names_at(project_dir, args.head))
+    except git_snapshot.SnapshotError:
+        return set()  # _diff_stack reports the unreadable revision
+    return {stack for stack in stacks if stack not in at_head}
+
+
+def _removed_stack(args: argparse.Namespace, stack: str) -> StackReport:
+    """A stack file the change deletes: no `pulumi up` will run on the stack again, so what it
+    manages stays in the cloud and in its state, never updated; a maintainer accepts that on purpose."""
+    title = f"Pulumi.{stack}.yaml is removed"
+    message = (
+        "nothing deploys this stack any more: what it manages stays in the cloud and in its state, no longer "
+        "updated (run `pulumi destroy` or move its tenants to another stack first, docs/sharding.md)"
+    )
+    print(f"plan: {stack}: {title}; {message}", file=sys.stderr)
+    code = ExitCode.SUCCESS if args.allow_offboarding else ExitCode.OFFBOARDING
+    return StackReport(stack, int(code), problem=(title, message))
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -437,7 +469,10 @@ def run(args: argparse.Namespace) -> ExitCode:
         print(f"--tenants-dir {args.tenants_dir}: no such directory", file=sys.stderr)
         return ExitCode.USAGE
     if args.base:
-        reports = [_diff_stack(args, project_dir, stack) for stack in stacks]
+        removed = _removed_stacks(args, project_dir, stacks)
+        reports = [
+            _removed_stack(args, stack) if stack in removed else _diff_stack(args, project_dir, stack) for stack in stacks
+        ]
         sys.stdout.write(_render_reports(args, reports))
         return worst([report.code for report in reports])
     [stack] = stacks
