@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 import pulumi
-import pulumi_github as github
 from pulumi.runtime import config as runtime_config
 
 from components.event_routing import EventRouting, EventRoutingArgs
+from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, valid_tenants
@@ -39,35 +39,13 @@ except (SettingsError, TenantValidationError) as err:
 
 tenants = [tenant for tenant in registrations if tenant.deployed]
 
-# One provider per repository owner, shared by its registrations; GitHub owner names ignore case.
-# With the GitHub App each provider is that owner's installation: an installation token serves one
-# owner only. Without it, the personal-token fallback (githubToken, or the provider's GITHUB_TOKEN).
 config = pulumi.Config(CONFIG_NAMESPACE)
-github_token = config.get_secret("githubToken")
+app_private_key = None
 if settings.github_app is not None:
     # The App's private key: a stack secret, or GITHUB_APP_PEM_FILE where CI exports it from Vault.
     # Neither is needed by the offline plan, whose mock engine never calls GitHub.
     app_private_key = config.get_secret("githubAppPrivateKey") or pulumi.Output.secret(os.environ.get("GITHUB_APP_PEM_FILE", ""))
-github_providers: dict[str, github.Provider] = {}
-for tenant in tenants:
-    owner_key = tenant.owner.lower()
-    if owner_key in github_providers:
-        continue
-    if settings.github_app is None:
-        github_providers[owner_key] = github.Provider(f"github-{owner_key}", owner=tenant.owner, token=github_token)
-        continue
-    if tenant.installation_id is None:
-        # Validation reports this at the file's line first; kept so the program never guesses.
-        raise pulumi.RunError(f"no GitHub App installation is known for owner '{tenant.owner}' ({tenant.source})")
-    github_providers[owner_key] = github.Provider(
-        f"github-{owner_key}",
-        owner=tenant.owner,
-        app_auth=github.ProviderAppAuthArgs(
-            id=str(settings.github_app.app_id),
-            installation_id=str(tenant.installation_id),
-            pem_file=app_private_key,
-        ),
-    )
+github_providers = github_providers_of(tenants, settings.github_app, config.get_secret("githubToken"), app_private_key)
 
 # Stack-level objects live in the Argo Events namespace; a shard stack's names carry its shard.
 events_namespace = settings.namespaces.argo_events
