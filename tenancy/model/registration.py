@@ -248,7 +248,11 @@ class RepoRegistrationSpec(_Strict):
         default=(), description="Emails with read-only access to the tenant's workflows and logs."
     )
     is_public: bool = Field(
-        default=False, description="Allow access without login; recorded on the namespace for the platform's auth layer."
+        default=False,
+        description=(
+            "Let every signed-in user of the platform read the tenant's workflows and logs, as readUsers do "
+            "(signing in is still required); recorded on the namespace as the label calypr.io/public."
+        ),
     )
     environments: tuple[EnvironmentName, ...] | None = Field(
         default=None,

@@ -30,7 +30,8 @@ def test_each_tenant_gets_a_tree(document):
         # Who gets access and where each run's outputs land: what a reviewer approves.
         "admins       lead@acme.org",
         "readers      viewer@acme.org",
-        "public       yes (its workflows can be seen without login)",
+        # isPublic: every signed-in user, not "without login" (the Argo Server has no anonymous access).
+        "public       yes (every signed-in user may look, as readers do)",
         "outputs      s3://alpha-artifacts-dev/workflows/<workflow-name>/ (outputs and logs of each run)",
         "buckets      alpha-artifacts-dev (artifacts, us-west-2, kept on delete)",
         "IAM user     argo-tenants-dev-alpha",
@@ -44,6 +45,10 @@ def test_tree_shows_key_properties(document, line):
 
 def test_tenant_without_bucket_shows_the_fallback(document):
     assert "(the environment's fallback bucket, not managed here)" in tree_of(plan_text(document), "beta")
+
+
+def test_a_tenant_that_is_not_public_is_seen_by_the_people_listed_only(document):
+    assert "public       no (only the people listed)" in tree_of(plan_text(document), "beta")
 
 
 def test_paused_tenant_says_so(document):
