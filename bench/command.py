@@ -1,12 +1,15 @@
-"""`python -m bench`: measure the program at 10, 100 and 1,000 synthetic tenants against the Pulumi SDK's own floor.
+"""`python -m bench`: the program at 10, 100, 500 and 1,000 synthetic tenants, as Pulumi runs it, against the SDK's floor.
 
 For each size it writes valid, distinct tenant files (with and without data buckets, on the
 fallback bucket, several GitHub owners) to a temporary directory and measures, each as the median
 of --repeat runs in fresh processes with their peak memory: validating them against every stack;
-the whole program under the mock engine (what `plan` does); and the SDK floor, the same
-registrations made through the bare Pulumi and provider SDKs with no project code. Prints a table
-and the targets of docs/scale.md, and writes the results as JSON. Exit 0 when every target is
-met, 5 when one is missed (the table says which). The 1,000-tenant size takes several minutes.
+the offline plan (what `python -m tenancy plan` does); the program the way `pulumi preview` and
+`pulumi up` run it (Pulumi's language host, against the SDK's mock monitor); a naive program
+registering the same resources with the typed provider SDK classes, with the interpreter's
+defaults; and that naive program with the collector off, the SDK's floor. Prints a table and the
+targets of docs/scale.md, each checked at the size it is meant for, and writes the results as
+JSON. Exit 0 when every target is met, 5 when one is missed (the table says which; a limit it
+states is not a miss). The 1,000-tenant size takes about six minutes per run.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-from bench.benchmark import ProbeError, results_table, run_benchmark
+from bench.benchmark import FULL_SIZE, SHARD_SIZE, ProbeError, Target, results_table, run_benchmark
 
 TARGET_MISSED = 5
+# Every size a target is meant for (bench.benchmark.check_targets), and two small ones to see the growth.
+DEFAULT_SIZES = [10, 100, SHARD_SIZE, FULL_SIZE]
 
 
 def _sizes(text: str) -> list[int]:
@@ -39,8 +44,10 @@ def _repeat(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sizes", type=_sizes, default=[10, 100, 1000], help="tenant counts to measure (default: 10,100,1000)")
-    parser.add_argument("--repeat", type=_repeat, default=3, help="runs per measurement; the median is reported (default: 3)")
+    parser.add_argument(
+        "--sizes", type=_sizes, default=DEFAULT_SIZES, help=f"tenant counts to measure (default: {','.join(map(str, DEFAULT_SIZES))})"
+    )
+    parser.add_argument("--repeat", type=_repeat, default=1, help="runs per measurement; the median is reported (default: 1)")
     parser.add_argument("--stack", default="dev", help="stack whose settings the program runs with (default: dev)")
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"), help="where to write the JSON results (default: bench-results.json)")
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(results_table(results))
     print(f"\nresults: {args.output}")
-    return 0 if all(target["met"] for target in results["targets"]) else TARGET_MISSED
+    return TARGET_MISSED if any(Target(**target).failed for target in results["targets"]) else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,7 @@ PROVIDER_CLASSES: dict[str, type[pulumi.CustomResource]] = {
 }
 # Every other Kubernetes type is a custom resource (Argo, External Secrets).
 _KUBERNETES_PREFIX = "kubernetes:"
+_CUSTOM_RESOURCE = k8s.apiextensions.CustomResource
 # Set by the typed Kubernetes classes themselves.
 _SET_BY_CLASS = ("apiVersion", "kind")
 
@@ -72,7 +73,7 @@ def _typed(registration: Registration, opts: pulumi.ResourceOptions) -> pulumi.R
     inputs = _with_secrets(registration.inputs)
     cls = PROVIDER_CLASSES.get(registration.type)
     if cls is None and registration.type.startswith(_KUBERNETES_PREFIX):
-        return k8s.apiextensions.CustomResource(
+        return _CUSTOM_RESOURCE(
             registration.name,
             api_version=inputs["apiVersion"],
             kind=inputs["kind"],

@@ -292,12 +292,10 @@ def run_under_mocks(
     pulumi.runtime.set_all_config(_as_config_strings(config), secret_keys)
 
     result = Simulation(project=project, stack=stack)
-    # The SDK keeps every resource and Output alive until the program ends, so each cyclic
-    # collection scans a heap that grows with the stack: at 300 tenants the run took 32 s with
-    # the collector on and 17 s with it off (docs/scale.md). Reference counting still frees
-    # everything outside a cycle, and the collector is back on as soon as the run is over.
+    # The program turns the garbage collector off for its whole run (__main__.py says why), as it
+    # does under Pulumi; there the process ends with the program, here it goes on, so the
+    # collector is put back as it was.
     collecting = gc.isenabled()
-    gc.disable()
     try:
         # `test` runs a function as the program and waits for every registration it started. The
         # exports are read in a second run: a function around the program that also read them
