@@ -38,16 +38,16 @@ from typing import Any
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import engine_pb2
 
-from tenancy.plan.engine import _as_config_strings as as_config_strings
+from tenancy.plan.engine import as_config_strings
 from tenancy.plan.sdk_internals import MockMonitor, RegisterResourceResponse
 from tenancy.project.stack_files import SECRET
 
 # `pulumi up` and `preview` run 4 resource operations per CPU at once unless told otherwise
 # (pkg/cmd/pulumi/operations/up.go, defaultParallel).
 DEFAULT_PARALLEL = 4 * (os.cpu_count() or 1)
-LOG_LEVELS = {engine_pb2.DEBUG: logging.DEBUG, engine_pb2.INFO: logging.INFO, engine_pb2.WARNING: logging.WARNING}
+# The engine's LogSeverity (proto/pulumi/engine.proto): DEBUG, INFO, WARNING, ERROR.
+LOG_LEVELS = (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR)
 # bench.typed_program: the naive program, a directory with a __main__.py as this project's is.
 TYPED_PROGRAM = Path(__file__).resolve().parent / "typed_program"
 
@@ -130,7 +130,7 @@ class LogEngine:
         self.logger = logging.getLogger("bench.language_host")
 
     def Log(self, request):
-        self.logger.log(LOG_LEVELS.get(request.severity, logging.ERROR), request.message)
+        self.logger.log(LOG_LEVELS[min(request.severity, len(LOG_LEVELS) - 1)], request.message)
 
 
 def config_environment(config: dict[str, Any]) -> dict[str, str]:
@@ -156,18 +156,6 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def import_sdks() -> None:
-    """The SDKs every measured program imports, before the clock: the same for every kind and size.
-
-    The provider SDKs load each module of resource classes on first use; bench.sdk_floor uses the
-    class of every type the program registers, so importing it loads them all; the program's
-    components also write Kubernetes metadata with the typed ObjectMeta.
-    """
-    import pulumi_kubernetes.meta.v1  # noqa: F401
-
-    import bench.sdk_floor  # noqa: F401
-
-
 def program_globals(registrations: Path | None) -> dict[str, Any] | None:
     if registrations is None:
         return None
@@ -184,10 +172,10 @@ if __name__ == "__main__":
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from bench.probe import peak_rss_mib
+    from bench import probe
 
     args = arguments()
-    import_sdks()
+    probe.import_sdks()
     init_globals = program_globals(args.registrations)
     if args.config:
         os.environ.update(config_environment(json.loads(args.config.read_text(encoding="utf-8"))))
@@ -230,4 +218,4 @@ if __name__ == "__main__":
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     if error:
         sys.exit(f"bench.language_host: {args.PROGRAM} failed: {error}")
-    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "resources": monitor.registered, "invokes": len(monitor.invokes), "peak_rss_mib": peak_rss_mib()}))
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "resources": monitor.registered, "invokes": len(monitor.invokes), "peak_rss_mib": probe.peak_rss_mib()}))

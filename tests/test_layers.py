@@ -11,6 +11,7 @@ pre-commit hook and must not pay for the SDK.
 from __future__ import annotations
 
 import ast
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -117,3 +118,31 @@ def test_the_pulumi_free_layers_never_import_pulumi(module):
 def test_the_checks_see_imports_inside_functions():
     source = "def run():\n    from tenancy.plan import engine\n    import pulumi_aws\n"
     assert imports_in(source) == {"tenancy.plan.engine", "pulumi_aws"}
+
+
+def _cycle_through(start: str) -> list[str] | None:
+    """An import path from `start` back to itself, if there is one."""
+    paths = [[start]]
+    seen: set[str] = set()
+    while paths:
+        path = paths.pop()
+        for name in sorted(imports_of(path[-1])):
+            if name == start:
+                return [*path, start]
+            if name in SOURCES and name not in seen:
+                seen.add(name)
+                paths.append([*path, name])
+    return None
+
+
+@pytest.mark.parametrize("module", sorted(SOURCES))
+def test_no_module_imports_itself_through_others(module):
+    assert _cycle_through(module) is None, " -> ".join(_cycle_through(module))
+
+
+def test_the_cycle_check_sees_a_cycle(monkeypatch):
+    fake = {"a": frozenset({"b"}), "b": frozenset({"a"})}
+    monkeypatch.setitem(SOURCES, "a", Path("a.py"))
+    monkeypatch.setitem(SOURCES, "b", Path("b.py"))
+    monkeypatch.setattr(sys.modules[__name__], "imports_of", fake.__getitem__)
+    assert _cycle_through("a") == ["a", "b", "a"]

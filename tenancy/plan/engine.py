@@ -198,7 +198,7 @@ class _RecordingMonitor(sdk_internals.MockMonitor):
         return sdk_internals.RegisterResourceResponse(urn=urn, id=id_, object=outputs)
 
 
-def _as_config_strings(config: dict[str, Any]) -> dict[str, str]:
+def as_config_strings(config: dict[str, Any]) -> dict[str, str]:
     # Pulumi hands structured values to programs as JSON text, and scalars as strings.
     out = {}
     for key, value in config.items():
@@ -289,7 +289,7 @@ def run_under_mocks(
         fake, project=project, stack=stack, preview=False, monitor=monitor,
         logger=logging.getLogger("argo-tenants.simulation"),
     )
-    pulumi.runtime.set_all_config(_as_config_strings(config), secret_keys)
+    pulumi.runtime.set_all_config(as_config_strings(config), secret_keys)
 
     result = Simulation(project=project, stack=stack)
     # The program turns the garbage collector off for its whole run (__main__.py says why), as it
