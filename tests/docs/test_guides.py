@@ -134,7 +134,7 @@ def test_every_field_the_onboarding_table_names_exists():
 
 def test_is_public_means_what_the_guide_and_the_sso_rules_say():
     """isPublic gives every signed-in user the reader account (rule `true`), never anyone without login
-    (docs/architecture.md). The comment `new` writes, the reference and the editor hover come from this."""
+    (docs/migration.md). The comment `new` writes, the reference and the editor hover come from this."""
     from tenancy.model.registration import RepoRegistrationSpec
 
     description = RepoRegistrationSpec.model_fields["is_public"].description
