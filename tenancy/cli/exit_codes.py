@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from tenancy.plan.outcome import Outcome
+
 
 class ExitCode(IntEnum):
-    SUCCESS = 0
-    INVALID = 1
+    SUCCESS = Outcome.CLEAR
+    INVALID = Outcome.INVALID
     # The same number as INVALID: a generated file out of date is a check that failed.
-    OUT_OF_DATE = 1
-    USAGE = 2
-    OFFBOARDING = 3
-    BASE_UNAVAILABLE = 4
+    OUT_OF_DATE = Outcome.INVALID
+    USAGE = Outcome.USAGE
+    OFFBOARDING = Outcome.BLOCKED
+    BASE_UNAVAILABLE = Outcome.BASE_UNAVAILABLE
 
 
 # What each code means, as --help prints it (one string per line).

@@ -53,6 +53,8 @@ class StackReport:
     code: int
     diff: dict[str, Any] | None = None
     problem: tuple[str, str] | None = None
+    # What the command says about it on stderr, for the job log (never part of the comment).
+    notice: str | None = None
 
 
 def diff_markdown(diff: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
