@@ -80,10 +80,17 @@ webhook_store = WebhookSecretStore(
     ),
 )
 
+# The offline verdict builds only the registrations a change touches and takes the others as
+# untouched (tenancy.plan.incremental): it alone runs this file with their names in this global.
+# `pulumi up` runs it with fresh globals, so every registration is built there. What is derived
+# from every registration (providers, the webhook policy, event routing, exports) always is.
+only = globals().get("PLAN_ONLY_REGISTRATIONS")
+built = tenants if only is None else [tenant for tenant in tenants if tenant.name in only]
+
 # A plain loop, not a comprehension: the SDK records the caller's stack with every registration,
 # and a comprehension is one more frame for each of ~40 resources per tenant (docs/scale.md).
 repos: dict[str, TenantRepo] = {}
-for tenant in tenants:
+for tenant in built:
     repos[tenant.name] = TenantRepo(
         tenant.name,
         TenantRepoArgs(

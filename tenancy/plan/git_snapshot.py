@@ -168,6 +168,16 @@ def stack_names_at(project_dir: Path, ref: str) -> list[str]:
     return sorted(names)
 
 
+def blob_ids(project_dir: Path, commit: str, path: Path) -> dict[str, tuple[str, str]]:
+    """Every entry under the working-tree directory `path` at `commit` (a path relative to it ->
+    its mode and object id): two revisions hold the same bytes at a path when they hold the same id."""
+    relative = repository_path(project_dir, path)
+    return {
+        PurePosixPath(blob.path).relative_to(relative).as_posix(): (blob.mode, blob.oid)
+        for blob in _files_at(project_dir, commit, relative)
+    }
+
+
 def whole_tree(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     """Write every file of the repository at `ref` under `destination`: the revision's own program,
     to be run (`plan --program each`), so it is taken as it is, with `git archive`."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
 from tenancy.model.problems import TenantValidationError
-from tenancy.plan import git_snapshot
+from tenancy.plan import git_snapshot, incremental
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import PLAN_VERSION, plan_document
@@ -46,6 +46,8 @@ class Request:
     head: str | None = None
     program: str = EACH
     allow_offboarding: bool = False
+    # Build every registration even where tenancy.plan.incremental proves most untouched.
+    full_plan: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,10 +138,13 @@ def _tenants_at(request: Request, stack: str, snapshot: git_snapshot.Snapshot, s
     return tenants
 
 
-def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_settings: Path | None) -> Planned:
+def at_revision(
+    request: Request, stack: str, side: _Side, scratch: Path, head_settings: Path | None, only: frozenset[str] | None = None
+) -> Planned:
     """The plan of `side.ref`: with its own program (`each`), or with this one reading its stack and
     tenant files as data (`current`). `head_settings` holds the stack files of the other side, whose
-    tenantsDir a stack new at head is read from. Raises Stop with `side.failure`."""
+    tenantsDir a stack new at head is read from. `only`: the registrations to build, the others
+    untouched (tenancy.plan.incremental; None: all). Raises Stop with `side.failure`."""
     project_dir = request.project_dir
     try:
         if request.program == EACH:
@@ -171,14 +176,22 @@ def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_s
             project_dir,
             stack,
             {TENANTS_DIR_KEY: str(tenants)},
-            f"planning {stack} at {side.ref} ({_tenant_file_count(tenants)} tenant files)",
+            _label(stack, side.ref, tenants, only),
             settings_dir=snapshot.directory,
+            only_registrations=only,
         )
         if result.error:
             # Name the files as the reviewer knows them, not by the scratch directory they were read into.
             raise Stop(side.failure, _at_ref(result.error, snapshot, side.ref), side.title)
-        document = plan_document(result)
+        document = plan_document(result) if only is None else incremental.with_untouched(plan_document(result), tenants)
     return Planned(document, label, Revision(snapshot.directory, tenants))
+
+
+def _label(stack: str, ref: str | None, tenants: Path, only: frozenset[str] | None) -> str:
+    files = _tenant_file_count(tenants)
+    if only is None:
+        return f"planning {stack} at {ref} ({files} tenant files)"
+    return f"planning {stack} at {ref} ({len(only)} changed of {files} tenant files; the others are the same at both revisions)"
 
 
 def _own_program(stack: str, snapshot: git_snapshot.Snapshot, tenants: Path, side: _Side) -> dict[str, Any]:
@@ -270,20 +283,29 @@ def _settings_at(revision: Revision | None, stack: str) -> dict[str, Any]:
     return stack_config(revision.settings_dir, stack)
 
 
-def plan_head(request: Request, stack: str, scratch: Path) -> Planned:
-    """One stack as --head has it (the working tree without it)."""
+def plan_head(request: Request, stack: str, scratch: Path, only: frozenset[str] | None = None) -> Planned:
+    """One stack as --head has it (the working tree without it); `only` as at_revision's."""
     if request.head is None:
         return working_tree(request, stack)
-    return at_revision(request, stack, _Side("head", request.head), scratch, None)
+    return at_revision(request, stack, _Side("head", request.head), scratch, None, only)
+
+
+def _registrations_to_plan(request: Request, stack: str, scratch: Path) -> frozenset[str] | None:
+    """Both sides with this program: only the registrations the change touches (tenancy.plan.incremental)."""
+    if request.program != CURRENT or request.full_plan:
+        return None
+    tenants_dir = request.tenants_dir.resolve() if request.tenants_dir else None
+    return incremental.registrations_to_plan(request.project_dir, stack, request.base, request.head, tenants_dir, scratch)
 
 
 def diff_stack(request: Request, stack: str) -> StackReport:
     """One stack planned at --base and at head, compared: its diff, or why there is none."""
     try:
         with tempfile.TemporaryDirectory(prefix="argo-tenants-plan-") as scratch:
-            head = plan_head(request, stack, Path(scratch) / "head")
+            only = _registrations_to_plan(request, stack, Path(scratch) / "changed")
+            head = plan_head(request, stack, Path(scratch) / "head", only)
             base_settings = head.revision.settings_dir if head.revision else None
-            base = at_revision(request, stack, _Side("base", request.base), Path(scratch) / "base", base_settings)
+            base = at_revision(request, stack, _Side("base", request.base), Path(scratch) / "base", base_settings, only)
             places = _moves_context(stack, base, head)
             settings = (_settings_at(base.revision, stack), _settings_at(head.revision, stack))
     except Stop as stop:

@@ -19,7 +19,10 @@ Which program plans them (--program, with --base or --head):
   current      every side with the program running this command; of a revision only Pulumi.yaml,
                Pulumi.<stack>.yaml and the tenant files are read, as data (regular files only),
                and nothing of it is run. CI's verdict on a pull request: main's program on the
-               pull request's files.
+               pull request's files. Both sides with this program and the same Pulumi.yaml,
+               Pulumi.<stack>.yaml and retired-buckets record: only the registrations whose
+               tenant file differs are built, the others are the same on both sides and counted
+               untouched (every file is still validated; --full-plan builds them all).
 
 Blocking, exit 3 unless --allow-offboarding: a tenant offboarded or moved to another stack; a
 bucket leaving management (removed, or replaced by a new name or region), which must also be
@@ -90,6 +93,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "replaced, a protection dropped)",
     )
     parser.add_argument(
+        "--full-plan",
+        action="store_true",
+        help="with --base, --head and --program current: build every registration on both sides, also those "
+        "whose tenant file, program and settings are the same at both (same result, slower)",
+    )
+    parser.add_argument(
         "--max-length",
         type=_budget,
         default=markdown.DEFAULT_BUDGET,
@@ -110,6 +119,7 @@ def _request(args: argparse.Namespace) -> Request:
         head=args.head,
         program=args.program,
         allow_offboarding=args.allow_offboarding,
+        full_plan=args.full_plan,
     )
 
 
