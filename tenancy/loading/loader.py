@@ -8,6 +8,7 @@ never skipped: a skipped registration is a deleted one.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import stat
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,14 @@ def display_path(path: str | os.PathLike, base: str | os.PathLike | None = None)
         return Path(os.path.normpath(path)).as_posix()
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> YamlDocument:
+    """The same text is the same document. The verdict reads each revision's files twice (its
+    program, then the moves), and most are the same bytes at both revisions (tenancy.plan.incremental);
+    no reader changes a document, so they are shared. At most 4,096 of at most 64 KB each."""
+    return parse_yaml(text)
+
+
 @dataclass(frozen=True)
 class TenantFile:
     """One tenant file, read and parsed once; `document` is None when it could not be (`problems` say why)."""
@@ -67,7 +76,7 @@ class TenantFile:
         path = Path(display) if path is None else path
         first_line = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r")
         try:
-            document = parse_yaml(text)
+            document = _parsed(text)
         except YamlSourceError as err:
             return cls(path, display, None, (replace(err.problem, file=display),), first_line)
         problems = tuple(replace(found, file=display) for found in document.problems)

@@ -168,14 +168,21 @@ def stack_names_at(project_dir: Path, ref: str) -> list[str]:
     return sorted(names)
 
 
-def blob_ids(project_dir: Path, commit: str, path: Path) -> dict[str, tuple[str, str]]:
-    """Every entry under the working-tree directory `path` at `commit` (a path relative to it ->
-    its mode and object id): two revisions hold the same bytes at a path when they hold the same id."""
+def blob_ids(project_dir: Path, commit: str, path: Path, recursive: bool = True) -> dict[str, tuple[str, str]]:
+    """The entries under the working-tree directory `path` at `commit` (every one, or with
+    `recursive` off its direct children only), each by its path relative to `path` -> its mode and
+    object id: two revisions hold the same bytes at a path when they hold the same id."""
     relative = repository_path(project_dir, path)
-    return {
-        PurePosixPath(blob.path).relative_to(relative).as_posix(): (blob.mode, blob.oid)
-        for blob in _files_at(project_dir, commit, relative)
-    }
+    listing = _checked(
+        _git(project_dir, "ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", commit, "--", f"{relative.as_posix()}/"),
+        "git ls-tree",
+    )
+    found = {}
+    for entry in filter(None, listing.split("\0")):
+        meta, name = entry.split("\t", 1)
+        mode, _, oid = meta.split()
+        found[PurePosixPath(name).relative_to(relative).as_posix()] = (mode, oid)
+    return found
 
 
 def whole_tree(project_dir: Path, ref: str, destination: Path) -> Snapshot:

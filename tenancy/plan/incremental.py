@@ -52,7 +52,7 @@ def registrations_to_plan(
         return None
     try:
         commits = [git_snapshot.resolve(project_dir, ref) for ref in (base, head)]
-        settings = [git_snapshot.blob_ids(project_dir, commit, project_dir) for commit in commits]
+        settings = [git_snapshot.blob_ids(project_dir, commit, project_dir, recursive=False) for commit in commits]
         names = ("Pulumi.yaml", f"Pulumi.{stack}.yaml")
         if any(name not in side for side in settings for name in names):
             return None
