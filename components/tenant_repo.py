@@ -80,7 +80,9 @@ class TenantRepo(pulumi.ComponentResource):
                 namespace=rbac.namespace(tenant),
                 service_accounts=[*(rbac.service_account(tenant, account) for account in accounts), *sso_accounts],
                 roles=rbac.tenant_rbac(tenant),
-                token_secrets=[rbac.token_secret(tenant, account["metadata"]["name"]) for account in sso_accounts],
+                token_accounts=[account["metadata"]["name"] for account in sso_accounts],
+                token_labels=self._labels,
+                token_annotations=labels.tenant_annotations(tenant),
             ),
             self._child,
         )

@@ -42,9 +42,18 @@ def vault_secret_store(
 
 
 def external_secret(
-    *, name: str, namespace: str, store: Input[str], remote_key: Input[str], keys: tuple[str, ...], refresh_interval: str, labels: dict
+    *,
+    name: str,
+    namespace: Input[str],
+    store: Input[str],
+    remote_key: Input[str],
+    keys: tuple[str, ...],
+    refresh_interval: str,
+    labels: dict,
+    template: dict | None = None,
 ) -> dict:
-    """An ExternalSecret producing Secret `name` with `keys`, each read from the same-named property of `remote_key`.
+    """An ExternalSecret producing Secret `name` with `keys`, each read from the same-named property of
+    `remote_key` (rendered through ESO's `template`, when given).
 
     Components pass Outputs of the store and the Vault secret (the same names) where they exist, so
     that the ExternalSecret waits for what it reads.
@@ -56,7 +65,7 @@ def external_secret(
         "spec": {
             "refreshInterval": refresh_interval,
             "secretStoreRef": {"name": store, "kind": "SecretStore"},
-            "target": {"name": name, "creationPolicy": "Owner"},
+            "target": {"name": name, "creationPolicy": "Owner", **({"template": template} if template is not None else {})},
             "data": [{"secretKey": key, "remoteRef": {"key": remote_key, "property": key}} for key in keys],
         },
     }

@@ -140,7 +140,7 @@ def token_store(tenant: Tenant) -> dict:
 
 
 def _copied_token(name: str, *, namespace: Input[str], store: Input[str], token: str, labels: dict, template: dict | None = None) -> dict:
-    secret = external_secrets.external_secret(
+    return external_secrets.external_secret(
         name=name,
         namespace=namespace,
         store=store,
@@ -148,10 +148,8 @@ def _copied_token(name: str, *, namespace: Input[str], store: Input[str], token:
         keys=(TOKEN_KEY,),
         refresh_interval=_minutes(COPY_REFRESH_MINUTES),
         labels=labels,
+        template=template,
     )
-    if template is None:
-        return secret
-    return {**secret, "spec": {**secret["spec"], "target": {**secret["spec"]["target"], "template": template}}}
 
 
 def git_credentials(*, namespace: Input[str], store: Input[str], token: str, labels: dict) -> dict:
