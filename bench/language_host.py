@@ -41,7 +41,7 @@ from pulumi.runtime import rpc
 
 from tenancy.plan.engine import as_config_strings
 from tenancy.plan.sdk_internals import MockMonitor, RegisterResourceResponse
-from tenancy.project.stack_files import SECRET
+from tenancy.project.stacks import SECRET
 
 # `pulumi up` and `preview` run 4 resource operations per CPU at once unless told otherwise
 # (pkg/cmd/pulumi/operations/up.go, defaultParallel).

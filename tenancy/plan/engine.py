@@ -25,10 +25,16 @@ from google.protobuf import struct_pb2
 import pulumi
 from pulumi.runtime import rpc
 
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.plan import sdk_internals
 from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
-from tenancy.project.stack_files import SECRET, program_directory, project_name, stack_config
+from tenancy.project.stacks import (
+    DEFAULT_TENANTS_DIR,
+    SECRET,
+    TENANTS_DIR_KEY,
+    program_directory,
+    project_name,
+    stack_config,
+)
 
 UNKNOWN = "[unknown]"
 
@@ -237,9 +243,8 @@ def simulate(
     if settings_dir != project_dir:
         # The program resolves a relative tenantsDir against its own directory; the other
         # revision's tenants sit beside its settings.
-        key = f"{CONFIG_NAMESPACE}:tenantsDir"
-        tenants_dir = Path(str(config.get(key, StackSettings.model_fields["tenants_dir"].default)))
-        config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
+        tenants_dir = Path(str(config.get(TENANTS_DIR_KEY, DEFAULT_TENANTS_DIR)))
+        config[TENANTS_DIR_KEY] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
     config.update(config_overrides or {})
 
     program_dir = program_directory(project_dir)

@@ -17,6 +17,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from tenancy.project.stacks import stack_name_of
+
 STACK_FILE_GLOB = "Pulumi*.yaml"
 # Far above any stack or tenant file (a few KB); a larger blob is not one, and is not read into memory.
 MAX_FILE_BYTES = 1_000_000
@@ -161,10 +163,9 @@ def stack_names_at(project_dir: Path, ref: str) -> list[str]:
     names = []
     for blob in _files_at(project_dir, commit, prefix):
         path = PurePosixPath(blob.path)
-        if path.parent == prefix and path.name.startswith("Pulumi.") and path.name.endswith(".yaml"):
-            name = path.name[len("Pulumi.") : -len(".yaml")]
-            if name:
-                names.append(name)
+        name = stack_name_of(path.name) if path.parent == prefix else None
+        if name:
+            names.append(name)
     return sorted(names)
 
 

@@ -87,7 +87,7 @@ def test_a_settings_error_carries_the_key_as_its_field_and_the_fix_as_its_hint()
 
 
 def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
-    from tenancy.project.stack_files import stack_config
+    from tenancy.project.stacks import stack_config
     from tenancy.model.settings import settings_from_config
     from tests.support.program import PROJECT_DIR
 
