@@ -17,9 +17,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from tenancy.project.stacks import stack_name_of
+from tenancy.project.stacks import is_settings_file, stack_name_of
 
-STACK_FILE_GLOB = "Pulumi*.yaml"
 # Far above any stack or tenant file (a few KB); a larger blob is not one, and is not read into memory.
 MAX_FILE_BYTES = 1_000_000
 _REGULAR_FILE_MODES = ("100644", "100755")
@@ -149,7 +148,7 @@ def stack_files(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     blobs = [
         blob
         for blob in _files_at(project_dir, commit, prefix)
-        if PurePosixPath(blob.path).parent == prefix and PurePosixPath(blob.path).match(STACK_FILE_GLOB)
+        if PurePosixPath(blob.path).parent == prefix and is_settings_file(PurePosixPath(blob.path).name)
     ]
     destination.mkdir(parents=True, exist_ok=True)
     _extract(project_dir, commit, blobs, destination)

@@ -14,6 +14,7 @@ from typing import Iterable, Mapping
 from tenancy.model.problems import Loc, Problem
 from tenancy.model.registration import RepoRegistration
 from tenancy.model.settings import StackSettings, config_key
+from tenancy.project.stacks import stack_file_name
 
 # What Pulumi accepts as a stack name; CI hands these to jobs, so nothing else may pass.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+", re.ASCII)
@@ -65,7 +66,7 @@ def entries(settings: Mapping[str, StackSettings]) -> list[StackEntry]:
 
 def _blame(entry: StackEntry, loc: Loc, message: str, hint: str | None = None) -> Problem:
     """A problem of `entry`'s stack file; `loc` is the setting's key path under `config:`."""
-    return Problem(loc, message, hint=hint, file=f"Pulumi.{entry.stack}.yaml")
+    return Problem(loc, message, hint=hint, file=stack_file_name(entry.stack))
 
 
 def _key(field: str, *nested: str) -> Loc:

@@ -80,8 +80,12 @@ class Stacks:
         return self.project_dir / DEFAULT_TENANTS_DIR
 
 
+def stack_file_name(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
 def stack_file(project_dir: Path, stack: str) -> Path:
-    return Path(project_dir) / f"Pulumi.{stack}.yaml"
+    return Path(project_dir) / stack_file_name(stack)
 
 
 def stack_name_of(file_name: str) -> str | None:
@@ -89,6 +93,11 @@ def stack_name_of(file_name: str) -> str | None:
     if file_name.startswith("Pulumi.") and file_name.endswith(".yaml"):
         return file_name[len("Pulumi.") : -len(".yaml")] or None
     return None
+
+
+def is_settings_file(file_name: str) -> bool:
+    """Pulumi.yaml or a Pulumi.<stack>.yaml: what Pulumi reads a project's settings from."""
+    return file_name == PROJECT_FILE or stack_name_of(file_name) is not None
 
 
 def stack_names(project_dir: Path) -> list[str]:
