@@ -97,7 +97,7 @@ class EchoMonitor(MockMonitor):
         self._count()
         outputs = struct_pb2.Struct()
         outputs.CopyFrom(request.object)
-        id_, computed = created(request.type, request.name, request.object.fields)
+        id_, computed = created(request.type, request.name, request.object)
         for key in request.additionalSecretOutputs:
             if key in computed:
                 computed[key] = rpc.wrap_rpc_secret(computed[key])

@@ -34,13 +34,12 @@ COMPUTED: dict[str, Callable[[str], dict[str, Any]]] = {
 
 def created(type_: str, name: str, inputs: Container[str]) -> tuple[str, dict[str, Any]]:
     """The id a provider gives resource `name` of `type_` at create, and the outputs it computes
-    beyond the inputs (`inputs` holds the names of those given: a dict, or a protobuf Struct's fields)."""
+    beyond the inputs (`inputs` holds the names of those given: a dict, or a protobuf Struct)."""
     compute = COMPUTED.get(type_)
     if compute is not None:
         outputs = compute(name)
-    elif type_.startswith("aws:") and "arn" not in inputs:
+        return outputs.pop("id", f"{name}-id"), outputs
+    if type_.startswith("aws:") and "arn" not in inputs:
         # The other AWS resources the program makes (buckets, users, ...): an ARN, which it reads.
-        outputs = {"arn": f"arn:aws:mock:::{name}"}
-    else:
-        outputs = {}
-    return outputs.pop("id", f"{name}-id"), outputs
+        return f"{name}-id", {"arn": f"arn:aws:mock:::{name}"}
+    return f"{name}-id", {}
