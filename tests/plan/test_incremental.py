@@ -26,7 +26,7 @@ from tenancy.plan.engine import simulate
 from tenancy.plan.revisions import CURRENT, EACH, Request, _registrations_to_plan, compare, stacks_to_plan
 from tests.support.cli_project import add_shard_stack
 from tests.support.git_repo import git, program_repo, write
-from tenancy.project.stack_files import stack_config
+from tenancy.project.stacks import stack_config
 from tests.support.program import PROJECT_DIR, registration
 
 RETIRED = "tenants/_retired-buckets.yaml"
