@@ -30,7 +30,7 @@ from typing import Callable
 from bench.language_host import TYPED_PROGRAM
 from bench.synthetic_tenants import synthetic_name, synthetic_registration, write_synthetic_tenants
 from tenancy.loading.loader import TENANT_SUFFIX
-from tenancy.project.stacks import TENANTS_DIR_KEY, project_name, read_stacks, stack_config
+from tenancy.project.stacks import PROJECT_FILE, TENANTS_DIR_KEY, project_name, read_stacks, stack_config, stack_file_name
 
 RESULTS_VERSION = 2
 BENCH_DIR = Path(__file__).resolve().parent
@@ -125,7 +125,7 @@ def verdict_repository(root: Path, project_dir: Path, stack: str, count: int) ->
             shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, root / name)
-    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
+    for name in (PROJECT_FILE, stack_file_name(stack)):
         shutil.copy(project_dir / name, root / name)
     tenants_dir = read_stacks(root)[stack].tenants_dir
     write_synthetic_tenants(tenants_dir, count)

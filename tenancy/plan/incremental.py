@@ -26,17 +26,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tenancy.loading.loader import TENANT_SUFFIX
-from tenancy.model.retired import RETIRED_BUCKETS_FILE
 from tenancy.plan import git_snapshot
-from tenancy.project.stacks import read_stacks
-
-def _tenant_name(path: str) -> str | None:
-    """The registration a tenants directory entry holds (a file must be named after its registration,
-    validation says so on both sides alike), or None for an entry that is no tenant file."""
-    if "/" in path or path.startswith(".") or path == RETIRED_BUCKETS_FILE or not path.endswith(TENANT_SUFFIX):
-        return None
-    return path[: -len(TENANT_SUFFIX)]
+from tenancy.project.stacks import PROJECT_FILE, read_stacks, stack_file_name
+from tenancy.project.tenant_names import registration_named, registrations_in
 
 
 def registrations_to_plan(
@@ -53,7 +45,7 @@ def registrations_to_plan(
     try:
         commits = [git_snapshot.resolve(project_dir, ref) for ref in (base, head)]
         settings = [git_snapshot.blob_ids(project_dir, commit, project_dir, recursive=False) for commit in commits]
-        names = ("Pulumi.yaml", f"Pulumi.{stack}.yaml")
+        names = (PROJECT_FILE, stack_file_name(stack))
         if any(name not in side for side in settings for name in names):
             return None
         if any(settings[0][name] != settings[1][name] for name in names):
@@ -68,18 +60,11 @@ def registrations_to_plan(
     for path in set(before) | set(after):
         if before.get(path) == after.get(path):
             continue
-        name = _tenant_name(path)
+        name = registration_named(path)
         if name is None:
             return None  # the retired buckets, or anything not a tenant file: it may concern every file
         changed.add(name)
     return frozenset(changed)
-
-
-def tenant_names(tenants_dir: Path) -> set[str]:
-    """The registrations of a tenants directory, by their files' names."""
-    if not tenants_dir.is_dir():
-        return set()
-    return {name for name in (_tenant_name(entry.name) for entry in tenants_dir.iterdir() if entry.is_file()) if name}
 
 
 def with_untouched(document: dict[str, Any], tenants_dir: Path) -> dict[str, Any]:
@@ -89,5 +74,5 @@ def with_untouched(document: dict[str, Any], tenants_dir: Path) -> dict[str, Any
     The program ran without error, so every file is a valid registration named by its file, and
     it exports those the stack does not deploy (`skipped`)."""
     skipped = set((document.get("outputs") or {}).get("skipped") or {})
-    deployed = (tenant_names(tenants_dir) - skipped) | set(document["tenants"])
+    deployed = (registrations_in(tenants_dir) - skipped) | set(document["tenants"])
     return {**document, "tenants": sorted(deployed)}

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
-from tenancy.model.problems import TenantValidationError
 from tenancy.plan import git_snapshot, incremental
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
@@ -27,7 +25,7 @@ from tenancy.plan.document import PLAN_VERSION, plan_document
 from tenancy.plan.engine import simulate
 from tenancy.plan.outcome import Outcome
 from tenancy.plan.progress import Progress
-from tenancy.project import shard_layout
+from tenancy.project import placements
 from tenancy.project.stacks import (
     TENANTS_DIR_KEY,
     ProjectError,
@@ -101,10 +99,6 @@ class _Side:
         return f"The revision {self.ref} cannot be planned."
 
 
-def _tenant_file_count(directory: Path) -> int:
-    return sum(1 for path in directory.glob(f"*{TENANT_SUFFIX}")) if directory.is_dir() else 0
-
-
 def _run_program(project_dir: Path, stack: str, overrides: dict[str, Any], label: str, **options: Any):
     progress = Progress(sys.stderr, label)
     try:
@@ -124,7 +118,7 @@ def working_tree(request: Request, stack: str) -> Planned:
     """The stack planned from the working tree, with the running program."""
     overrides = {TENANTS_DIR_KEY: str(request.tenants_dir.resolve())} if request.tenants_dir else {}
     tenants_dir = _working_tree_tenants_dir(request, request.project_dir, stack)
-    label = f"planning {stack} ({_tenant_file_count(tenants_dir)} tenant files)"
+    label = f"planning {stack} ({placements.tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(request.project_dir, stack, overrides, label)
     if result.error:
         raise Stop(Outcome.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
@@ -195,7 +189,7 @@ def at_revision(
 
 
 def _label(stack: str, ref: str | None, tenants: Path, only: frozenset[str] | None) -> str:
-    files = _tenant_file_count(tenants)
+    files = placements.tenant_file_count(tenants)
     if only is None:
         return f"planning {stack} at {ref} ({files} tenant files)"
     return f"planning {stack} at {ref} ({len(only)} changed of {files} tenant files; the others are the same at both revisions)"
@@ -251,25 +245,8 @@ def _new_stack_base(request: Request, stack: str, snapshot: git_snapshot.Snapsho
 
 
 def _places(revision: Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
-    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision.
-
-    Best effort: when the revision's settings or tenant files do not load, no tenant is known to
-    be elsewhere, and a move shows as a plain offboarding or onboarding (which blocks just the same).
-    """
-    if revision is None:
-        return {}
-    settings = read_stacks(revision.settings_dir).settings
-    # This stack's settings, or (for a stack new at head) those of another stack of the environment.
-    reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
-    if reading is None:
-        return {}
-    try:
-        tenants = load_tenants(revision.tenants_dir, reading)
-    except TenantValidationError:
-        return {}
-    stacks = shard_layout.entries(settings)
-    places = {tenant.name: shard_layout.placement(stacks, environment, tenant.registration) for tenant in tenants}
-    return {name: place.as_dict() for name, place in places.items() if place is not None}
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable)."""
+    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment) if revision else {}
 
 
 def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict] | None:

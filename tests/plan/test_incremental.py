@@ -20,13 +20,14 @@ from typing import Callable
 import pytest
 import yaml
 
-from tenancy.plan import comment, incremental
+from tenancy.plan import comment
 from tenancy.plan.document import plan_document
 from tenancy.plan.engine import simulate
 from tenancy.plan.revisions import CURRENT, EACH, Request, _registrations_to_plan, compare, stacks_to_plan
 from tests.support.cli_project import add_shard_stack
 from tests.support.git_repo import git, program_repo, write
 from tenancy.project.stacks import stack_config
+from tenancy.project.tenant_names import registrations_in
 from tests.support.program import PROJECT_DIR, registration
 
 RETIRED = "tenants/_retired-buckets.yaml"
@@ -242,4 +243,4 @@ def test_pulumi_up_builds_every_registration_whatever_its_environment_says(tmp_p
     hosted = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
     offline = simulate(PROJECT_DIR, "dev", {"argo-tenants:tenantsDir": str(tenants)})
     assert json.loads(hosted.stdout.splitlines()[-1])["resources"] == len(offline.resources)
-    assert len(_by_tenant(offline)) - 1 == len(incremental.tenant_names(tenants)) - len(offline.outputs["skipped"])
+    assert len(_by_tenant(offline)) - 1 == len(registrations_in(tenants)) - len(offline.outputs["skipped"])
