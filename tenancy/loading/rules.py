@@ -178,26 +178,36 @@ def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> 
 
 
 def _installation_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
-    """With the GitHub App, Pulumi authenticates as the installation on the repository's owner: one must be known,
-    and a registration's own may not contradict the stack's."""
+    """With the GitHub App, Pulumi and the token generators act as the installation the stack lists for the
+    repository's owner, and only that one. An installation token reaches the repositories of the owner it is
+    installed on, by name: an id the file chose (another owner's) would mint tokens for that owner's
+    repository of the same name into this tenant's namespace. So spec.installationId is accepted only when it
+    is the owner's listed id."""
     spec, app = registration.spec, settings.github_app
     if app is None or not spec.wants(settings.environment):
         return
     listed = app.installation_of(spec.owner)
-    if spec.installation_id is None and listed is None:
+    add = f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp installations"
+    if listed is None and spec.installation_id is None:
         yield Problem(
             ("spec", "repoUrl"),
             f"no GitHub App installation is known for owner '{spec.owner}' in environment {settings.environment}",
-            hint=(
-                f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp "
-                "installations, or set spec.installationId"
-            ),
+            hint=add,
         )
-    elif spec.installation_id is not None and listed is not None and spec.installation_id != listed:
+    elif listed is None:
+        others = sorted(owner for owner, value in app.installations.items() if value == spec.installation_id)
+        whose = f", the installation of owner '{others[0]}'" if others else ""
+        yield Problem(
+            ("spec", "installationId"),
+            f"is {spec.installation_id}{whose}, but environment {settings.environment} lists no installation for "
+            f"owner '{spec.owner}'; installations come only from the stack's settings for the repository's owner",
+            hint=f"{add}, and remove installationId",
+        )
+    elif spec.installation_id is not None and spec.installation_id != listed:
         yield Problem(
             ("spec", "installationId"),
             f"is {spec.installation_id}, but environment {settings.environment} lists installation {listed} for owner '{spec.owner}'",
-            hint="remove it, or correct one of them",
+            hint="remove it: the stack's installation for the owner is the one used",
         )
 
 
@@ -244,7 +254,6 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
     names: dict[str, Tenant] = {}
     repos: dict[str, Tenant] = {}
     namespaces: dict[str, Tenant] = {}
-    installations: dict[str, Tenant] = {}
     buckets: dict[str, tuple[Tenant, str]] = {}
 
     for tenant in tenants:
@@ -262,19 +271,6 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
             yield clash(("spec", "repoUrl"), f"namespace {tenant.namespace} is already taken", namespaces[tenant.namespace])
         repos.setdefault(repo_key, tenant)
         namespaces.setdefault(tenant.namespace, tenant)
-
-        # One GitHub provider per owner: its registrations must name one installation.
-        owner = tenant.owner.lower()
-        first = installations.get(owner)
-        if first is not None and None not in (tenant.installation_id, first.installation_id) and tenant.installation_id != first.installation_id:
-            yield _blame(
-                tenant,
-                ("spec", "installationId"),
-                f"is {tenant.installation_id}, but {first.source} ({first.name}) gives owner '{tenant.owner}' "
-                f"installation {first.installation_id}",
-                hint="one installation serves all of an owner's repositories; use the same id",
-            )
-        installations.setdefault(owner, tenant)
 
         for location in tenant.managed_buckets:
             field = FIELD_OF_PURPOSE[location.purpose]

@@ -229,8 +229,8 @@ class RepoRegistrationSpec(_Strict):
         default=None,
         ge=1,
         description=(
-            "Installation id of the platform's GitHub App on this repository's owner. Optional: the stack setting "
-            "githubApp.installations usually lists it; registrations of one owner must agree."
+            "Leave it out: the installation used is always the one the stack setting githubApp.installations "
+            "lists for this repository's owner. Accepted, for manifests that name it, only when it is exactly that id."
         ),
     )
     artifact_bucket: BucketSpec | None = Field(

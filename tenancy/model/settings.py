@@ -126,7 +126,7 @@ class GithubAppSettings(_Settings):
         default_factory=dict,
         description=(
             "Installation id of the App per repository owner (user or organization, any case), e.g. {calypr: 12345678}. "
-            "A registration may name its own with spec.installationId instead."
+            "The only source of installations: a registration's repository gets its owner's, and nothing else."
         ),
     )
     namespace: Annotated[str, _checked(formats.dns_label_problem)] = Field(

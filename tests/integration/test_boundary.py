@@ -59,6 +59,11 @@ def with_attacker(tmp_path_factory):
         ),
         ({"githubSecretName": "argo-events-sa"}, "spec.githubSecretName: 'argo-events-sa' is not this registration's Secret"),
         (
+            # An owner the stack does not list, with the installation it lists for other-org: tokens for other-org/innocent.
+            {"repoUrl": "https://github.com/mallory/innocent.git", "installationId": 2222},
+            "spec.installationId: is 2222, the installation of owner 'other-org', but environment dev lists no installation for owner 'mallory'",
+        ),
+        (
             {"artifactBucket": {"bucket": "calypr-dev-argo-artifacts"}, "environments": ["prod"]},
             "which the platform owns (platformBuckets in Pulumi.yaml)",
         ),

@@ -218,6 +218,14 @@ def test_a_token_from_a_cluster_generator_or_for_two_repositories_is_caught(brok
     ]
 
 
+def test_a_token_of_another_owners_installation_is_caught(broken):
+    # Same repository name, another owner's installation: the token would reach other-org/gamma.
+    broken.object("GithubAccessToken", "argo-tenants-github", "argo-tenants-gamma-contents")["spec"]["installID"] = "2222"
+    assert github_token_problems(broken) == [
+        "ExternalSecret wf-gammalab-gamma/git-credentials: reads a token of installation 2222, not of GammaLab's (3333)",
+    ]
+
+
 def test_the_runner_mounts_a_secret_with_the_file_it_reads(broken):
     template = broken.object("ExternalSecret", "wf-acme-beta", "git-credentials")["spec"]["target"]["template"]
     template["data"] = {"token": template["data"]["scm"]}
