@@ -109,6 +109,8 @@ if tenants:
 pulumi.export("environment", settings.environment)
 # What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
 pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
+# ... and a prefix of the fallback bucket leaving (offboarded, or moved to a bucket of its own) here, as s3:// URIs.
+pulumi.export("retiredPrefixes", list(tenant_files.retired.buckets.prefix_uris))
 pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})
 # Registrations this stack leaves to another environment or shard, and why: a plan's reviewer sees them.
 pulumi.export("skipped", {tenant.name: tenant.skipped_because for tenant in registrations if not tenant.deployed})

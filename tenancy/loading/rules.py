@@ -81,6 +81,8 @@ def against_stack(
             ("spec", "artifactBucket"),
             f"is required in environment '{settings.environment}', which has no fallback artifact bucket",
         )
+    elif spec.artifact_bucket is None and spec.wants(settings.environment):
+        yield from _fallback_prefix_problems(registration.name, settings, retired)
     names = settings.bucket_names
     for field, bucket in (("artifactBucket", spec.artifact_bucket), ("dataBucket", spec.data_bucket)):
         if bucket is None:
@@ -121,6 +123,24 @@ def _owned_bucket_problems(
             f"{where}, kept from registration {record.registration} when it left environment "
             f"{record.environment} (tenants/_retired-buckets.yaml)",
             hint="choose another name; only an operator can hand a retained bucket back (docs/operations.md)",
+        )
+
+
+def _fallback_prefix_problems(name: str, settings: StackSettings, retired: RetiredBuckets) -> Iterator[Problem]:
+    """A prefix of the shared fallback bucket is granted once: never one the platform writes itself, nor one
+    an offboarded registration of the same name left behind (a name is not an identity)."""
+    bucket = settings.fallback_artifact_bucket.bucket
+    where = f"'{name}' would be granted s3://{bucket}/{naming.fallback_key_prefix(name)} in environment {settings.environment}"
+    fix = "choose another name, or give the registration an artifactBucket of its own"
+    if name in naming.RESERVED_FALLBACK_PREFIXES or name in (settings.namespaces.argo_workflows, settings.namespaces.argo_events):
+        yield Problem(("metadata", "name"), f"{where}, a prefix the platform writes itself in its fallback bucket", hint=fix)
+    record = retired.prefix_of(bucket, name)
+    if record is not None and record.return_to != name:
+        yield Problem(
+            ("metadata", "name"),
+            f"{where}, kept with its objects from registration {record.registration} when it left environment "
+            f"{record.environment} (tenants/_retired-buckets.yaml)",
+            hint=f"{fix}; only an operator can hand a retained prefix back (docs/operations.md)",
         )
 
 

@@ -125,6 +125,21 @@ def webhook_secret_name(registration: str) -> str:
     return f"{WEBHOOK_SECRET_PREFIX}{registration}"
 
 
+# Top-level prefixes of a fallback bucket the platform writes itself, which no registration's `<name>/` may be:
+# the chart's and seed documents' artifact prefix (`workflows/`), where Argo's controller-wide repository puts
+# archived logs when it is pointed at the bucket (`logs/`, `artifacts/`, `archive/`), and the platform's own
+# namespaces, which a keyFormat of `{{workflow.namespace}}/...` writes under. Argo's default keyFormat is
+# `{{workflow.name}}/{{pod.name}}` (argo-workflows config/config.go, DefaultArchivePattern): the platform
+# writes its own workflows under one of these prefixes (docs/operations.md), never at the root.
+RESERVED_FALLBACK_PREFIXES = ("workflows", "logs", "artifacts", "archive", "argo", "argo-workflows", "argo-events", "platform")
+
+
+def fallback_key_prefix(registration: str) -> str:
+    """A registration's prefix of its environment's fallback bucket: its name, which no other registration of
+    the environment has (and no later one gets: tenants/_retired-buckets.yaml records the prefixes left behind)."""
+    return f"{registration}/"
+
+
 def physical_bucket_name(base: str, prefix: str, suffix: str) -> str:
     """Bucket names are global across AWS accounts: each environment's affix keeps dev and prod apart."""
     return f"{prefix}{base}{suffix}"

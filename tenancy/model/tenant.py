@@ -138,7 +138,7 @@ class Tenant:
             bucket=fallback.bucket,
             region=fallback.region,
             service=service,
-            key_prefix=f"{self.name}/",
+            key_prefix=naming.fallback_key_prefix(self.name),
             managed=False,
             vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, "artifacts"),
             secret_name=naming.artifact_secret_name(self.name),

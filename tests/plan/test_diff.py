@@ -174,6 +174,37 @@ def test_a_bucket_leaving_unrecorded_cannot_be_accepted(template):
     jsonschema.validate(diff, SCHEMA)
 
 
+def on_the_fallback_bucket(plan, name):
+    """`plan` with tenant `name`'s artifacts under its prefix of the fallback bucket, as the program exports it."""
+    summary = plan["outputs"]["tenants"][name]
+    summary["buckets"].pop("artifacts")
+    summary["artifacts"] = f"s3://calypr-dev-argo-artifacts/{name}/"
+    return plan
+
+
+def test_a_fallback_prefix_leaving_unrecorded_cannot_be_accepted(template):
+    # Its objects stay in the platform's bucket: the next registration called beta would be granted them.
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev", "beta-data-dev"]
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF, accepted=True)
+    assert diff["offboarding"]["accepted"] is False
+    assert diff["offboarding"]["unrecorded"] == ["s3://calypr-dev-argo-artifacts/beta/"]
+
+
+def test_a_recorded_fallback_prefix_may_leave(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev", "beta-data-dev"]
+    head["outputs"]["retiredPrefixes"] = ["s3://calypr-dev-argo-artifacts/beta/"]
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF, accepted=True)
+    assert diff["offboarding"]["accepted"] is True and diff["offboarding"]["unrecorded"] == []
+
+
+def test_a_registration_taking_a_bucket_of_its_own_leaves_its_fallback_prefix(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha", "beta"])
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF)
+    assert diff["offboarding"]["unrecorded"] == ["s3://calypr-dev-argo-artifacts/beta/"]
+
+
 # Moves between the stacks of one environment (tenancy.project.shard_layout places each registration).
 
 def places(stacks):

@@ -163,6 +163,47 @@ def test_an_operator_hands_a_retired_bucket_back_on_purpose(project):
     assert problems(project) == []
 
 
+def retire_prefix(project, *records):
+    (project / "tenants" / "_retired-buckets.yaml").write_text(yaml.safe_dump({"retiredPrefixes": list(records)}))
+
+
+def test_a_fallback_prefix_an_offboarding_left_behind_is_not_granted_to_the_next_registration_of_that_name(project):
+    # The attack: `old` left dev, its objects stay under s3://calypr-dev-argo-artifacts/old/; another repository
+    # registering `old` would read and delete them (moto, IAM enforced: tests/integration/test_boundary.py).
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev"})
+    write(project, registration("old", repoUrl="https://github.com/acme/someone-else.git", environments=["dev"], artifactBucket=None))
+    assert only(project).startswith(
+        at(project, "old", "name", "metadata.name") + "'old' would be granted s3://calypr-dev-argo-artifacts/old/ in "
+        "environment dev, kept with its objects from registration old when it left environment dev (tenants/_retired-buckets.yaml)"
+    )
+
+
+def test_a_retired_prefix_does_not_stop_a_registration_with_its_own_bucket(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev"})
+    write(project, registration("old", environments=["dev"]))
+    assert problems(project) == []
+
+
+def test_an_operator_hands_a_retired_prefix_back_on_purpose(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev", "returnTo": "old"})
+    write(project, registration("old", environments=["dev"], artifactBucket=None))
+    assert problems(project) == []
+
+
+def test_a_retired_prefix_goes_back_to_its_own_name_only(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev", "returnTo": "new"})
+    assert "a fallback prefix is always `<name>/`" in only(project)
+
+
+@pytest.mark.parametrize("name", [*naming.RESERVED_FALLBACK_PREFIXES, "argo-workflows", "argo-events"])
+def test_a_prefix_the_platform_writes_in_its_fallback_bucket_is_refused(project, name):
+    write(project, registration(name, environments=["dev"], artifactBucket=None))
+    assert only(project).startswith(
+        at(project, name, "name", "metadata.name") + f"'{name}' would be granted s3://calypr-dev-argo-artifacts/{name}/ in "
+        "environment dev, a prefix the platform writes itself in its fallback bucket"
+    )
+
+
 def test_a_bad_record_is_a_problem_at_its_line(project):
     retire(project, {"bucket": "Not_A_Bucket", "registration": "old", "environment": "dev"})
     assert only(project).startswith("tenants/_retired-buckets.yaml:2: retiredBuckets[0].bucket: 'Not_A_Bucket'")
