@@ -173,9 +173,16 @@ def github_owner_problem(value: str) -> str | None:
 def github_repo_url_parts(value: str) -> tuple[str, str] | None:
     """(owner, repo) of `https://github.com/<owner>/<repo>.git`, or None when the URL is not one."""
     match = _GITHUB_REPO_URL.fullmatch(value)
-    if not match or match["repo"] in (".", ".."):
+    if not match or match["repo"] in (".", "..") or _ends_in_git(match["repo"]):
         return None
     return match["owner"], match["repo"]
+
+
+def _ends_in_git(repo: str) -> bool:
+    """GitHub serves `<repo>.git` as `<repo>` and keeps no repository name ending in `.git` (it drops the
+    suffix when one is created so), so `…/repo.git.git` would be a second spelling of `…/repo.git`: one
+    repository, one spelling, and the clash check across files compares spellings."""
+    return repo.lower().endswith(".git")
 
 
 _GITHUB_HOSTS = ("github.com", "www.github.com")
@@ -205,7 +212,8 @@ def github_clone_url(value: str) -> str | None:
     if len(segments) != 2:
         return None
     owner, repo = segments
-    repo = repo[: -len(".git")] if repo.endswith(".git") else repo
+    while _ends_in_git(repo):
+        repo = repo[: -len(".git")]
     candidate = f"https://github.com/{owner}/{repo}.git"
     return candidate if github_repo_url_parts(candidate) else None
 

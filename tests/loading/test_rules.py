@@ -229,6 +229,14 @@ def test_a_registrations_installation_may_not_contradict_the_stacks(write_tenant
     assert problem.message == "is 9, but environment dev lists installation 1111 for owner 'acme'"
 
 
+def test_a_doubled_git_suffix_is_not_a_second_repository(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/acme/shared.git"))
+    write_tenant(registration("b", repoUrl="https://github.com/acme/shared.git.git"))
+    problem = only(problems_of(load))
+    assert problem.file.endswith("b.yaml") and problem.field == "spec.repoUrl"
+    assert problem.message.endswith("write https://github.com/acme/shared.git")
+
+
 def test_duplicate_registration_names(write_tenant, load):
     write_tenant(registration("a"))
     write_tenant(registration("a", repoUrl="https://github.com/acme/other.git", artifactBucket={"bucket": "other-b"}), "b.yaml")
