@@ -13,7 +13,7 @@ from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, valid_tenants
-from tenancy.manifests import argo_events, external_secrets, rbac, vault_policy
+from tenancy.manifests import external_secrets, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
@@ -94,15 +94,13 @@ for tenant in tenants:
     )
 
 if tenants:
-    # An EventSource or Sensor with no entries is invalid; with no tenants there is nothing to route.
+    # The identity of every registration's Sensor (each registration's route is its own: TenantWebhook).
     EventRouting(
         "event-routing",
         EventRoutingArgs(
             service_account=rbac.platform_service_account(
                 naming.sensor_service_account_name(settings.shard_name), events_namespace
             ),
-            event_source=argo_events.event_source(settings, tenants),
-            sensor=argo_events.sensor(settings, tenants),
         ),
     )
 

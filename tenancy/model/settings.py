@@ -8,11 +8,13 @@ environment variables.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from urllib.parse import urlsplit
 
 from tenancy.model import formats, naming
 from tenancy.model.endpoint import Endpoint
@@ -79,6 +81,25 @@ class FallbackBucketSettings(_Settings):
 class BucketNameSettings(_Settings):
     prefix: str = Field(default="", description="Put in front of every tenant bucket name in this environment.")
     suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
+
+
+class WebhookIngressSettings(_Settings):
+    """How each registration's Ingress (its webhook path on the host of webhookBaseUrl, to its EventSource) is served."""
+
+    class_name: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None, description="ingressClassName of every webhook Ingress. Unset: the cluster's default IngressClass."
+    )
+    tls_secret: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None,
+        description=(
+            "Secret in the Argo Events namespace with the certificate of webhookBaseUrl's host (GitHub verifies it). "
+            "Unset: TLS is left to the ingress controller's default certificate."
+        ),
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of every webhook Ingress (e.g. cert-manager's). No rewrite: the EventSource matches the full path.",
+    )
 
 
 class ShardSettings(_Settings):
@@ -203,6 +224,13 @@ class StackSettings(_Settings):
             "Public base URL that routes to the Argo Events EventSource service; each repository's "
             "webhook goes to <webhookBaseUrl>/github/<name>."
         )
+    )
+    webhook_ingress: WebhookIngressSettings = Field(
+        default_factory=WebhookIngressSettings,
+        description=(
+            "The Ingress each registration gets in the Argo Events namespace, routing its webhook path "
+            "(<webhookBaseUrl>/github/<name>) to its own EventSource."
+        ),
     )
     vault: VaultSettings = Field(description="Where the tenants' secrets live and how External Secrets Operator logs in.")
     namespaces: NamespaceSettings = Field(
@@ -341,13 +369,24 @@ class StackSettings(_Settings):
         return Endpoint.parse(self.webhook_base_url)
 
     @property
+    def webhook_host(self) -> str | None:
+        """The host webhook Ingresses match: webhookBaseUrl's, without its port; None for an IP address, which
+        an Ingress rule cannot name (every host then reaches the path)."""
+        host = urlsplit(self.webhook_base_url).hostname
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        return None
+
+    @property
     def s3_service(self) -> Endpoint | None:
         """The S3-compatible service of `s3_endpoint`; None for AWS S3."""
         return Endpoint.parse(self.s3_endpoint) if self.s3_endpoint else None
 
 
 # Keys of this project's namespace that stack files may set, and where each goes in the model.
-_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard", "githubApp")
+_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard", "githubApp", "webhookIngress")
 _SCALAR_KEYS = (
     "environment",
     "environments",

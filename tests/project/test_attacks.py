@@ -104,7 +104,10 @@ def test_the_apps_namespace_may_not_be_the_argo_events_namespace():
 def test_every_object_in_the_shared_namespace_is_under_the_registrations_prefix():
     tenant = tenant_of(registration("a"))
     assert tenant.github_secret_name == "argo-tenants-webhook-a"
-    source = argo_events.event_source(tenant.settings, [tenant])
+    # Its EventSource, Sensor and Ingress there are github-<name>, a prefix kept for registrations.
+    for manifest in argo_events.event_route(tenant):
+        assert manifest["metadata"]["name"] == "github-a", manifest["kind"]
+    source = argo_events.event_source(tenant)
     assert source["spec"]["github"]["a"]["webhookSecret"]["name"] == "argo-tenants-webhook-a"
 
 
@@ -282,14 +285,14 @@ def test_a_name_the_platform_keeps_is_refused(project, name):
 @pytest.mark.parametrize("name", ["true", "false", "nil", "in", "not", "and", "or", "matches", "contains", "let", "if", "else", "1-2", "0x1f", "1e5", "2024"])
 def test_a_registration_named_like_an_expression_keyword_or_number_is_one_identifier_in_the_sensor(name):
     tenant = tenant_of(registration(name, repoUrl=f"https://github.com/acme/r{name}.git", artifactBucket={"bucket": f"b-{name}"}))
-    sensor = argo_events.sensor(tenant.settings, [tenant])
+    sensor = argo_events.sensor(tenant)
     [dependency] = sensor["spec"]["dependencies"]
     [trigger] = sensor["spec"]["triggers"]
     assert identifier_problem(dependency["name"]) is None, dependency["name"]
     assert trigger["template"]["conditions"] == dependency["name"]
 
 
-EDGE_NAMES = ("0", "1-2", "a", "true", "in", "x" * naming.MAX_REGISTRATION_NAME_LENGTH, "9" + "-9" * 19)
+EDGE_NAMES = ("0", "1-2", "a", "true", "in", "x" * naming.MAX_REGISTRATION_NAME_LENGTH, "9" + "-9" * 17)
 
 
 @pytest.mark.parametrize("name", EDGE_NAMES)
@@ -307,7 +310,13 @@ def test_every_derived_name_is_valid_where_it_lands(name):
     for text in (naming.vault_policy_name(environment, name), naming.default_vault_path("argo/apps", name, "data")):
         assert re.fullmatch(r"[a-z0-9/._-]+", text), text
     # Kubernetes: the Secrets and objects named after it are DNS names within their limits.
-    for kubernetes_name in (naming.webhook_secret_name(name), naming.github_token_name(name, "contents"), naming.github_token_reader_name(name)):
+    for kubernetes_name in (
+        naming.webhook_secret_name(name),
+        naming.webhook_secret_volume_name(name),
+        naming.event_source_service_name(name),
+        naming.github_token_name(name, "contents"),
+        naming.github_token_reader_name(name),
+    ):
         assert formats.dns_label_problem(kubernetes_name) is None, kubernetes_name
     # Sensor conditions: one identifier of the expression language.
     assert identifier_problem(naming.sensor_dependency_name(name)) is None
