@@ -443,6 +443,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
         raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name in ("environments", "platformBuckets"))
+    _check_configmaps_mutable(config)
     if "environment" not in raw:
         _check_default_environment(raw, stack)
         raw["environment"] = stack
@@ -461,6 +462,26 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             raise SettingsError(Problem(loc, "unknown setting", hint="check its spelling")) from None
         message = "is required but not set" if first["type"] == "missing" else first["msg"]
         raise SettingsError(Problem(loc, message)) from None
+
+
+# pulumi-kubernetes' provider setting (docs: kubernetes.Provider, enableConfigMapMutable): without it a ConfigMap
+# whose data changes is replaced, deleted and created again, and runs find no artifact repository meanwhile.
+CONFIGMAP_MUTABLE_KEY = "kubernetes:enableConfigMapMutable"
+
+
+def _check_configmaps_mutable(config: Mapping[str, Any]) -> None:
+    """The program updates its ConfigMaps (`artifact-repositories`) in place: only with this provider setting."""
+    value = config.get(CONFIGMAP_MUTABLE_KEY)
+    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+        return
+    raise SettingsError(
+        Problem(
+            (CONFIGMAP_MUTABLE_KEY,),
+            f"is {'not set' if value is None else repr(value)}; the artifact-repositories ConfigMap would be deleted and "
+            "created again on every change, and runs started meanwhile find no artifact repository",
+            hint=f"set it in Pulumi.yaml's config: {CONFIGMAP_MUTABLE_KEY}: {{value: true}}",
+        )
+    )
 
 
 def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
