@@ -13,7 +13,7 @@ from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, valid_tenants
-from tenancy.manifests import external_secrets, rbac, vault_policy
+from tenancy.manifests import external_secrets, rbac, sizes, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
@@ -42,7 +42,7 @@ def _stack_config() -> dict:
 try:
     settings = settings_from_config(_stack_config(), pulumi.get_stack())
     tenant_files = read_directory(PROJECT_DIR / settings.tenants_dir, display_base=PROJECT_DIR)
-    registrations = valid_tenants(tenant_files, settings)
+    registrations = valid_tenants(tenant_files, settings, checks=(sizes.registration_problems,))
 except (SettingsError, TenantValidationError) as err:
     # RunError ends the program with this message only: a traceback would hide the file and line.
     raise pulumi.RunError(str(err)) from None

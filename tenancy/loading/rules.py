@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, labels, limits, naming
 from tenancy.model.problems import Problem
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
@@ -256,6 +256,34 @@ def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) 
     # Without hostname the endpoint follows the region; insecure then has nothing to agree with and must go too.
     remove = "remove hostname and insecure" if bucket.insecure else "remove hostname"
     yield Problem(loc, what, hint=f"{remove}: the endpoint follows region ({bucket.region}), https://s3.{bucket.region}.amazonaws.com")
+
+
+def derived_limits(tenant: Tenant) -> Iterator[Problem]:
+    """Every name derived from the registration against the limit of the system it lands in
+    (tenancy.model.limits): the field that decides it is blamed. The input checks keep these in range
+    today; this says so again on the values themselves, so that a new prefix cannot slip past them."""
+    name_loc = ("metadata", "name")
+    derived = (
+        (naming.webhook_secret_volume_name(tenant.name), limits.VOLUME_NAME_MAX, "the volume Argo Events mounts its webhook Secret as"),
+        (naming.event_source_service_name(tenant.name), limits.DNS1123_LABEL_MAX, "its EventSource's Service"),
+        (naming.event_route_name(tenant.name), limits.LABEL_VALUE_MAX, "its EventSource and Sensor (a label value of their pods)"),
+        (tenant.github_secret_name, limits.DNS1123_SUBDOMAIN_MAX, "its webhook Secret"),
+        (tenant.iam_user_name, limits.IAM_USER_NAME_MAX, "its IAM user"),
+        (tenant.storage_policy_name, limits.IAM_POLICY_NAME_MAX, "its storage policy"),
+        (tenant.namespace, limits.DNS1123_LABEL_MAX, "its namespace"),
+    )
+    for value, limit, what in derived:
+        problem = limits.too_long(value, limit, what)
+        if problem:
+            yield Problem(name_loc, problem, hint="choose a shorter name")
+    for key, value in labels.tenant_labels(tenant).items():
+        problem = limits.too_long(value, limits.LABEL_VALUE_MAX, f"the label {key}")
+        if problem:
+            yield Problem(name_loc, problem, hint="choose a shorter name")
+    # Argo Workflows 4.1+ labels every run with its template's name.
+    problem = limits.too_long(tenant.workflow_template, limits.WORKFLOW_TEMPLATE_LABEL_MAX, "the label workflows.argoproj.io/workflow-template of each run")
+    if problem:
+        yield Problem(("spec", "workflowTemplateRef"), problem, hint="a WorkflowTemplate name of at most 63 characters")
 
 
 def _blame(tenant: Tenant, loc, message: str, hint: str | None = None) -> Problem:

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from tenancy.model import limits
 from tenancy.model.text import shown
 
 # Patterns are public so the tenant file's JSON Schema can offer them to editors.
@@ -104,12 +105,21 @@ def _is_ip_address(name: str) -> bool:
 def email_problem(value: str) -> str | None:
     if not _EMAIL.fullmatch(value) or len(value) > 254:
         return f"{shown(value)} is not an email address"
+    if value != value.lower():
+        # Argo's rbac-rule compares the sign-in service's `email` claim exactly, and the platform's sign-in
+        # reports addresses in lower case (docs/operations.md, the Argo UI): a capital would match nobody.
+        return f"{shown(value)} has capital letters; write it as the sign-in service reports it, '{value.lower()}'"
     return None
 
 
 def aws_region_problem(value: str) -> str | None:
     if not _AWS_REGION.fullmatch(value):
         return f"{shown(value)} is not an AWS region name (like us-west-2)"
+    if value not in limits.AWS_REGIONS:
+        return (
+            f"{shown(value)} is not an AWS region; if AWS has opened it since, add it to AWS_REGIONS in "
+            "tenancy/model/limits.py"
+        )
     return None
 
 

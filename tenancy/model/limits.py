@@ -24,6 +24,9 @@ VOLUME_NAME_MAX = DNS1123_LABEL_MAX
 # etcd refuses a request over --max-request-bytes, 1.5 MiB by default
 # (https://etcd.io/docs/v3.5/dev-guide/limit/): the API server then refuses the object.
 ETCD_OBJECT_BYTES_MAX = 1_572_864
+# All of an object's annotations together (k8s.io/apimachinery/pkg/api/validation/objectmeta.go,
+# TotalAnnotationSizeLimitB): the SSO accounts carry their people's emails in one annotation.
+ANNOTATIONS_BYTES_MAX = 256 * 1024
 
 # --- Argo Events ---------------------------------------------------------------------------------------
 # Each Secret an EventSource names is mounted into its pod as the volume `secret-<Secret name>` ('_' made

@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic.alias_generators import to_camel
 from urllib.parse import urlsplit
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import Loc, Problem, SettingsError
 from tenancy.model.registration import BucketName, EnvironmentName, ShardName
@@ -142,8 +142,8 @@ class GithubAppSettings(_Settings):
     """The platform's GitHub App (docs/operations.md#the-github-app): how Pulumi manages webhooks, and how the
     cluster mints each repository's short-lived tokens."""
 
-    app_id: int = Field(ge=1, description="The App's numeric id (App settings, General, 'App ID').")
-    installations: dict[str, Annotated[int, Field(ge=1)]] = Field(
+    app_id: int = Field(ge=1, le=limits.MAX_SAFE_INTEGER, description="The App's numeric id (App settings, General, 'App ID').")
+    installations: dict[str, Annotated[int, Field(ge=1, le=limits.MAX_SAFE_INTEGER)]] = Field(
         default_factory=dict,
         description=(
             "Installation id of the App per repository owner (user or organization, any case), e.g. {calypr: 12345678}. "

@@ -23,8 +23,9 @@ APP = make_settings(githubApp=GITHUB_APP)
 # Within one file.
 
 def test_user_listed_twice(write_tenant, load):
-    write_tenant(registration("a", adminUsers=["x@acme.org", "X@acme.org"]))
-    assert only(problems_of(load)).field == "spec.adminUsers[1]"
+    write_tenant(registration("a", adminUsers=["x@acme.org", "x@acme.org"]))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.adminUsers[1]" and "listed twice" in problem.message
 
 
 def test_user_both_admin_and_reader(write_tenant, load):
