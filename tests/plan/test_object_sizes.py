@@ -2,8 +2,9 @@
 none grows with the number of tenants (each registration's route is its own; tenancy/manifests/argo_events.py).
 
 Measured 2026-12-07: the largest object at 1,000 tenants is a WorkflowTemplate of 2,518 bytes, 0.16 % of
-etcd's 1,572,864; the largest EventSource or Sensor (a Sensor, 2,140 bytes) carries 2,856 bytes in its pod's environment, 2 % of the 131,072 Linux allows. The one
-Sensor for every tenant this replaced grew about 1.7 KB per tenant (about 1.7 MB at 1,000).
+etcd's 1,572,864; the largest EventSource or Sensor (a Sensor, 2,140 bytes) carries 2,856 bytes in its
+pod's environment, 2 % of the 131,072 Linux allows. The one Sensor for every tenant this replaced grew
+about 1.7 KB per tenant (about 1.7 MB at 1,000).
 """
 
 from __future__ import annotations
