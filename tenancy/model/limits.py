@@ -42,8 +42,9 @@ ARGO_EVENTS_SERVICE_SUFFIX = "-eventsource-svc"
 ENV_STRING_BYTES_MAX = 131_072
 
 # --- Argo Workflows -------------------------------------------------------------------------------------
-# From 4.1, each Workflow submitted from a template carries the label workflows.argoproj.io/workflow-template
-# with workflowTemplateRef.name: a label value, so at most LABEL_VALUE_MAX (a longer name fails every submit).
+# Each Workflow submitted from a template carries the label workflows.argoproj.io/workflow-template with the
+# template's name (argo-workflows workflow/common/common.go, LabelKeyWorkflowTemplate; set from
+# workflowTemplateRef on every submit from 4.1): a label value, so at most LABEL_VALUE_MAX, or every submit fails.
 WORKFLOW_TEMPLATE_LABEL_MAX = LABEL_VALUE_MAX
 
 # --- AWS ------------------------------------------------------------------------------------------------

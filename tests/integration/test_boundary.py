@@ -76,6 +76,20 @@ def test_the_program_refuses_to_plan_an_attackers_file(with_attacker, spec, refu
     assert refusal in str(err.value)
 
 
+def test_the_program_refuses_a_prefix_of_the_fallback_bucket_another_registration_left(with_attacker):
+    # mallory once had s3://calypr-dev-argo-artifacts/mallory/; a new file of that name, from another
+    # repository, would be granted the objects it left there.
+    directory = with_attacker(attacker())
+    retired = directory / "_retired-buckets.yaml"
+    retired.write_text(yaml.safe_dump({"retiredPrefixes": [{"bucket": "calypr-dev-argo-artifacts", "registration": "mallory", "environment": "dev"}]}))
+    try:
+        with pytest.raises(AssertionError, match="mallory.yaml") as err:
+            build_plan(directory)
+    finally:
+        retired.unlink()
+    assert "'mallory' would be granted s3://calypr-dev-argo-artifacts/mallory/ in environment dev, kept with its objects" in str(err.value)
+
+
 @pytest.fixture(scope="module")
 def plan_with_attacker(with_attacker) -> Plan:
     """What remains of the attack once its fields are derived: mallory's own paths, its own Secret."""
