@@ -252,10 +252,10 @@ def fallback_prefixes_leaving(base: dict[str, Any], head: dict[str, Any]) -> lis
     before, after = summaries(base), summaries(head)
     leaving = []
     for name, summary in sorted(before.items()):
-        uri = summary.get("artifacts")
-        if not isinstance(uri, str) or "artifacts" in (summary.get("buckets") or {}):
+        uri = summary.artifacts
+        if not isinstance(uri, str) or "artifacts" in (summary.buckets or {}):
             continue
-        if (after.get(name) or {}).get("artifacts") != uri:
+        if name not in after or after[name].artifacts != uri:
             leaving.append((name, uri))
     return leaving
 
