@@ -181,10 +181,15 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     files: dict[str, TenantFile] = {}
     problems: list[Problem] = []
     retired = NO_RETIRED
+    # display_path of every entry, with the two directories resolved once instead of once per file.
+    folder, base = directory.resolve(), Path(display_base if display_base is not None else Path.cwd()).resolve()
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith("."):
             continue
-        display = display_path(entry, display_base)
+        try:
+            display = (folder / entry.name).relative_to(base).as_posix()
+        except ValueError:
+            display = display_path(entry, display_base)
         if printable(entry.name) != entry.name:
             problems.append(
                 Problem((), "has control characters in its name", hint="tenant files are named <name>.yaml", file=display)

@@ -244,12 +244,15 @@ def _new_stack_base(request: Request, stack: str, snapshot: git_snapshot.Snapsho
     return Revision(snapshot.directory, tenants)
 
 
-def _places(revision: Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
-    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable)."""
-    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment) if revision else {}
+def _places(
+    revision: Revision | None, stack: str, environment: str, only: frozenset[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable);
+    of `only` (the registrations the shortcut built: the others neither come nor go) when given."""
+    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment, only) if revision else {}
 
 
-def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict] | None:
+def _moves_context(stack: str, base: Planned, head: Planned, only: frozenset[str] | None = None) -> tuple[dict, dict] | None:
     """What the diff needs to tell moves from offboardings; only worth reading when tenants come or go."""
     if set(base.document["tenants"]) == set(head.document["tenants"]) or head.revision is None:
         return None
@@ -257,7 +260,7 @@ def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict
     if settings is None:
         return None
     environment = settings.environment
-    return _places(base.revision, stack, environment), _places(head.revision, stack, environment)
+    return _places(base.revision, stack, environment, only), _places(head.revision, stack, environment, only)
 
 
 def _settings_at(revision: Revision | None, stack: str) -> dict[str, Any]:
@@ -290,7 +293,7 @@ def diff_stack(request: Request, stack: str) -> StackReport:
             head = plan_head(request, stack, Path(scratch) / "head", only)
             base_settings = head.revision.settings_dir if head.revision else None
             base = at_revision(request, stack, _Side("base", request.base), Path(scratch) / "base", base_settings, only)
-            places = _moves_context(stack, base, head)
+            places = _moves_context(stack, base, head, only)
             settings = (_settings_at(base.revision, stack), _settings_at(head.revision, stack))
     except Stop as stop:
         return StackReport(stack, int(stop.code), problem=(stop.title, stop.message), notice=f"{stack}: {stop.title}\n{stop.message}")
