@@ -575,6 +575,7 @@ def caution(diff: dict[str, Any]) -> str:
         ]
         if len(buckets) > MAX_LISTED_OFFBOARDING:
             lines.append(f"> - … and {len(buckets) - MAX_LISTED_OFFBOARDING} more")
+    lines += _retired_yaml(diff)
     lines += _listed(
         "Deleted or replaced, with what they hold (a namespace's workflows and secrets, a Vault secret's value, "
         "a user's keys):",
@@ -585,6 +586,31 @@ def caution(diff: dict[str, Any]) -> str:
         [_unprotected_line(entry, md.code) for entry in offboarding.get("unprotected", [])],
     )
     return "\n".join(lines)
+
+
+def retired_entries(diff: dict[str, Any]) -> list[dict[str, str]]:
+    """The records tenants/_retired-buckets.yaml still lacks for this diff's unrecorded buckets."""
+    unrecorded = set(diff["offboarding"].get("unrecorded") or [])
+    environment = str(diff.get("environment") or diff["stack"])
+    entries = []
+    for bucket in diff["offboarding"]["buckets"]:
+        if str(bucket["bucket"]) in unrecorded and bucket.get("recorded") is False:
+            entries.append({"bucket": str(bucket["bucket"]), "registration": str(bucket["tenant"]), "environment": environment})
+    return entries
+
+
+def _retired_yaml(diff: dict[str, Any]) -> list[str]:
+    """Paste-ready entries for tenants/_retired-buckets.yaml: nothing accepts the change until they are there."""
+    entries = retired_entries(diff)
+    if not entries:
+        return []
+    body = "\n".join(
+        f"  - bucket: {clean(entry['bucket'])}\n    registration: {clean(entry['registration'])}\n    environment: {clean(entry['environment'])}"
+        for entry in entries[:MAX_LISTED_OFFBOARDING]
+    )
+    block = md.code_block(f"retiredBuckets:\n{body}", "yaml")
+    lines = [">", "> Not yet recorded, so no approval accepts this: add to `tenants/_retired-buckets.yaml` (under its `retiredBuckets:`):", ">"]
+    return lines + [f"> {line}" for line in block.splitlines()]
 
 
 def _listed(heading: str, items: list[str]) -> list[str]:

@@ -79,7 +79,8 @@ def two_stacks(template):
 
 def test_one_tenant_opens_with_the_verdict_that_nothing_blocks(one_onboarded):
     page = to_html(one_onboarded)
-    assert first_blocks(page, 2) == ["h3", "blockquote"]
+    assert first_blocks(page, 2) == ["p", "blockquote"]
+    assert text_of(page).startswith("✅ Nothing blocking")
     assert "[!TIP]" in page and "Nothing blocking" in text_of(page.split("</blockquote>")[0])
 
 

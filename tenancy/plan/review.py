@@ -1,0 +1,154 @@
+"""The merge reviewed as a whole, beyond each stack's plan: every changed path classified
+(tenancy.plan.changed_paths), every access change and rename (tenancy.plan.access), the settings each
+stack's plan found changed, and `validate`'s checks run on the head's files, so that the verdict
+refuses what `validate` and the deploy gate refuse. What it finds becomes Requirements
+(tenancy.plan.approvals): refused, or waiting for an approval, or approved.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tenancy.plan import access, changed_paths, git_snapshot
+from tenancy.plan.approvals import (
+    ACCESS_CHANGE,
+    PLATFORM_CHANGE,
+    REFUSED,
+    Approvals,
+    Requirement,
+    Review,
+    setting_needs_platform,
+)
+from tenancy.plan.comment import StackReport
+from tenancy.plan.diff_render import describe
+from tenancy.plan.outcome import Outcome
+from tenancy.project import codeowners
+from tenancy.project.stacks import Stacks, read_stacks
+from tenancy.loading.loader import read_directory
+from tenancy.project.validation import check_paths, expected_codeowners
+
+
+class _Side:
+    """One revision's stack files and tenant files on disk: a snapshot of a ref, or the working tree."""
+
+    def __init__(self, project_dir: Path, ref: str | None, scratch: Path):
+        self.ref = ref
+        self.project_dir = project_dir
+        if ref is None:
+            depth = len(git_snapshot.repository_path(project_dir, project_dir).parts)
+            self.top = project_dir.resolve().parents[depth - 1] if depth else project_dir.resolve()
+            self.settings_dir = project_dir
+            self.stacks = read_stacks(project_dir)
+            return
+        snapshot = git_snapshot.stack_files(project_dir, ref, scratch)
+        self.top = snapshot.root
+        self.settings_dir = snapshot.directory
+        for stack in read_stacks(snapshot.directory, tenants_base=project_dir).by_name.values():
+            git_snapshot.directory_at(project_dir, snapshot, stack.tenants_dir)
+        git_snapshot.file_at(project_dir, snapshot, codeowners.CODEOWNERS.as_posix())
+        self.stacks: Stacks = read_stacks(snapshot.directory)
+
+    def tenants_dirs(self) -> list[Path]:
+        return list(dict.fromkeys(stack.tenants_dir.resolve() for stack in self.stacks.by_name.values()))
+
+    def expected_codeowners(self) -> str:
+        directories = {path: read_directory(path) for path in self.tenants_dirs() if path.is_dir()}
+        return expected_codeowners(self.stacks, directories)
+
+    def relative_tenants_dirs(self) -> set[str]:
+        top = self.top.resolve()
+        found = set()
+        for directory in self.tenants_dirs():
+            try:
+                found.add(directory.relative_to(top).as_posix())
+            except ValueError:
+                continue
+        return found
+
+
+def _settings_requirements(reports: list[StackReport]) -> list[Requirement]:
+    """Each changed setting that redirects a deploy or grants something, once (a Pulumi.yaml default changes every stack)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for report in reports:
+        for change in (report.diff or {}).get("settings") or []:
+            if setting_needs_platform(change["path"]):
+                seen.setdefault((change["path"], describe(change, limit=80)), []).append(report.stack)
+    return [
+        Requirement(PLATFORM_CHANGE, f"{path} (stack{'s' if len(stacks) > 1 else ''} {', '.join(stacks)})", what)
+        for (path, what), stacks in seen.items()
+    ]
+
+
+def _access_requirements(base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]]) -> list[Requirement]:
+    requirements = []
+    for change in access.access_changes(base, head):
+        what = describe({"path": change.field, "before": change.before, "after": change.after}, limit=120)
+        requirements.append(Requirement(ACCESS_CHANGE, f"{change.registration}: spec.{change.field}", what, change.owners))
+    return requirements
+
+
+def _validation_requirements(side: _Side) -> list[Requirement]:
+    """`validate`'s findings on the head's files, problems of form aside: what the deploy gate refuses too."""
+    report = check_paths(side.stacks, [])
+    prefix = f"{side.top.resolve()}/"
+    found = []
+    for finding in report.gate_findings:
+        text = str(finding.problem).replace(prefix, "").replace(f"{side.top}/", "")
+        found.append(Requirement(REFUSED, "validate", text))
+    return found
+
+
+def review(project_dir: Path, base: str, head: str | None, reports: list[StackReport], approvals: Approvals) -> Review:
+    """The merge of `head` (None: the working tree) into `base`, reviewed. SnapshotError when the base
+    cannot be read (nothing to compare with); head files that cannot be read are refused."""
+    with tempfile.TemporaryDirectory(prefix="argo-tenants-review-") as scratch:
+        base_side = _Side(project_dir, base, Path(scratch) / "base")
+        try:
+            head_side = _Side(project_dir, head, Path(scratch) / "head")
+        except git_snapshot.SnapshotError as err:
+            unreadable = Review([Requirement(REFUSED, head or "working tree", f"cannot be read: {err}")], approvals=approvals, commit=approvals.commit)
+            return unreadable
+        paths = git_snapshot.changed_paths(project_dir, base, head)
+        refs = {"base": base, "head": head}
+
+        def read(side: str, path: str) -> str | None:
+            return git_snapshot.text_at(project_dir, refs[side], path)
+
+        validation = _validation_requirements(head_side)
+        generated = read("head", codeowners.CODEOWNERS.as_posix()) == head_side.expected_codeowners()
+        classified = changed_paths.classify(
+            paths,
+            base_side.relative_tenants_dirs() | head_side.relative_tenants_dirs(),
+            git_snapshot.repository_path(project_dir, project_dir).as_posix().strip("."),
+            read,
+            generated,
+        )
+        base_registrations = access.read_registrations(base_side.tenants_dirs())
+        head_registrations = access.read_registrations(head_side.tenants_dirs())
+    requirements = [
+        Requirement(REFUSED if change.kind == changed_paths.REFUSED else PLATFORM_CHANGE, change.path, change.what)
+        for change in classified
+        if change.kind in (changed_paths.REFUSED, changed_paths.PROGRAM)
+    ]
+    requirements += _settings_requirements(reports)
+    requirements += _access_requirements(base_registrations, head_registrations)
+    requirements += validation
+    result = Review(
+        requirements=requirements,
+        paths=[change.as_dict() for change in classified],
+        renames=[rename.as_dict() | {"words": rename.words()} for rename in access.renames(base_registrations, head_registrations)],
+        approvals=approvals,
+        commit=approvals.commit,
+    )
+    result.settle()
+    return result
+
+
+def outcome(review: Review) -> Outcome:
+    if review.refused:
+        return Outcome.INVALID
+    if review.waiting:
+        return Outcome.BLOCKED
+    return Outcome.CLEAR
