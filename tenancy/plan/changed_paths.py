@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from tenancy.model.retired import RETIRED_BUCKETS_FILE
+from tenancy.plan.markdown import code
 
 TENANT = "tenant"
 SETTINGS = "settings"
@@ -49,7 +50,8 @@ STACK_FILE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "environ
 
 @dataclass(frozen=True)
 class PathChange:
-    """One changed path (or one key of Pulumi.yaml or a stack file): its kind and, for people, what changed."""
+    """One changed path (or one key of Pulumi.yaml or a stack file): its kind and, for people, what changed
+    (Markdown: every value from the files in a code span, so that none renders as a mention or a link)."""
 
     path: str
     kind: str
@@ -113,7 +115,7 @@ def project_file_changes(before: str | None, after: str | None) -> list[PathChan
     old, old_problem = _yaml(before)
     new, new_problem = _yaml(after)
     if old_problem or new_problem:
-        return [PathChange(PROJECT_FILE, PROGRAM, f"{PROJECT_FILE} {new_problem or old_problem}")]
+        return [PathChange(PROJECT_FILE, PROGRAM, f"{PROJECT_FILE} {code(new_problem or old_problem)}")]
     if not isinstance(new, dict) or not isinstance(old, dict):
         return [PathChange(PROJECT_FILE, PROGRAM, f"{PROJECT_FILE} {'added' if before is None else 'replaced or removed'}")]
     changes = []
@@ -125,7 +127,7 @@ def project_file_changes(before: str | None, after: str | None) -> list[PathChan
                 PathChange(
                     f"{PROJECT_FILE}#{key}",
                     PROGRAM,
-                    f"`{key}`: {_words(old.get(key))} → {_words(new.get(key))} (what `pulumi up` runs, and how)",
+                    f"{code(key)}: {code(_words(old.get(key)))} → {code(_words(new.get(key)))} (what `pulumi up` runs, and how)",
                 )
             )
     return changes
@@ -136,7 +138,7 @@ def stack_file_changes(path: str, before: str | None, after: str | None) -> list
     old, old_problem = _yaml(before)
     new, new_problem = _yaml(after)
     if old_problem or new_problem:
-        return [PathChange(path, REFUSED, f"{path} {new_problem or old_problem}")]
+        return [PathChange(path, REFUSED, code(new_problem or old_problem))]
     changes = [PathChange(path, SETTINGS, "stack settings (planned)")]
     old_config = (old or {}).get("config") if isinstance(old, dict) else None
     new_config = (new or {}).get("config") if isinstance(new, dict) else None
@@ -144,7 +146,7 @@ def stack_file_changes(path: str, before: str | None, after: str | None) -> list
         values = ((old_config or {}).get(key), (new_config or {}).get(key))
         if any(isinstance(value, dict) and "secure" in value for value in values):
             # Offline both sides read "[secret]": the plan cannot see this change, so it is named here.
-            changes.append(PathChange(f"{path}#config.{key}", PROGRAM, f"`{key}`: an encrypted value changed ([secret])"))
+            changes.append(PathChange(f"{path}#config.{key}", PROGRAM, f"{code(key)}: an encrypted value changed ([secret])"))
     for key in _keys_changed(old, new):
         if key == "config":
             continue
@@ -152,7 +154,7 @@ def stack_file_changes(path: str, before: str | None, after: str | None) -> list
             PathChange(
                 f"{path}#{key}",
                 PROGRAM,
-                f"`{key}`: {_words((old or {}).get(key))} → {_words((new or {}).get(key))} "
+                f"{code(key)}: {code(_words((old or {}).get(key)))} → {code(_words((new or {}).get(key)))} "
                 "(where the stack's config and secrets come from)",
             )
         )

@@ -170,7 +170,7 @@ def verdict_line(reports: list[StackReport], review: Review | None = None) -> st
     approvals = approval_words(reports, review)
     if approvals:
         return f"**✅ Approved{_commit(review)}:** {approvals}. Nothing else blocks."
-    if all(report.diff is not None and no_changes(report.diff) for report in reports) and not (review and review.paths):
+    if reports and all(report.diff is not None and no_changes(report.diff) for report in reports) and not (review and review.paths):
         return f"**✅ No changes{_commit(review)}:** merging changes nothing on {_stack_list(reports)}."
     return f"**✅ Nothing blocking{_commit(review)}:** every change below only creates or updates tenants' objects."
 
@@ -197,7 +197,8 @@ def _requirement_line(requirement, mark: str) -> str:
         named = ", ".join(md.code(owner) for owner in requirement.owners) or "none named"
         owners = f" · owners at the base: {named}"
     approved = f" · approved by {html.escape(requirement.approved_by.words())}" if requirement.approved_by else ""
-    return f"- {mark} **{KIND_TITLES[requirement.kind]}** {md.code(requirement.subject)}: {html.escape(requirement.what)}{owners}{approved}"
+    # `what` is Markdown already, every value from the files in a code span (tenancy.plan.review).
+    return f"- {mark} **{KIND_TITLES[requirement.kind]}** {md.code(requirement.subject)}: {requirement.what}{owners}{approved}"
 
 
 def review_block(review: Review | None) -> str:
@@ -213,7 +214,7 @@ def review_block(review: Review | None) -> str:
             listed += 1
     if listed > MAX_REQUIREMENTS:
         lines.append(f"- … and {listed - MAX_REQUIREMENTS} more: the job summary lists them all")
-    lines += [f"- 🔀 **rename** {html.escape(rename['words'])}" for rename in review.renames]
+    lines += [f"- 🔀 **rename** {md.code(rename['words'])}" for rename in review.renames]
     kind = "CAUTION" if review.refused or review.waiting else "NOTE"
     heading = "What this merge changes besides the tenants' objects, and who approves it (docs/ci.md):"
     stale = review.approvals.stale()
@@ -449,13 +450,13 @@ def render(reports: list[StackReport], budget: int = md.DEFAULT_BUDGET, review: 
     summary = [verdict_line(reports, review)]
     block = review_block(review)
     summary += [block] if block else []
-    summary += [overall(reports, review), stacks_table(reports)]
+    summary += [overall(reports, review), stacks_table(reports)] if reports else []
     origin = provenance(reports, review)
     summary += [origin] if origin else []
     fallback = "\n\n".join(
         [*summary, "The report does not fit in this comment: see the job summary, or run `python -m tenancy plan --base <ref>`."]
     )
-    room = max(500, budget // (4 * len(reports)))
+    room = max(500, budget // (4 * max(1, len(reports))))
     heads = {report.stack: stack_head(report, room) for report in ordered}
     parts = {report.stack: stack_parts(report.diff) if report.diff else [] for report in ordered}
     index = "\n".join(index_line(report) for report in ordered)

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tenancy.plan import access, changed_paths, git_snapshot
+from tenancy.plan.markdown import code
 from tenancy.plan.approvals import (
     ACCESS_CHANGE,
     PLATFORM_CHANGE,
@@ -21,10 +22,11 @@ from tenancy.plan.approvals import (
     Review,
     setting_needs_platform,
 )
-from tenancy.plan.comment import StackReport
+from tenancy.plan.diff import setting_changes
 from tenancy.plan.diff_render import describe
 from tenancy.plan.outcome import Outcome
 from tenancy.project import codeowners
+from tenancy.project.stack_files import stack_config
 from tenancy.project.stacks import Stacks, read_stacks
 from tenancy.loading.loader import read_directory
 from tenancy.project.validation import check_paths, expected_codeowners
@@ -68,13 +70,22 @@ class _Side:
         return found
 
 
-def _settings_requirements(reports: list[StackReport]) -> list[Requirement]:
+def _config(side: _Side, stack: str) -> dict[str, Any]:
+    if stack not in side.stacks.by_name:
+        return {}
+    try:
+        return stack_config(side.settings_dir, stack)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # unreadable: validate's findings on the head say why
+
+
+def _settings_requirements(base: _Side, head: _Side) -> list[Requirement]:
     """Each changed setting that redirects a deploy or grants something, once (a Pulumi.yaml default changes every stack)."""
     seen: dict[tuple[str, str], list[str]] = {}
-    for report in reports:
-        for change in (report.diff or {}).get("settings") or []:
+    for stack in sorted(set(base.stacks.by_name) | set(head.stacks.by_name)):
+        for change in setting_changes(_config(base, stack), _config(head, stack)):
             if setting_needs_platform(change["path"]):
-                seen.setdefault((change["path"], describe(change, limit=80)), []).append(report.stack)
+                seen.setdefault((change["path"], describe(change, code, limit=80)), []).append(stack)
     return [
         Requirement(PLATFORM_CHANGE, f"{path} (stack{'s' if len(stacks) > 1 else ''} {', '.join(stacks)})", what)
         for (path, what), stacks in seen.items()
@@ -84,7 +95,7 @@ def _settings_requirements(reports: list[StackReport]) -> list[Requirement]:
 def _access_requirements(base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]]) -> list[Requirement]:
     requirements = []
     for change in access.access_changes(base, head):
-        what = describe({"path": change.field, "before": change.before, "after": change.after}, limit=120)
+        what = describe({"path": change.field, "before": change.before, "after": change.after}, code, limit=120)
         requirements.append(Requirement(ACCESS_CHANGE, f"{change.registration}: spec.{change.field}", what, change.owners))
     return requirements
 
@@ -96,11 +107,11 @@ def _validation_requirements(side: _Side) -> list[Requirement]:
     found = []
     for finding in report.gate_findings:
         text = str(finding.problem).replace(prefix, "").replace(f"{side.top}/", "")
-        found.append(Requirement(REFUSED, "validate", text))
+        found.append(Requirement(REFUSED, "validate", code(text)))
     return found
 
 
-def review(project_dir: Path, base: str, head: str | None, reports: list[StackReport], approvals: Approvals) -> Review:
+def review(project_dir: Path, base: str, head: str | None, approvals: Approvals) -> Review:
     """The merge of `head` (None: the working tree) into `base`, reviewed. SnapshotError when the base
     cannot be read (nothing to compare with); head files that cannot be read are refused."""
     with tempfile.TemporaryDirectory(prefix="argo-tenants-review-") as scratch:
@@ -108,7 +119,7 @@ def review(project_dir: Path, base: str, head: str | None, reports: list[StackRe
         try:
             head_side = _Side(project_dir, head, Path(scratch) / "head")
         except git_snapshot.SnapshotError as err:
-            unreadable = Review([Requirement(REFUSED, head or "working tree", f"cannot be read: {err}")], approvals=approvals, commit=approvals.commit)
+            unreadable = Review([Requirement(REFUSED, head or "working tree", f"cannot be read: {code(str(err))}")], approvals=approvals, commit=approvals.commit)
             return unreadable
         paths = git_snapshot.changed_paths(project_dir, base, head)
         refs = {"base": base, "head": head}
@@ -127,12 +138,13 @@ def review(project_dir: Path, base: str, head: str | None, reports: list[StackRe
         )
         base_registrations = access.read_registrations(base_side.tenants_dirs())
         head_registrations = access.read_registrations(head_side.tenants_dirs())
+        settings = _settings_requirements(base_side, head_side)
     requirements = [
         Requirement(REFUSED if change.kind == changed_paths.REFUSED else PLATFORM_CHANGE, change.path, change.what)
         for change in classified
         if change.kind in (changed_paths.REFUSED, changed_paths.PROGRAM)
     ]
-    requirements += _settings_requirements(reports)
+    requirements += settings
     requirements += _access_requirements(base_registrations, head_registrations)
     requirements += validation
     result = Review(
