@@ -1,14 +1,19 @@
-"""The pull-request comment of `plan --base`: every stack's diff in one Markdown report, read top-down.
+"""The pull-request comment of `plan --base`: every stack's diff and the merge's review in one Markdown
+report, read top-down.
 
-1. One verdict across all stacks: nothing blocking (said in so many words), or blocked, and why, per
-   stack; then a table of the stacks, "showing N of M" tenant changes and a compact index of them.
-2. Per stack, blocked stacks first: its offboarding caution, the stack settings it changes, what it
+1. One verdict line: refused, blocked until approved (which approval, which label), approved (by whom,
+   for which commit), or nothing blocking.
+2. What the merge changes besides the tenants' objects (tenancy.plan.review): refused, waiting,
+   approved, renames; then each stack's state, a table of the stacks, the revisions planned (a merge
+   computed for the plan is never named as a commit), "showing N of M" and a compact index.
+3. Per stack, blocked stacks first: its offboarding caution, the stack settings it changes, what it
    leaves to other stacks, its shared objects, the changes many tenants share (grouped once, with
    their names), then one collapsed section per tenant.
 
-Everything fits one byte budget (GitHub refuses comments over 65,536 characters): the verdicts and
-the index always stay, and whole sections are left out from the end, counted at the top and below
-their stack. Every name that comes from a file (stacks, tenants, settings) is escaped.
+Everything fits one byte budget (GitHub refuses comments over 65,536 characters): the verdicts, every
+stack's head and the index always stay; what is left is shared out per stack, whole sections left out
+from each stack's end, counted at the top and below their stack. Every name that comes from a file
+(stacks, tenants, settings) is escaped.
 """
 
 from __future__ import annotations

@@ -284,3 +284,20 @@ def test_the_verdict_is_planned_once_whatever_blocks(repo, monkeypatch):
     monkeypatch.setattr(command, "compare", lambda *args: calls.append(args) or original(*args))
     verdict(repo, "runtime")
     assert len(calls) == 1
+
+
+def test_the_json_diff_carries_the_review_and_follows_its_schema(repo):
+    import jsonschema
+
+    from tests.support.program import PROJECT_DIR
+
+    schema = json.loads((PROJECT_DIR / "docs" / "plan-diff.schema.json").read_text())
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "admin",
+                     "--program", "current", "--format", "json", f"--approved=owner=alice@{sha(repo, 'admin')}"])
+    document = json.loads(out.getvalue())
+    jsonschema.validate(document, schema)
+    [requirement] = document["review"]["requirements"]
+    assert code == 0 and requirement["approvedBy"] == {"kind": "owner", "login": "alice", "commit": sha(repo, "admin")}
+    assert requirement["subject"] == "alpha: spec.adminUsers" and requirement["owners"] == ["@alice"]

@@ -21,17 +21,31 @@ Which program plans them (--program, with --base or --head):
                and nothing of it is run. CI's verdict on a pull request: main's program on the
                pull request's files.
 
-Blocking, exit 3 unless --allow-offboarding: a tenant offboarded or moved to another stack; a
-bucket leaving management (removed, or replaced by a new name or region), which must also be
-recorded in tenants/_retired-buckets.yaml (until it is, nothing accepts the change); a namespace,
-Vault secret or IAM or MinIO user deleted or replaced; `protect` or `retainOnDelete` dropped from a
-resource. --format markdown is a pull-request comment; --format json is documented in
-docs/plan-format.md.
+With --base the merge is also reviewed as a whole (docs/ci.md has the table): every changed path
+is classified, and what the plan cannot show waits for an approval (exit 3) or is refused (exit 1).
+Waiting for an approval (--approved KIND=LOGIN@SHA, counted only for --commit's commit and never
+from --author):
+  offboarding      a tenant offboarded or moved to another stack; a bucket leaving management
+                   (which must also be recorded in tenants/_retired-buckets.yaml: until it is,
+                   nothing accepts the change); a namespace, Vault secret or IAM or MinIO user
+                   deleted or replaced; `protect` or `retainOnDelete` dropped; a stack file removed
+                   (--allow-offboarding: accepted by whoever runs the command)
+  platform-change  the program or its tooling; Pulumi.yaml keys other than config:; stack-file keys
+                   other than config: (ESC environments, the secrets provider); settings outside
+                   argo-tenants: and those that redirect a deploy or grant (namespaces, images, Vault,
+                   webhook URL, GitHub App...)
+  access-change    an existing registration's repoUrl, installationId, adminUsers, readUsers,
+                   isPublic or owners (`owner` approvals count for the registrations whose owners
+                   name their login)
+Refused: what validate refuses on the head's files (across stacks and environments too), a hidden
+folder or unknown file under a tenants directory, a stack name outside the safe set.
+--format markdown is a pull-request comment, its verdict line first (--summary FILE appends the
+whole report to FILE); --format json is documented in docs/plan-format.md.
 
 With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
-pull-request comment with one verdict for all stacks first and one size budget, exiting with the
-worst stack's code. With --head, --all-stacks means every stack of either revision; a stack whose
-file the head removes blocks too (nothing deploys it any more), unless --allow-offboarding.
+pull-request comment with one verdict for all stacks first and one size budget per stack, exiting
+with the worst code. With --head, --all-stacks means every stack of either revision; a stack whose
+file the head removes blocks too (nothing deploys it any more), until offboarding is approved.
 """
 
 from __future__ import annotations
