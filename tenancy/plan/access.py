@@ -72,8 +72,9 @@ class Rename:
         gone = sorted(set(self.buckets_before) - set(self.buckets_after))
         new = sorted(set(self.buckets_after) - set(self.buckets_before))
         parts = [
-            f"renamed {self.before} → {self.after} (same repository {self.repo_url}): namespace {self.namespace} "
-            "is deleted with the old registration and created again, empty, for the new one"
+            f"renamed {self.before} → {self.after} (same repository {self.repo_url}): namespace {self.namespace} keeps "
+            f"its name but is {self.before}'s in the state; `pulumi up` alone would create it again for {self.after} "
+            "(failing on the name that exists) and delete it with everything in it: keep the old name, or move its state first"
         ]
         if kept:
             parts.append(

@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     try:
         stacks = stacks_to_plan(request)
     except ProjectError as err:
-        print(f"plan: {err}", file=sys.stderr)
+        _log(f"plan: {err}")
         return ExitCode.USAGE
     if len(stacks) > 1 or args.all_stacks:
         if not args.base:
