@@ -28,6 +28,7 @@ import yaml
 
 from tenancy.model.retired import RETIRED_BUCKETS_FILE
 from tenancy.plan.markdown import code
+from tenancy.project.stacks import PROJECT_FILE, stack_name_of
 
 TENANT = "tenant"
 SETTINGS = "settings"
@@ -42,7 +43,6 @@ STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", re.ASCII)
 # Files a tenants directory may hold besides tenant files: documentation, and git's placeholder.
 _DOCUMENTATION = (".md", ".txt")
 _PLACEHOLDER = ".gitkeep"
-PROJECT_FILE = "Pulumi.yaml"
 CODEOWNERS = ".github/CODEOWNERS"
 # Keys of a stack file besides `config:` that Pulumi reads (pulumi/pulumi sdk/go/common/workspace/project.go: ProjectStack).
 STACK_FILE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "environment")
@@ -193,8 +193,8 @@ def classify(
                 for change in project_file_changes(read("base", path), read("head", path))
             ]
             continue
-        if local is not None and len(local.parts) == 1 and local.name.startswith("Pulumi.") and local.name.endswith(".yaml"):
-            stack = local.name[len("Pulumi.") : -len(".yaml")]
+        stack = stack_name_of(local.name) if local is not None and len(local.parts) == 1 else None
+        if stack is not None:
             problem = stack_name_problem(stack)
             if problem:
                 changes.append(PathChange(path, REFUSED, problem))

@@ -26,10 +26,8 @@ from tenancy.plan.diff import setting_changes
 from tenancy.plan.diff_render import describe
 from tenancy.plan.outcome import Outcome
 from tenancy.project import codeowners
-from tenancy.project.stack_files import stack_config
-from tenancy.project.stacks import Stacks, read_stacks
-from tenancy.loading.loader import read_directory
-from tenancy.project.validation import check_paths, expected_codeowners
+from tenancy.project.stacks import Stacks, read_stacks, stack_config
+from tenancy.project.validation import check_paths, codeowners_of
 
 
 class _Side:
@@ -56,8 +54,7 @@ class _Side:
         return list(dict.fromkeys(stack.tenants_dir.resolve() for stack in self.stacks.by_name.values()))
 
     def expected_codeowners(self) -> str:
-        directories = {path: read_directory(path) for path in self.tenants_dirs() if path.is_dir()}
-        return expected_codeowners(self.stacks, directories)
+        return codeowners_of(self.stacks)
 
     def relative_tenants_dirs(self) -> set[str]:
         top = self.top.resolve()

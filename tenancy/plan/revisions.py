@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
-from tenancy.model.problems import TenantValidationError
 from tenancy.plan import git_snapshot
 from tenancy.plan.approvals import Approvals
 from tenancy.plan.changed_paths import stack_name_problem
@@ -29,9 +27,16 @@ from tenancy.plan.document import PLAN_VERSION, plan_document
 from tenancy.plan.engine import simulate
 from tenancy.plan.outcome import Outcome
 from tenancy.plan.progress import Progress
-from tenancy.project import shard_layout
-from tenancy.project.stack_files import project_name, stack_config
-from tenancy.project.stacks import TENANTS_DIR_KEY, ProjectError, project_stacks, read_stacks
+from tenancy.project import placements
+from tenancy.project.stacks import (
+    TENANTS_DIR_KEY,
+    ProjectError,
+    project_name,
+    project_stacks,
+    read_stacks,
+    stack_config,
+    stack_file,
+)
 
 EACH, CURRENT = "each", "current"
 ENVIRONMENT_KEY = "argo-tenants:environment"
@@ -100,10 +105,6 @@ class _Side:
         return f"The revision {self.ref} cannot be planned."
 
 
-def _tenant_file_count(directory: Path) -> int:
-    return sum(1 for path in directory.glob(f"*{TENANT_SUFFIX}")) if directory.is_dir() else 0
-
-
 def _run_program(project_dir: Path, stack: str, overrides: dict[str, Any], label: str, **options: Any):
     progress = Progress(sys.stderr, label)
     try:
@@ -123,7 +124,7 @@ def working_tree(request: Request, stack: str) -> Planned:
     """The stack planned from the working tree, with the running program."""
     overrides = {TENANTS_DIR_KEY: str(request.tenants_dir.resolve())} if request.tenants_dir else {}
     tenants_dir = _working_tree_tenants_dir(request, request.project_dir, stack)
-    label = f"planning {stack} ({_tenant_file_count(tenants_dir)} tenant files)"
+    label = f"planning {stack} ({placements.tenant_file_count(tenants_dir)} tenant files)"
     result = _run_program(request.project_dir, stack, overrides, label)
     if result.error:
         raise Stop(Outcome.INVALID, result.error, "The tenant files or stack settings are invalid, so nothing was planned.")
@@ -155,7 +156,7 @@ def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_s
         else:
             snapshot = git_snapshot.stack_files(project_dir, side.ref, scratch)
         label: dict[str, Any] = {"ref": side.ref, "commit": snapshot.commit}
-        if not (snapshot.directory / f"Pulumi.{stack}.yaml").is_file():
+        if not stack_file(snapshot.directory, stack).is_file():
             if side.role == "head":
                 message = f"no stack '{stack}': Pulumi.{stack}.yaml does not exist at {side.ref}"
                 raise Stop(Outcome.USAGE, message, side.title)
@@ -179,7 +180,7 @@ def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_s
             project_dir,
             stack,
             {TENANTS_DIR_KEY: str(tenants)},
-            f"planning {stack} at {side.ref} ({_tenant_file_count(tenants)} tenant files)",
+            f"planning {stack} at {side.ref} ({placements.tenant_file_count(tenants)} tenant files)",
             settings_dir=snapshot.directory,
         )
         if result.error:
@@ -239,25 +240,8 @@ def _new_stack_base(request: Request, stack: str, snapshot: git_snapshot.Snapsho
 
 
 def _places(revision: Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
-    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision.
-
-    Best effort: when the revision's settings or tenant files do not load, no tenant is known to
-    be elsewhere, and a move shows as a plain offboarding or onboarding (which blocks just the same).
-    """
-    if revision is None:
-        return {}
-    settings = read_stacks(revision.settings_dir).settings
-    # This stack's settings, or (for a stack new at head) those of another stack of the environment.
-    reading = settings.get(stack) or next((s for s in settings.values() if s.environment == environment), None)
-    if reading is None:
-        return {}
-    try:
-        tenants = load_tenants(revision.tenants_dir, reading)
-    except TenantValidationError:
-        return {}
-    stacks = shard_layout.entries(settings)
-    places = {tenant.name: shard_layout.placement(stacks, environment, tenant.registration) for tenant in tenants}
-    return {name: place.as_dict() for name, place in places.items() if place is not None}
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable)."""
+    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment) if revision else {}
 
 
 def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict] | None:
@@ -273,7 +257,7 @@ def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict
 
 def _settings_at(revision: Revision | None, stack: str) -> dict[str, Any]:
     """The stack's config at one revision ({} where the stack did not exist): what the diff names as changed settings."""
-    if revision is None or not (revision.settings_dir / f"Pulumi.{stack}.yaml").is_file():
+    if revision is None or not stack_file(revision.settings_dir, stack).is_file():
         return {}
     return stack_config(revision.settings_dir, stack)
 

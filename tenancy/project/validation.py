@@ -247,6 +247,12 @@ def expected_codeowners(stacks: Stacks, directories: dict[Path, TenantDirectory]
     return codeowners.generate(platform, files)
 
 
+def codeowners_of(stacks: Stacks) -> str:
+    """.github/CODEOWNERS as the tenant files of every stack's tenants directory make it."""
+    paths = list(dict.fromkeys(stacks[name].tenants_dir for name in stacks.checked))
+    return expected_codeowners(stacks, {path: read_directory(path) for path in paths if path.is_dir()})
+
+
 def _codeowners(stacks: Stacks, directories: dict[Path, TenantDirectory], collector: _Collector) -> None:
     """The project at the repository's top (it has .github/) keeps .github/CODEOWNERS as its tenant files make it."""
     github = stacks.project_dir / ".github"
