@@ -136,11 +136,13 @@ def review(project_dir: Path, base: str, head: str | None, approvals: Approvals)
         base_registrations = access.read_registrations(base_side.tenants_dirs())
         head_registrations = access.read_registrations(head_side.tenants_dirs())
         settings = _settings_requirements(base_side, head_side)
-    requirements = [
-        Requirement(REFUSED if change.kind == changed_paths.REFUSED else PLATFORM_CHANGE, change.path, change.what)
-        for change in classified
-        if change.kind in (changed_paths.REFUSED, changed_paths.PROGRAM)
-    ]
+    requirements = [Requirement(REFUSED, change.path, change.what) for change in classified if change.kind == changed_paths.REFUSED]
+    # One key of Pulumi.yaml or a stack file is named on its own; whole files of the program are one finding.
+    keys = [change for change in classified if change.kind == changed_paths.PROGRAM and "#" in change.path]
+    files = [change.path for change in classified if change.kind == changed_paths.PROGRAM and "#" not in change.path]
+    requirements += [Requirement(PLATFORM_CHANGE, change.path, change.what) for change in keys]
+    if files:
+        requirements.append(Requirement(PLATFORM_CHANGE, PROGRAM_FILES, _files_words(files)))
     requirements += settings
     requirements += _access_requirements(base_registrations, head_registrations)
     requirements += validation
@@ -153,6 +155,20 @@ def review(project_dir: Path, base: str, head: str | None, approvals: Approvals)
     )
     result.settle()
     return result
+
+
+PROGRAM_FILES = "program and tooling"
+# Files named in the finding; `plan --format json` (review.paths) lists every one.
+MAX_FILES_NAMED = 30
+
+
+def _files_words(files: list[str]) -> str:
+    named = ", ".join(code(path) for path in files[:MAX_FILES_NAMED])
+    more = f" and {len(files) - MAX_FILES_NAMED} more" if len(files) > MAX_FILES_NAMED else ""
+    return (
+        f"{len(files)} file{'s' if len(files) != 1 else ''} of what `pulumi up` runs or how CI runs it, "
+        f"which this plan (main's program) does not run: {named}{more}"
+    )
 
 
 def outcome(review: Review) -> Outcome:

@@ -84,7 +84,7 @@ def test_the_pull_request_cannot_talk_the_verdict_out_of_blocking(runner):
 
 def test_the_comment_names_the_program_change_for_a_platform_owner(runner):
     first = "\n".join(runner["comment"].splitlines()[:6])
-    assert "**platform change** `tenancy/cli/commands/plan.py`" in first
+    assert "**platform change** `program and tooling`: 1 file" in first and "`tenancy/cli/commands/plan.py`" in first
 
 
 def test_the_plan_is_of_the_head_merged_into_main_and_no_synthetic_commit_is_named(runner):
