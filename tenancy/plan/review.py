@@ -166,8 +166,8 @@ def _files_words(files: list[str]) -> str:
     named = ", ".join(code(path) for path in files[:MAX_FILES_NAMED])
     more = f" and {len(files) - MAX_FILES_NAMED} more" if len(files) > MAX_FILES_NAMED else ""
     return (
-        f"{len(files)} file{'s' if len(files) != 1 else ''} of what `pulumi up` runs or how CI runs it, "
-        f"which this plan (main's program) does not run: {named}{more}"
+        f"{len(files)} file{'s' if len(files) != 1 else ''} besides tenant files and stack settings (the program, "
+        f"its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): {named}{more}"
     )
 
 

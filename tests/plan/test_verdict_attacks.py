@@ -88,9 +88,9 @@ PROGRAM_ATTACKS = {
     "backend": (project_key("backend", {"url": "s3://attacker-state"}), "Pulumi.yaml#backend"),
     "plugins": (project_key("plugins", {"providers": [{"name": "aws", "path": "./bin"}]}), "Pulumi.yaml#plugins"),
     "options": (project_key("options", {"refresh": "always"}), "Pulumi.yaml#options"),
-    "pulumi-json": (new_file("Pulumi.json", '{"name": "argo-tenants", "runtime": "yaml"}\n'), "program and tooling`: 1 file of what `pulumi up` runs or how CI runs it, which this plan (main's program) does not run: `Pulumi.json"),
-    "nested-project": (new_file("deploy/Pulumi.yaml", "name: argo-tenants\nruntime: yaml\n"), "program and tooling`: 1 file of what `pulumi up` runs or how CI runs it, which this plan (main's program) does not run: `deploy/Pulumi.yaml"),
-    "program-file": (new_file("components/backdoor.py"), "program and tooling`: 1 file of what `pulumi up` runs or how CI runs it, which this plan (main's program) does not run: `components/backdoor.py"),
+    "pulumi-json": (new_file("Pulumi.json", '{"name": "argo-tenants", "runtime": "yaml"}\n'), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `Pulumi.json"),
+    "nested-project": (new_file("deploy/Pulumi.yaml", "name: argo-tenants\nruntime: yaml\n"), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `deploy/Pulumi.yaml"),
+    "program-file": (new_file("components/backdoor.py"), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `components/backdoor.py"),
     # Settings that redirect a deploy: provider config, ESC environments, the secrets provider...
     "vault-provider": (setting("vault:address", "https://vault.attacker.example"), "vault:address"),
     "kubernetes-provider": (setting("kubernetes:context", "attacker"), "kubernetes:context"),
