@@ -4,8 +4,8 @@ GitHub asks a file's code owners to review every pull request that changes it, a
 protection's "Require review from Code Owners" it merges nothing they have not approved. GitHub reads
 CODEOWNERS from the pull request's base branch, so a pull request cannot make itself the owner of
 anything: adding yourself to a registration's `owners` takes effect only once a merge that its
-current owners (or the platform) approved lands. The last matching line wins, so each tenant file's
-line names its owners and the platform together; every other file is the platform's alone.
+current owners (or the platform) approved lands. The last matching line wins, so a tenant file with
+`spec.owners` has a line naming them and the platform together; every other file is the platform's alone.
 
 `python -m tenancy validate` fails while the file is stale, and `--fix` writes it.
 """
@@ -40,8 +40,9 @@ def generate(platform_owners: Iterable[str], files: Iterable[tuple[PurePosixPath
     lines = [HEADER]
     if platform:
         lines.append(f"* {' '.join(platform)}\n")
+    # A file without owners of its own is the platform's, as `*` says already: no line, so that
+    # onboarding one leaves this file as it is.
     for path, owners in sorted(files):
-        everyone = list(dict.fromkeys([*owners, *platform]))
-        if everyone:
-            lines.append(f"{_pattern(path)} {' '.join(everyone)}\n")
+        if owners:
+            lines.append(f"{_pattern(path)} {' '.join(dict.fromkeys([*owners, *platform]))}\n")
     return "".join(lines)
