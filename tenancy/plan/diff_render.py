@@ -588,28 +588,40 @@ def caution(diff: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def retired_entries(diff: dict[str, Any]) -> list[dict[str, str]]:
-    """The records tenants/_retired-buckets.yaml still lacks for this diff's unrecorded buckets."""
-    unrecorded = set(diff["offboarding"].get("unrecorded") or [])
+def retired_entries(diff: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The records tenants/_retired-buckets.yaml still lacks for this diff: buckets, and fallback-bucket
+    prefixes (`s3://<bucket>/<registration>/` in `offboarding.unrecorded`)."""
+    unrecorded = [str(item) for item in diff["offboarding"].get("unrecorded") or []]
     environment = str(diff.get("environment") or diff["stack"])
-    entries = []
-    for bucket in diff["offboarding"]["buckets"]:
-        if str(bucket["bucket"]) in unrecorded and bucket.get("recorded") is False:
-            entries.append({"bucket": str(bucket["bucket"]), "registration": str(bucket["tenant"]), "environment": environment})
-    return entries
+    buckets = [
+        {"bucket": str(bucket["bucket"]), "registration": str(bucket["tenant"]), "environment": environment}
+        for bucket in diff["offboarding"]["buckets"]
+        if str(bucket["bucket"]) in unrecorded and bucket.get("recorded") is False
+    ]
+    prefixes = []
+    for uri in unrecorded:
+        if uri.startswith("s3://"):
+            bucket, _, rest = uri[len("s3://") :].partition("/")
+            prefixes.append({"bucket": bucket, "registration": rest.strip("/"), "environment": environment})
+    return buckets, prefixes
 
 
 def _retired_yaml(diff: dict[str, Any]) -> list[str]:
     """Paste-ready entries for tenants/_retired-buckets.yaml: nothing accepts the change until they are there."""
-    entries = retired_entries(diff)
-    if not entries:
+    buckets, prefixes = retired_entries(diff)
+    if not buckets and not prefixes:
         return []
-    body = "\n".join(
-        f"  - bucket: {clean(entry['bucket'])}\n    registration: {clean(entry['registration'])}\n    environment: {clean(entry['environment'])}"
-        for entry in entries[:MAX_LISTED_OFFBOARDING]
-    )
-    block = md.code_block(f"retiredBuckets:\n{body}", "yaml")
-    lines = [">", "> Not yet recorded, so no approval accepts this: add to `tenants/_retired-buckets.yaml` (under its `retiredBuckets:`):", ">"]
+    sections = []
+    for key, entries in (("retiredBuckets", buckets), ("retiredPrefixes", prefixes)):
+        if entries:
+            body = "\n".join(
+                f"  - bucket: {clean(entry['bucket'])}\n    registration: {clean(entry['registration'])}\n"
+                f"    environment: {clean(entry['environment'])}"
+                for entry in entries[:MAX_LISTED_OFFBOARDING]
+            )
+            sections.append(f"{key}:\n{body}")
+    block = md.code_block("\n".join(sections), "yaml")
+    lines = [">", "> Not yet recorded, so no approval accepts this: add to `tenants/_retired-buckets.yaml` (under the same keys):", ">"]
     return lines + [f"> {line}" for line in block.splitlines()]
 
 

@@ -295,8 +295,9 @@ def diff_stack(request: Request, stack: str) -> StackReport:
     if diff["offboarding"]["unrecorded"]:
         # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
         notice = (
-            f"plan: {stack}: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not "
-            "recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them"
+            f"plan: {stack}: bucket(s) or fallback prefix(es) {', '.join(diff['offboarding']['unrecorded'])} leave "
+            "management but are not recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so "
+            "that no registration is granted them"
         )
         return StackReport(stack, int(Outcome.BLOCKED), diff=diff, notice=notice)
     if diff["offboarding"]["blocking"] and not request.allow_offboarding:

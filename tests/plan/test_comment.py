@@ -214,7 +214,7 @@ def test_at_200_new_tenants_in_each_stack_every_stacks_headline_and_tenants_show
     # Each stack gets its share of the budget: none is crowded out by the ones before it.
     sections = text.split("#### ")[1:]
     shown = [section.count("<summary>🆕") for section in sections]
-    assert min(shown) > 0 and max(shown) - min(shown) <= 1, shown
+    assert min(shown) > 0 and min(shown) >= 0.8 * max(shown), shown
     assert all("more tenants of" in section for section in sections)
 
 
