@@ -242,3 +242,13 @@ def test_an_unrecorded_offboarding_gives_the_yaml_to_paste(template):
     records = RetiredBuckets.model_validate(yaml.safe_load(pasted))
     assert sorted(record.bucket for record in records.retired_buckets) == sorted(diff["offboarding"]["unrecorded"])
     assert {(record.registration, record.environment) for record in records.retired_buckets} == {("beta", "dev")}
+
+
+def test_an_unrecorded_fallback_prefix_gives_its_retired_prefixes_entry():
+    from tenancy.model.retired import RetiredBuckets
+    from tenancy.plan.diff_render import retired_entries
+
+    diff = {"stack": "dev", "environment": "dev", "offboarding": {"unrecorded": ["s3://calypr-dev-argo-artifacts/beta/"], "buckets": []}}
+    buckets, prefixes = retired_entries(diff)
+    records = RetiredBuckets.model_validate({"retiredBuckets": buckets, "retiredPrefixes": prefixes})
+    assert [record.uri for record in records.retired_prefixes] == ["s3://calypr-dev-argo-artifacts/beta/"]
