@@ -184,12 +184,18 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     # display_path of every entry, with the two directories resolved once instead of once per file.
     folder, base = directory.resolve(), Path(display_base if display_base is not None else Path.cwd()).resolve()
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith("."):
-            continue
         try:
             display = (folder / entry.name).relative_to(base).as_posix()
         except ValueError:
             display = display_path(entry, display_base)
+        if entry.name.startswith("."):
+            # Hidden files (an editor's, git's placeholder) are not read; a hidden folder could hold a
+            # program that Pulumi.yaml's `main:` points at, unseen by anyone reading tenant files.
+            if entry.is_dir() and not entry.is_symlink():
+                problems.append(
+                    Problem((), "is a hidden folder", hint="nothing but tenant files belongs in the tenants directory", file=display)
+                )
+            continue
         if printable(entry.name) != entry.name:
             problems.append(
                 Problem((), "has control characters in its name", hint="tenant files are named <name>.yaml", file=display)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tenancy.plan import git_snapshot, incremental
+from tenancy.plan.approvals import Approvals
+from tenancy.plan.changed_paths import stack_name_problem
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import PLAN_VERSION, plan_document
@@ -37,6 +39,7 @@ from tenancy.project.stacks import (
 )
 
 EACH, CURRENT = "each", "current"
+ENVIRONMENT_KEY = "argo-tenants:environment"
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,14 @@ class Request:
     base: str | None = None
     head: str | None = None
     program: str = EACH
-    allow_offboarding: bool = False
     # Build every registration even where tenancy.plan.incremental proves most untouched.
     full_plan: bool = False
+    # Approvals given (CI: verified labels on the pull request's head commit); --allow-offboarding is local_offboarding.
+    approvals: Approvals = Approvals()
+
+    @property
+    def allow_offboarding(self) -> bool:
+        return self.approvals.offboarding()
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,8 @@ def diff_stack(request: Request, stack: str) -> StackReport:
         head_ref=head.label,
         program=request.program,
     )
+    # The environment names what offboarding must record (tenants/_retired-buckets.yaml).
+    diff["environment"] = str(settings[1].get(ENVIRONMENT_KEY) or settings[0].get(ENVIRONMENT_KEY) or stack)
     if diff["offboarding"]["unrecorded"]:
         # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
         notice = (
@@ -338,7 +348,8 @@ def stacks_to_plan(request: Request) -> list[str]:
             names |= set(git_snapshot.stack_names_at(project_dir, request.base)) if request.base else set()
         except git_snapshot.SnapshotError as err:
             raise ProjectError(str(err)) from None
-        return sorted(names)
+        # A stack file named outside the safe set is refused by the review (tenancy.plan.changed_paths), never planned.
+        return sorted(name for name in names if stack_name_problem(name) is None)
     project_stacks(project_dir)
     for stack in request.stacks if request.head is None else ():
         project_stacks(project_dir, stack)
@@ -367,6 +378,16 @@ def _removed_stack(request: Request, stack: str) -> StackReport:
     )
     code = Outcome.CLEAR if request.allow_offboarding else Outcome.BLOCKED
     return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}")
+
+
+def head_commit(request: Request) -> str | None:
+    """The commit approvals must name: the pull request's head (given), else --head's commit, else HEAD's."""
+    if request.approvals.commit:
+        return request.approvals.commit
+    try:
+        return git_snapshot.resolve(request.project_dir, request.head or "HEAD")
+    except git_snapshot.SnapshotError:
+        return None
 
 
 def compare(request: Request, stacks: list[str]) -> list[StackReport]:

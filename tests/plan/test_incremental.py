@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tenancy.plan import comment
+from tenancy.plan.approvals import Approvals
 from tenancy.plan.document import plan_document
 from tenancy.plan.engine import simulate
 from tenancy.plan.revisions import CURRENT, EACH, Request, _registrations_to_plan, compare, stacks_to_plan
@@ -148,7 +149,7 @@ def repo(tmp_path_factory) -> Path:
 def verdict(repo: Path, head: str, *, full_plan: bool, allow: bool = False, program: str = CURRENT) -> list:
     request = Request(
         project_dir=repo, all_stacks=True, base="base", head=head, program=program,
-        allow_offboarding=allow, full_plan=full_plan,
+        approvals=Approvals(local_offboarding=allow), full_plan=full_plan,
     )
     return compare(request, stacks_to_plan(request))
 
