@@ -46,6 +46,26 @@ def _parsed(text: str) -> YamlDocument:
     return parse_yaml(text)
 
 
+# What a check on what a registration builds (tenancy.manifests.sizes) finds, by check, document and
+# settings (where the files are read from aside): a pure function of the registration, which is one of
+# the document (_parsed) and the settings. The verdict checks most files at both revisions, and the
+# merge's review once more: each is built once. Each entry keeps its document, so its id stays its own.
+_CHECKED: dict[tuple[Any, int, str], tuple[YamlDocument, tuple[Problem, ...]]] = {}
+_CHECKED_MAX = 8192
+
+
+def _checked(check: Callable[[Tenant], Iterable[Problem]], tenant: Tenant, document: YamlDocument, settings_key: str) -> tuple[Problem, ...]:
+    key = (check, id(document), settings_key)
+    kept = _CHECKED.get(key)
+    if kept is not None and kept[0] is document:
+        return kept[1]
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    found = tuple(check(tenant))
+    _CHECKED[key] = (document, found)
+    return found
+
+
 @dataclass(frozen=True)
 class TenantFile:
     """One tenant file, read and parsed once; `document` is None when it could not be (`problems` say why)."""
@@ -248,6 +268,7 @@ def load_directory(
     what a layer above builds from it: tenancy.manifests.sizes)."""
     problems = [*directory.problems, *directory.retired.problems]
     tenants: list[Tenant] = []
+    settings_key = settings.model_dump_json(exclude={"tenants_dir"})
     for file in directory.files.values():
         registration, found = registration_of(file, settings, directory.retired.buckets)
         problems.extend(found)
@@ -260,8 +281,9 @@ def load_directory(
             )
         tenant = Tenant(registration=registration, settings=settings, source=file.display)
         tenants.append(tenant)
-        for check in (rules.derived_limits, *checks):
-            problems.extend(file.locate(found) for found in check(tenant))
+        problems.extend(file.locate(found) for found in rules.derived_limits(tenant))
+        for check in checks:
+            problems.extend(file.locate(found) for found in _checked(check, tenant, file.document, settings_key))
     problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
     return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
 
