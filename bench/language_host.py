@@ -39,6 +39,7 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
+from tenancy.model.settings import OFFLINE_PLAN_ENV
 from tenancy.plan.engine import as_config_strings
 from tenancy.plan.sdk_internals import MockMonitor, RegisterResourceResponse
 from tenancy.project.stack_files import SECRET
@@ -179,6 +180,8 @@ if __name__ == "__main__":
     init_globals = program_globals(args.registrations)
     if args.config:
         os.environ.update(config_environment(json.loads(args.config.read_text(encoding="utf-8"))))
+    # A mock monitor: nothing is deployed, so the shipped stacks' placeholder App runs as in the offline plan.
+    os.environ[OFFLINE_PLAN_ENV] = "1"
     if args.collector == "off":
         gc.disable()
 

@@ -9,7 +9,7 @@ from typing import Literal
 from tenancy.model import naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.registration import BucketSpec, RepoRegistration
-from tenancy.model.settings import StackSettings
+from tenancy.model.settings import PLACEHOLDER_INSTALLATION_ID, StackSettings
 
 Purpose = Literal["artifacts", "data"]
 
@@ -240,11 +240,13 @@ class Tenant:
     @property
     def installation_id(self) -> int | None:
         """The GitHub App installation that serves this repository's owner: the registration's own, else the
-        stack's for the owner; None without an App or when neither names one (a validation problem)."""
+        stack's for the owner (a placeholder App's stand-in when it lists none); None without an App or when
+        neither names one (a validation problem)."""
         app = self.settings.github_app
         if app is None:
             return None
-        return self.spec.installation_id or app.installation_of(self.owner)
+        stand_in = PLACEHOLDER_INSTALLATION_ID if app.placeholder else None
+        return self.spec.installation_id or app.installation_of(self.owner) or stand_in
 
     def github_token_name(self, purpose: str) -> str:
         """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""

@@ -28,6 +28,8 @@ from tenancy.plan.facts import (
     skipped,
     tenant_facts,
 )
+from tenancy.plan import preamble
+from tenancy.plan.narrowing import narrowings
 from tenancy.plan.replacements import replaces
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
@@ -328,6 +330,8 @@ def diff_plans(
     offboarded = sorted(name for name, kind in status.items() if kind == "offboarded")
     # An offboarded tenant's namespace, secrets and user go with it: its offboarding says so already.
     objects = [entry for entry in destroyed if entry["tenant"] not in offboarded]
+    # Access or parameters a staying registration loses (tenancy.plan.narrowing): blocks like an offboarding.
+    narrowed = narrowings(base, head)
     return {
         "version": DIFF_VERSION,
         "kind": DIFF_KIND,
@@ -344,9 +348,11 @@ def diff_plans(
         },
         "settings": setting_changes(*settings) if settings else [],
         "skipped": skipped(head),
+        **({"github": preamble.github_mode(head)} if preamble.github_mode(head) else {}),
+        "warnings": preamble.warnings(head),
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
-            "blocking": bool(offboarded or leaving or moving or objects or unprotected),
+            "blocking": bool(offboarded or leaving or moving or objects or unprotected or narrowed),
             "accepted": accepted and not unrecorded,
             "unrecorded": unrecorded,
             "tenants": offboarded,
@@ -354,6 +360,7 @@ def diff_plans(
             "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),
             "objects": objects,
             "unprotected": unprotected,
+            "narrowing": narrowed,
         },
         "tenants": tenants,
         "shared": by_tenant.get(None, []),

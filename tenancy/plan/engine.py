@@ -14,6 +14,7 @@ import functools
 import gc
 import json
 import logging
+import os
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from google.protobuf import struct_pb2
 import pulumi
 from pulumi.runtime import rpc
 
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.model.settings import CONFIG_NAMESPACE, OFFLINE_PLAN_ENV, StackSettings
 from tenancy.plan import sdk_internals
 from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 from tenancy.project.stack_files import SECRET, program_directory, project_name, stack_config
@@ -296,6 +297,8 @@ def run_under_mocks(
     # does under Pulumi; there the process ends with the program, here it goes on, so the
     # collector is put back as it was.
     collecting = gc.isenabled()
+    offline = os.environ.get(OFFLINE_PLAN_ENV)
+    os.environ[OFFLINE_PLAN_ENV] = "1"
     try:
         # `test` runs a function as the program and waits for every registration it started. The
         # exports are read in a second run: a function around the program that also read them
@@ -306,6 +309,8 @@ def run_under_mocks(
         result.error = str(err)
     finally:
         pulumi.runtime.set_all_config({}, [])
+        if offline is None:
+            os.environ.pop(OFFLINE_PLAN_ENV, None)
         if collecting:
             gc.enable()
     result.resources = monitor.registrations

@@ -51,6 +51,8 @@ class Report:
     notes: tuple[str, ...] = ()
     # Files whose first line is not the schema line, and that line: what `validate --fix` writes.
     fixes: tuple[tuple[Path, str], ...] = ()
+    # What the files write that is read but not used (tenancy.loading.ignored): shown, never failing.
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -64,6 +66,7 @@ class Report:
             "stacks": list(self.stacks),
             "files": list(self.files),
             "problems": [finding.as_dict() for finding in self.findings],
+            "warnings": [finding.as_dict() for finding in self.warnings],
             "notes": list(self.notes),
         }
 
@@ -74,6 +77,7 @@ class _Collector:
 
     stacks: tuple[str, ...]
     by_problem: dict[Problem, list[str]] = field(default_factory=dict)
+    by_warning: dict[Problem, list[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
@@ -86,6 +90,12 @@ class _Collector:
         for problem in problems:
             self.add(problem, stack)
 
+    def warn_all(self, warnings: Iterable[Problem], stack: str) -> None:
+        for warning in warnings:
+            stacks = self.by_warning.setdefault(warning, [])
+            if stack not in stacks:
+                stacks.append(stack)
+
     def add_everywhere(self, problem: Problem) -> None:
         """A problem of the rule across environments: it concerns every stack at once."""
         self.by_problem[problem] = list(self.stacks)
@@ -97,12 +107,16 @@ class _Collector:
             self.notes.append(text)
 
     def report(self) -> Report:
-        findings = [
-            Finding(problem, tuple(sorted(stacks)))
-            for problem, stacks in sorted(self.by_problem.items(), key=lambda item: item[0].sort_key)
-        ]
         fixes = tuple(sorted(self.fixes.items()))
-        return Report(self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes), fixes)
+        return Report(
+            self.stacks, tuple(sorted(self.files)), _findings(self.by_problem), tuple(self.notes), fixes, _findings(self.by_warning)
+        )
+
+
+def _findings(by_problem: dict[Problem, list[str]]) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(problem, tuple(sorted(stacks))) for problem, stacks in sorted(by_problem.items(), key=lambda item: item[0].sort_key)
+    )
 
 
 def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
@@ -176,6 +190,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
                 directory = directories[path] = _with_changes(read_directory(path), path)
                 collector.files.update(directory.files)
             result = load_directory(directory, current)
+            collector.warn_all(result.warnings, stack_name)
             if result.problems:
                 collector.add_all(result.problems, stack_name)
             else:

@@ -25,7 +25,8 @@ Blocking, exit 3 unless --allow-offboarding: a tenant offboarded or moved to ano
 bucket leaving management (removed, or replaced by a new name or region), which must also be
 recorded in tenants/_retired-buckets.yaml (until it is, nothing accepts the change); a namespace,
 Vault secret or IAM or MinIO user deleted or replaced; `protect` or `retainOnDelete` dropped from a
-resource. --format markdown is a pull-request comment; --format json is documented in
+resource; a registration that stays losing a grant of its storage policy, Vault policy or Roles, or a
+WorkflowTemplate parameter its users call (an upgrade that narrows access: docs/operations.md). --format markdown is a pull-request comment; --format json is documented in
 docs/plan-format.md.
 
 With --base, --all-stacks (or --stack repeated) compares every stack in one report: for CI, one
@@ -380,7 +381,8 @@ def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> Stac
     if diff["offboarding"]["blocking"] and not args.allow_offboarding:
         print(
             f"plan: {stack}: this change offboards or moves a tenant, takes a bucket out of management, deletes "
-            "or replaces a stateful object or drops a protection; review the list, then pass --allow-offboarding "
+            "or replaces a stateful object, drops a protection or narrows what a staying registration can reach or "
+            "call; review the list, then pass --allow-offboarding "
             "to accept it",
             file=sys.stderr,
         )
