@@ -87,7 +87,7 @@ def registered_types(document: dict[str, Any]) -> list[str]:
     return sorted({r["type"] for r in document["resources"] if r["custom"] and not r["type"].startswith("pulumi:providers:")})
 
 
-def _kubernetes(type_token: str) -> tuple[str, str] | None:
+def kubernetes_resource(type_token: str) -> tuple[str, str] | None:
     """(API group, resource) of a `kubernetes:<group>/<version>:<Kind>` token; the core group is ''."""
     if not type_token.startswith("kubernetes:") or type_token.startswith("kubernetes:index"):
         return None
@@ -103,7 +103,7 @@ def plural(kind: str) -> str:
 
 
 def unknown_types(document: dict[str, Any]) -> list[str]:
-    return [t for t in registered_types(document) if t not in ACTIONS and _kubernetes(t) is None]
+    return [t for t in registered_types(document) if t not in ACTIONS and kubernetes_resource(t) is None]
 
 
 def bucket_pattern(settings: StackSettings) -> str:
@@ -150,7 +150,7 @@ def cluster_role(document: dict[str, Any], name: str = f"{NAME_PREFIX}-deploy") 
     kinds: dict[str, set[str]] = {}
     granted: list[dict[str, Any]] = []
     for resource in document["resources"]:
-        found = _kubernetes(resource["type"])
+        found = kubernetes_resource(resource["type"])
         if found is None or not resource["custom"]:
             continue
         kinds.setdefault(found[0], set()).add(found[1])

@@ -84,7 +84,7 @@ def test_every_kubernetes_object_and_every_role_rule_of_the_plan_is_in_the_clust
         )
 
     for resource in document["resources"]:
-        found = permissions._kubernetes(resource["type"])
+        found = permissions.kubernetes_resource(resource["type"])
         if found is None or not resource["custom"]:
             continue
         group, plural = found
