@@ -16,6 +16,7 @@ _TYPED = {
     ("v1", "Secret"): (k8s.core.v1.Secret, ("type",)),
     ("rbac.authorization.k8s.io/v1", "Role"): (k8s.rbac.v1.Role, ("rules",)),
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): (k8s.rbac.v1.RoleBinding, ("roleRef", "subjects")),
+    ("networking.k8s.io/v1", "Ingress"): (k8s.networking.v1.Ingress, ("spec",)),
 }
 _SNAKE = {"roleRef": "role_ref"}
 
