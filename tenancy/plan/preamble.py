@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from tenancy.plan.render_values import clean
+
 INSTALLATION_DOC = "docs/installation.md"
 # A pull-request comment lists this many warnings; `validate` lists them all.
 MARKDOWN_WARNINGS = 20
@@ -23,8 +25,9 @@ def github_mode(document: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def warnings(document: dict[str, Any]) -> list[str]:
+    """The warnings, control characters escaped: they quote what a tenant file wrote."""
     exported = document.get("warnings", (document.get("outputs") or {}).get("warnings"))
-    return [str(item) for item in exported] if isinstance(exported, list) else []
+    return [clean(str(item)) for item in exported] if isinstance(exported, list) else []
 
 
 def github_line(mode: dict[str, Any]) -> str:

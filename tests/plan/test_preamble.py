@@ -83,3 +83,9 @@ def test_a_run_that_is_not_the_offline_plan_refuses_a_placeholder_app(monkeypatc
 def test_the_json_plan_of_the_shipped_stack_names_the_placeholder(capsys):
     code, out, _ = run_cli(capsys, "plan", "--stack", "prod", "--project-dir", str(PROJECT_DIR), "--format", "json")
     assert code == 0 and json.loads(out)["github"]["placeholder"] is True
+
+
+def test_a_warning_quoting_control_characters_reaches_no_terminal_raw(dev):
+    document = {**dev, "warnings": ["tenants/a.yaml:9: spec.githubSecretName: '\x1b[2Jx' is ignored"]}
+    for text in (plan_text(document), plan_markdown(document), diff_text(diff_plans(dev, document))):
+        assert "\x1b" not in text and "\\u001b[2Jx" in text
