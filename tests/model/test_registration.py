@@ -131,3 +131,13 @@ def test_model_is_frozen():
     reg = validate(registration("a"))
     with pytest.raises(ValidationError):
         reg.spec.tenant = "other"
+
+
+@pytest.mark.parametrize("owner", ["@alice", "@acme/genomics-team", "@a-b/x_y"])
+def test_owners_are_github_users_or_teams(owner):
+    assert validate(registration("alpha", owners=[owner])).spec.owners == (owner,)
+
+
+@pytest.mark.parametrize("owner", ["alice", "@", "@acme/Team Space", "alice@example.org", "@-bad"])
+def test_owners_that_codeowners_could_not_read_are_refused(owner):
+    assert "spec.owners.0" in errors(registration("alpha", owners=[owner]))
