@@ -1,4 +1,4 @@
-"""The tenant namespace with its service accounts, Roles and RoleBindings."""
+"""The tenant namespace with its service accounts, Roles and RoleBindings, and its guardrails."""
 
 from __future__ import annotations
 
@@ -21,13 +21,16 @@ class TenantNamespaceArgs:
     service_accounts: Sequence[dict]
     roles: Sequence[tuple[dict, dict]]
     token_secrets: Sequence[dict] = ()
+    # `guardrails.namespace_guardrails`: the ResourceQuota, LimitRange and NetworkPolicy.
+    guardrails: Sequence[dict] = ()
 
 
 class TenantNamespace(pulumi.ComponentResource):
     """Children: the Namespace (`wf-<owner>-<repo>`); in it, each ServiceAccount, each token Secret
     and each Role with its RoleBinding (for a registration: `wf-runner`, `eso-vault`, the Argo UI's
     `tenant-admin` and `tenant-reader` accounts with their tokens, and the runner, sensor, admin and
-    reader roles)."""
+    reader roles), and the guardrails: ResourceQuota `tenant-quota`, LimitRange `tenant-limits` and
+    NetworkPolicy `tenant-default`."""
 
     def __init__(self, name: str, args: TenantNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantNamespace", name, None, opts)
@@ -41,6 +44,9 @@ class TenantNamespace(pulumi.ComponentResource):
             accounts[account_name] = created.metadata.apply(lambda metadata: metadata["name"])
         for secret in args.token_secrets:
             kubernetes_object(f"{name}-token-{secret['metadata']['name']}", _for_account(secret, accounts), child, namespace=self.name)
+        for guardrail in args.guardrails:
+            kind = guardrail["kind"].lower()
+            kubernetes_object(f"{name}-{kind}-{guardrail['metadata']['name']}", guardrail, child, namespace=self.name)
         for role, binding in args.roles:
             role_name = role["metadata"]["name"]
             kubernetes_object(f"{name}-role-{role_name}", role, child, namespace=self.name)

@@ -17,7 +17,7 @@ from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_workflows, external_secrets, github_app, guardrails, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
@@ -54,9 +54,7 @@ class TenantRepo(pulumi.ComponentResource):
         # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault, and reads the
         # repository's GitHub tokens from the App's namespace as eso-github; argo-server acts for the
         # people of adminUsers and readUsers as the SSO accounts.
-        accounts = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
-        if app is not None:
-            accounts.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+        accounts = rbac.service_account_names(tenant)
         sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
@@ -65,6 +63,7 @@ class TenantRepo(pulumi.ComponentResource):
                 service_accounts=[*(rbac.service_account(tenant, account) for account in accounts), *sso_accounts],
                 roles=rbac.tenant_rbac(tenant),
                 token_secrets=[rbac.token_secret(tenant, account["metadata"]["name"]) for account in sso_accounts],
+                guardrails=guardrails.namespace_guardrails(tenant),
             ),
             child,
         )
@@ -195,6 +194,21 @@ class TenantRepo(pulumi.ComponentResource):
             "adminUsers": list(tenant.spec.admin_users),
             "readUsers": list(tenant.spec.read_users),
             "public": tenant.spec.is_public,
+            # Which pushes run here, how the runner runs, and what the namespace enforces.
+            "refs": {"branch": tenant.tracked_refs.branch, "tags": tenant.tracked_refs.tags},
+            "runner": {
+                "executor": tenant.spec.nextflow.executor,
+                **tenant.runner_resources.model_dump(),
+                "workDir": argo_workflows.work_dir(tenant),
+                "paramsFile": tenant.spec.nextflow.params_file,
+                "profile": tenant.spec.nextflow.profile,
+            },
+            "guardrails": {
+                "podSecurity": tenant.pod_security,
+                "quota": tenant.quota.model_dump(),
+                "containerMax": settings.guardrails.container_limits.max.model_dump(),
+                "egressPorts": guardrails.egress_ports(tenant),
+            },
         }
         # Kept out of the summary: one secret value would make Pulumi hide the whole summary.
         self.access_key_id = credentials.access_key_id

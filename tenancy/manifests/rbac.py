@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tenancy.manifests.guardrails import pod_security_labels
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
@@ -29,6 +30,13 @@ TOKEN_SECRET_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
 # The Argo executor (emissary) reports step results through WorkflowTaskResults; that is all the
 # workflow pods' service account needs. The controller, not the pod, reads the artifact repository.
 RUNNER_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
+# With the k8s executor, the runner (Nextflow's head) starts each process as a pod, follows it until it
+# ends, reads its log and deletes it (nextflow's K8sClient with k8s.computeResourceType 'Pod'): pods
+# only, in its own namespace, bound to the runner alone.
+NEXTFLOW_EXECUTOR_RULES = [
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "get", "list", "watch", "delete"]},
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+]
 # Argo Events submits with `argo submit`, which first validates the Workflow against its
 # WorkflowTemplate (reading it), then lists Workflows by label to report the one it created.
 SENSOR_SUBMIT_RULES = [
@@ -68,10 +76,21 @@ def namespace(tenant: Tenant) -> dict:
         "kind": "Namespace",
         "metadata": {
             "name": tenant.namespace,
-            "labels": labels.namespace_labels(tenant),
+            "labels": {**labels.namespace_labels(tenant), **pod_security_labels(tenant)},
             "annotations": labels.tenant_annotations(tenant),
         },
     }
+
+
+def service_account_names(tenant: Tenant) -> list[str]:
+    """The namespace's own accounts: the workflow pods' (wf-runner), ESO's for Vault (eso-vault), with the
+    GitHub App ESO's for the App's namespace (eso-github), and with the k8s executor Nextflow's task pods'."""
+    names = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
+    if tenant.settings.github_app is not None:
+        names.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+    if tenant.spec.nextflow.executor == "k8s":
+        names.append(naming.NEXTFLOW_TASK_SERVICE_ACCOUNT)
+    return names
 
 
 def service_account(tenant: Tenant, name: str) -> dict:
@@ -183,6 +202,14 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
             ],
         ),
     ]
+    if tenant.spec.nextflow.executor == "k8s":
+        pairs.append(
+            (
+                naming.NEXTFLOW_EXECUTOR_ROLE,
+                NEXTFLOW_EXECUTOR_RULES,
+                [service_account_subject(naming.RUNNER_SERVICE_ACCOUNT, tenant.namespace)],
+            )
+        )
     for name, _, _, rules in sso_access(tenant):
         pairs.append((name, rules, [service_account_subject(name, tenant.namespace)]))
     return [(role(tenant, name, rules), role_binding(tenant, name, subjects)) for name, rules, subjects in pairs]

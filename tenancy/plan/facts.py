@@ -116,6 +116,9 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "readUsers": list(summary.get("readUsers") or []),
             "public": summary.get("public") is True,
             "outputs": run_folder(summary.get("artifacts")),
+            "refs": summary.get("refs") or {},
+            "runner": summary.get("runner") or {},
+            "guardrails": summary.get("guardrails") or {},
             "resources": sum(counts.values()),
             "resourceTypes": dict(sorted(counts.items())),
         }
