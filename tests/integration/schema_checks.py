@@ -42,7 +42,7 @@ ESO_CRDS = {
     "SecretStore": "external-secrets.io_secretstores.yaml",
     "GithubAccessToken": "generators.external-secrets.io_githubaccesstokens.yaml",
 }
-CORE_API_VERSIONS = ("v1", "rbac.authorization.k8s.io/v1")
+CORE_API_VERSIONS = ("v1", "rbac.authorization.k8s.io/v1", "networking.k8s.io/v1")
 ARGO_DEFINITIONS = {
     "WorkflowTemplate": (ARGO_WORKFLOWS, "io.argoproj.workflow.v1alpha1.WorkflowTemplate"),
     "Workflow": (ARGO_WORKFLOWS, "io.argoproj.workflow.v1alpha1.Workflow"),
