@@ -31,11 +31,12 @@ TOKEN_SECRET_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
 # workflow pods' service account needs. The controller, not the pod, reads the artifact repository.
 RUNNER_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
 # With the k8s executor, the runner (Nextflow's head) starts each process as a pod, follows it until it
-# ends, reads its log and deletes it (nextflow's K8sClient with k8s.computeResourceType 'Pod'): pods
-# only, in its own namespace, bound to the runner alone.
+# ends, reads its log and deletes it (plugins/nf-k8s K8sClient with k8s.computeResourceType 'Pod':
+# POST pods, GET pods/<name>/status and pods/<name>/log, DELETE pods/<name>): pods only, in its own
+# namespace, bound to the runner alone.
 NEXTFLOW_EXECUTOR_RULES = [
     {"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "get", "list", "watch", "delete"]},
-    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["pods/status", "pods/log"], "verbs": ["get"]},
 ]
 # Argo Events submits with `argo submit`, which first validates the Workflow against its
 # WorkflowTemplate (reading it), then lists Workflows by label to report the one it created.

@@ -175,9 +175,13 @@ def test_with_the_k8s_executor_the_runner_starts_follows_and_deletes_pods_in_its
         assert rbac_allows(everything, runner, verb, "", "pods", "wf-acme-alpha"), verb
         # Another tenant's namespace, which grants the same Role to its own runner only.
         assert not rbac_allows(everything, runner, verb, "", "pods", "wf-acme-beta"), verb
-    assert rbac_allows(everything, runner, "get", "", "pods/log", "wf-acme-alpha")
+    # Nextflow's K8sClient follows a task through pods/<name>/status and reads pods/<name>/log.
+    for subresource in ("pods/status", "pods/log"):
+        assert rbac_allows(everything, runner, "get", "", subresource, "wf-acme-alpha"), subresource
+        assert not rbac_allows(everything, runner, "get", "", subresource, "wf-acme-beta"), subresource
     for verb, resource, group in (
         ("update", "pods", ""), ("patch", "pods", ""), ("create", "pods/exec", ""), ("get", "secrets", ""),
+        ("patch", "pods/status", ""), ("create", "pods/eviction", ""),
         ("create", "jobs", "batch"), ("create", "configmaps", ""), ("create", "persistentvolumeclaims", ""),
         ("create", "workflows", "argoproj.io"),
     ):
