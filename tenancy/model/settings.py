@@ -190,6 +190,7 @@ class RunnerSettings(_Settings):
 
     resources: ComputeSettings = Field(
         default_factory=lambda: ComputeSettings(cpu="1", memory="2Gi"),
+        json_schema_extra={"x-default": "{cpu: '1', memory: 2Gi}"},
         description=(
             "Requests and limits (the same values) of the runner container when a registration sets no "
             "spec.nextflow.resources."
@@ -197,6 +198,7 @@ class RunnerSettings(_Settings):
     )
     max_resources: ComputeSettings = Field(
         default_factory=lambda: ComputeSettings(cpu="4", memory="16Gi"),
+        json_schema_extra={"x-default": "{cpu: '4', memory: 16Gi}"},
         description="The most a registration's spec.nextflow.resources may ask for; it must fit in the namespace quota.",
     )
     scratch_size: Memory = Field(
@@ -229,6 +231,7 @@ class ContainerLimitSettings(_Settings):
 
     default: ComputeSettings = Field(
         default_factory=lambda: ComputeSettings(cpu="500m", memory="1Gi"),
+        json_schema_extra={"x-default": "{cpu: 500m, memory: 1Gi}"},
         description=(
             "Requests and limits of a container that sets none (the commit status step, Nextflow's task pods "
             "without cpus/memory directives); a quota makes Kubernetes refuse a pod without them otherwise."
@@ -236,6 +239,7 @@ class ContainerLimitSettings(_Settings):
     )
     max: ComputeSettings = Field(
         default_factory=lambda: ComputeSettings(cpu="4", memory="16Gi"),
+        json_schema_extra={"x-default": "{cpu: '4', memory: 16Gi}"},
         description="The most one container may ask for (a Nextflow process's cpus and memory included).",
     )
 
@@ -283,6 +287,7 @@ class GuardrailSettings(_Settings):
     )
     quota: QuotaSettings = Field(
         default_factory=lambda: QuotaSettings(cpu="16", memory="64Gi", pods=50),
+        json_schema_extra={"x-default": "{cpu: '16', memory: 64Gi, pods: 50}"},
         description="The namespace's ResourceQuota.",
     )
     container_limits: ContainerLimitSettings = Field(
