@@ -238,7 +238,7 @@ RECORDED = (
 
 
 def runs(body: dict, refs: dict) -> bool:
-    """What docs/onboarding.md says a delivery does: a push (not a deletion) of the ref the environment
+    """What docs/registration.md says a delivery does: a push (not a deletion) of the ref the environment
     tracks (`refs`: {"branch": name or None, "tags": bool}), with a commit, starts one Workflow; anything
     else starts nothing."""
     ref = body.get("ref", "")
