@@ -258,7 +258,11 @@ class GuardrailSpec(_Strict):
 
     pod_security: Literal["baseline", "restricted"] | None = Field(
         default=None,
-        description="Pod Security level to enforce: restricted is allowed where the stack enforces baseline, never the reverse.",
+        description=(
+            "Pod Security level to enforce: restricted is allowed where the stack enforces baseline, never the "
+            "reverse. restricted refuses containers that may run as root: the default runner image and Argo's "
+            "executor as most controllers configure it do, so ask the platform team first."
+        ),
     )
     quota: QuotaSpec | None = Field(default=None, description="A smaller ResourceQuota.")
 
