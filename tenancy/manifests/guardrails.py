@@ -23,14 +23,6 @@ def pod_security_labels(tenant: Tenant) -> dict[str, str]:
     }
 
 
-def _metadata(tenant: Tenant, name: str) -> dict:
-    return {
-        "name": name,
-        "namespace": tenant.namespace,
-        "labels": labels.tenant_labels(tenant),
-        "annotations": labels.tenant_annotations(tenant),
-    }
-
 
 def resource_quota(tenant: Tenant) -> dict:
     """Totals over the namespace's pods. Quotas on requests and limits make Kubernetes refuse a container
@@ -39,7 +31,7 @@ def resource_quota(tenant: Tenant) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "ResourceQuota",
-        "metadata": _metadata(tenant, naming.TENANT_RESOURCE_QUOTA),
+        "metadata": labels.tenant_metadata(tenant, naming.TENANT_RESOURCE_QUOTA),
         "spec": {
             "hard": {
                 "requests.cpu": quota.cpu,
@@ -58,7 +50,7 @@ def limit_range(tenant: Tenant) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "LimitRange",
-        "metadata": _metadata(tenant, naming.TENANT_LIMIT_RANGE),
+        "metadata": labels.tenant_metadata(tenant, naming.TENANT_LIMIT_RANGE),
         "spec": {
             "limits": [
                 {
@@ -88,7 +80,7 @@ def network_policy(tenant: Tenant) -> dict:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": _metadata(tenant, naming.TENANT_NETWORK_POLICY),
+        "metadata": labels.tenant_metadata(tenant, naming.TENANT_NETWORK_POLICY),
         "spec": {
             "podSelector": {},
             "policyTypes": ["Ingress", "Egress"],

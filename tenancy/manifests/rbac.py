@@ -62,14 +62,6 @@ ADMIN_RULES = [
 ]
 
 
-def _metadata(tenant: Tenant, name: str) -> dict:
-    return {
-        "name": name,
-        "namespace": tenant.namespace,
-        "labels": labels.tenant_labels(tenant),
-        "annotations": labels.tenant_annotations(tenant),
-    }
-
 
 def namespace(tenant: Tenant) -> dict:
     return {
@@ -95,7 +87,7 @@ def service_account_names(tenant: Tenant) -> list[str]:
 
 
 def service_account(tenant: Tenant, name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _metadata(tenant, name)}
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": labels.tenant_metadata(tenant, name)}
 
 
 def platform_service_account(name: str, namespace: str) -> dict:
@@ -165,20 +157,20 @@ def sso_service_accounts(tenant: Tenant) -> list[dict]:
 def token_secret(tenant: Tenant, account: str) -> dict:
     """A long-lived token of `account`, filled in by Kubernetes: since Kubernetes 1.24 none is made by
     itself, and argo-server finds an SSO account's token by the Secret's name."""
-    metadata = _metadata(tenant, naming.service_account_token_secret_name(account))
+    metadata = labels.tenant_metadata(tenant, naming.service_account_token_secret_name(account))
     metadata["annotations"] = {**metadata["annotations"], TOKEN_SECRET_ACCOUNT_ANNOTATION: account}
     return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_SECRET_TYPE, "metadata": metadata}
 
 
 def role(tenant: Tenant, name: str, rules: list[dict]) -> dict:
-    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _metadata(tenant, name), "rules": rules}
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": labels.tenant_metadata(tenant, name), "rules": rules}
 
 
 def role_binding(tenant: Tenant, role_name: str, subjects: list[dict]) -> dict:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",
-        "metadata": _metadata(tenant, role_name),
+        "metadata": labels.tenant_metadata(tenant, role_name),
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role_name},
         "subjects": subjects,
     }

@@ -185,21 +185,25 @@ class ComputeSettings(_Settings):
         return exceeding(self, other)
 
 
+def _compute_field(cpu: str, memory: str, description: str):
+    return Field(
+        default_factory=lambda: ComputeSettings(cpu=cpu, memory=memory),
+        json_schema_extra={"x-default": f"{{cpu: '{cpu}', memory: {memory}}}"},
+        description=description,
+    )
+
+
 class RunnerSettings(_Settings):
     """The WorkflowTemplate's runner step (the Nextflow head; with the local executor, every task too)."""
 
-    resources: ComputeSettings = Field(
-        default_factory=lambda: ComputeSettings(cpu="1", memory="2Gi"),
-        json_schema_extra={"x-default": "{cpu: '1', memory: 2Gi}"},
-        description=(
-            "Requests and limits (the same values) of the runner container when a registration sets no "
-            "spec.nextflow.resources."
-        ),
+    resources: ComputeSettings = _compute_field(
+        "1",
+        "2Gi",
+        "Requests and limits (the same values) of the runner container when a registration sets no "
+        "spec.nextflow.resources.",
     )
-    max_resources: ComputeSettings = Field(
-        default_factory=lambda: ComputeSettings(cpu="4", memory="16Gi"),
-        json_schema_extra={"x-default": "{cpu: '4', memory: 16Gi}"},
-        description="The most a registration's spec.nextflow.resources may ask for; it must fit in the namespace quota.",
+    max_resources: ComputeSettings = _compute_field(
+        "4", "16Gi", "The most a registration's spec.nextflow.resources may ask for; it must fit in the namespace quota."
     )
     scratch_size: Memory = Field(
         default="20Gi",
@@ -229,18 +233,14 @@ class QuotaSettings(_Settings):
 class ContainerLimitSettings(_Settings):
     """A tenant namespace's LimitRange for containers."""
 
-    default: ComputeSettings = Field(
-        default_factory=lambda: ComputeSettings(cpu="500m", memory="1Gi"),
-        json_schema_extra={"x-default": "{cpu: 500m, memory: 1Gi}"},
-        description=(
-            "Requests and limits of a container that sets none (the commit status step, Nextflow's task pods "
-            "without cpus/memory directives); a quota makes Kubernetes refuse a pod without them otherwise."
-        ),
+    default: ComputeSettings = _compute_field(
+        "500m",
+        "1Gi",
+        "Requests and limits of a container that sets none (the commit status step, Nextflow's task pods "
+        "without cpus/memory directives); a quota makes Kubernetes refuse a pod without them otherwise.",
     )
-    max: ComputeSettings = Field(
-        default_factory=lambda: ComputeSettings(cpu="4", memory="16Gi"),
-        json_schema_extra={"x-default": "{cpu: '4', memory: 16Gi}"},
-        description="The most one container may ask for (a Nextflow process's cpus and memory included).",
+    max: ComputeSettings = _compute_field(
+        "4", "16Gi", "The most one container may ask for (a Nextflow process's cpus and memory included)."
     )
 
 
