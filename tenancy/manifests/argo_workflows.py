@@ -159,7 +159,8 @@ def nextflow_arguments(tenant: Tenant) -> list[str]:
     for _, file, option in REPORTS:
         args += [option, f"{REPORTS_DIRECTORY}/{file}"]
     if nextflow.params_file is not None:
-        # Read after Nextflow has cloned the revision into NXF_ASSETS/<owner>/<repo>.
+        # Read after Nextflow has cloned and checked out the revision into NXF_ASSETS/<owner>/<repo>
+        # (CmdRun.run: getScriptFile, then the ConfigBuilder that parses the params file).
         args += ["-params-file", f"{ASSETS_DIRECTORY}/{tenant.owner}/{tenant.repo}/{nextflow.params_file}"]
     if nextflow.profile is not None:
         args += ["-profile", nextflow.profile]
@@ -170,8 +171,9 @@ def nextflow_arguments(tenant: Tenant) -> list[str]:
 
 def output_artifacts(tenant: Tenant) -> list[dict]:
     """The run's reports and its --outdir results, uploaded by Argo to the namespace's artifact repository
-    (<prefix><workflow>/<pod>/<name>) and listed under the step's outputs in the Argo UI, where every
-    reader downloads them. `archive: none` keeps them files (HTML opens in the browser, results stay a
+    and listed under the step's outputs in the Argo UI, where every reader downloads them. On a volume the
+    wait container mirrors and with `archive: none`, Argo keys each at <keyFormat>/<file name>
+    (workflow/executor/executor.go, stageArchiveFile): <prefix><workflow>/<pod>/report.html, …/results/. `archive: none` keeps them files (HTML opens in the browser, results stay a
     folder of objects); `optional` because a run that fails early writes none."""
     artifacts = [
         {"name": name, "path": f"{REPORTS_DIRECTORY}/{file}", "archive": {"none": {}}, "optional": True}

@@ -19,6 +19,7 @@ API_VERSION = "platform.calypr.io/v1alpha1"
 KIND = "RepoRegistration"
 DEFAULT_REGION = "us-west-2"
 DEFAULT_BRANCH = "main"
+NEXTFLOW_PARAMS_FILE_EXTENSIONS = ("json", "yml", "yaml")
 
 
 def _schema(**hints) -> Field:
@@ -220,6 +221,9 @@ class NextflowSpec(_Strict):
             problem = formats.relative_path_problem(value, "path in the repository")
             if problem:
                 raise invalid(problem)
+            # Nextflow refuses any other ("Not a valid params file extension", CmdRun.validateParamsFile).
+            if value.rsplit(".", 1)[-1] not in NEXTFLOW_PARAMS_FILE_EXTENSIONS:
+                raise invalid(f"'{value}' is not a file Nextflow reads parameters from: it must end in .json, .yml or .yaml")
         return value
 
     @field_validator("profile")

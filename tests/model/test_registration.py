@@ -147,6 +147,8 @@ def test_runner_defaults():
     [
         ({"paramsFile": "../secrets.json"}, "paramsFile", "no empty, '.' or '..' path components"),
         ({"paramsFile": "/etc/passwd"}, "paramsFile", "must be relative"),
+        ({"paramsFile": "params.config"}, "paramsFile", "must end in .json, .yml or .yaml"),
+        ({"paramsFile": "params.JSON"}, "paramsFile", "must end in .json, .yml or .yaml"),
         ({"profile": "test -c /tmp/x"}, "profile", "not a Nextflow profile list"),
         ({"profile": "test,"}, "profile", "not a Nextflow profile list"),
         ({"executor": "awsbatch"}, "executor", "'local' or 'k8s'"),
