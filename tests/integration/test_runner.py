@@ -118,3 +118,53 @@ def test_with_the_k8s_executor_the_runner_starts_pods_in_its_namespace_only(plan
             may = namespace == elsewhere and namespace in executors
             assert rbac_allows(pairs, runner, "create", "", "pods", elsewhere) is may, (namespace, elsewhere)
             assert not rbac_allows(pairs, task, "get", "", "pods", elsewhere), (namespace, elsewhere)
+
+
+# Pod Security Standards, baseline (kubernetes.io/docs/concepts/security/pod-security-standards): the
+# fields of a pod spec this program writes that baseline restricts.
+BASELINE_CAPABILITIES = {
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
+    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+}
+
+
+def baseline_problems(plan) -> list[str]:
+    """Every pod a WorkflowTemplate starts (its templates' containers, scripts and volumes), against the
+    baseline level every tenant namespace enforces: no host namespaces, no hostPath, not privileged, no
+    capability beyond baseline's list."""
+    problems = []
+    for template in plan.manifests("WorkflowTemplate"):
+        namespace = template["metadata"]["namespace"]
+        spec = template["spec"]
+        # A podSpecPatch could set anything below; this program writes none.
+        for field in ("hostNetwork", "hostPID", "hostIPC", "podSpecPatch"):
+            if spec.get(field):
+                problems.append(f"{namespace}: {field}")
+        for step in spec["templates"]:
+            for volume in step.get("volumes", []):
+                if "hostPath" in volume:
+                    problems.append(f"{namespace} {step['name']}: hostPath volume {volume['name']}")
+            for kind in ("container", "script"):
+                context = (step.get(kind) or {}).get("securityContext") or {}
+                if context.get("privileged"):
+                    problems.append(f"{namespace} {step['name']}: privileged")
+                added = set((context.get("capabilities") or {}).get("add", [])) - BASELINE_CAPABILITIES
+                if added:
+                    problems.append(f"{namespace} {step['name']}: adds {sorted(added)}")
+    return problems
+
+
+def test_every_workflow_pod_is_admitted_at_baseline(plan):
+    assert baseline_problems(plan) == []
+
+
+def test_a_privileged_or_host_path_runner_is_caught(broken):
+    [template] = broken.manifests("WorkflowTemplate", "wf-acme-beta")
+    step = template["spec"]["templates"][0]
+    step["container"]["securityContext"] = {"privileged": True, "capabilities": {"add": ["SYS_ADMIN"]}}
+    step["volumes"].append({"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}})
+    assert baseline_problems(broken) == [
+        "wf-acme-beta run: hostPath volume docker",
+        "wf-acme-beta run: privileged",
+        "wf-acme-beta run: adds ['SYS_ADMIN']",
+    ]
