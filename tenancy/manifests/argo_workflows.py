@@ -106,7 +106,7 @@ def scm_credentials(tenant: Tenant) -> tuple[list[dict], list[dict], list[dict]]
     )
 
 
-def with_status_report(tenant: Tenant, spec: dict) -> dict:
+def _with_status_report(tenant: Tenant, spec: dict) -> dict:
     """`spec` with the exit handler that reports the outcome on the commit (with the GitHub App only)."""
     if tenant.settings.github_app is None:
         return spec
@@ -173,8 +173,9 @@ def output_artifacts(tenant: Tenant) -> list[dict]:
     """The run's reports and its --outdir results, uploaded by Argo to the namespace's artifact repository
     and listed under the step's outputs in the Argo UI, where every reader downloads them. On a volume the
     wait container mirrors and with `archive: none`, Argo keys each at <keyFormat>/<file name>
-    (workflow/executor/executor.go, stageArchiveFile): <prefix><workflow>/<pod>/report.html, …/results/. `archive: none` keeps them files (HTML opens in the browser, results stay a
-    folder of objects); `optional` because a run that fails early writes none."""
+    (workflow/executor/executor.go, stageArchiveFile): <prefix><workflow>/<pod>/report.html, …/results/.
+    `archive: none` keeps them files (HTML opens in the browser, results stay a folder of objects);
+    `optional` because a run that fails early writes none."""
     artifacts = [
         {"name": name, "path": f"{REPORTS_DIRECTORY}/{file}", "archive": {"none": {}}, "optional": True}
         for name, file, _ in REPORTS
@@ -243,7 +244,7 @@ def workflow_template(tenant: Tenant) -> dict:
             "labels": labels.tenant_labels(tenant),
             "annotations": labels.tenant_annotations(tenant),
         },
-        "spec": with_status_report(tenant, {
+        "spec": _with_status_report(tenant, {
             "serviceAccountName": naming.RUNNER_SERVICE_ACCOUNT,
             "entrypoint": "run",
             "artifactRepositoryRef": {
