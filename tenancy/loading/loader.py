@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -126,19 +126,26 @@ class Loaded:
     problems: tuple[Problem, ...]
 
 
-def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_base: str | os.PathLike | None = None) -> list[Tenant]:
+def load_tenants(
+    directory: str | os.PathLike,
+    settings: StackSettings,
+    display_base: str | os.PathLike | None = None,
+    checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = (),
+) -> list[Tenant]:
     """Every registration of `directory`, valid for `settings`, sorted by name.
 
     Raises TenantValidationError listing every problem of every file. `display_base` is what file
     names in messages are relative to (default: the current directory).
     """
-    return valid_tenants(read_directory(directory, display_base), settings)
+    return valid_tenants(read_directory(directory, display_base), settings, checks)
 
 
-def valid_tenants(directory: TenantDirectory, settings: StackSettings) -> list[Tenant]:
+def valid_tenants(
+    directory: TenantDirectory, settings: StackSettings, checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = ()
+) -> list[Tenant]:
     """The registrations of a directory already read, valid for `settings`, sorted by name; raises
     TenantValidationError listing every problem of every file."""
-    loaded = load_directory(directory, settings)
+    loaded = load_directory(directory, settings, checks)
     if loaded.problems:
         raise TenantValidationError(loaded.problems)
     return list(loaded.tenants)
@@ -213,8 +220,12 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     return TenantDirectory(files, tuple(problems), retired=retired)
 
 
-def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loaded:
-    """Check every file of `directory` against `settings` and its retired buckets, alone and across files."""
+def load_directory(
+    directory: TenantDirectory, settings: StackSettings, checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = ()
+) -> Loaded:
+    """Check every file of `directory` against `settings` and its retired buckets, alone and across files;
+    then each registration's derived values against their limits (rules.derived_limits, and `checks` on
+    what a layer above builds from it: tenancy.manifests.sizes)."""
     problems = [*directory.problems, *directory.retired.problems]
     tenants: list[Tenant] = []
     for file in directory.files.values():
@@ -227,7 +238,10 @@ def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loade
             problems.append(
                 file.locate(Problem(("metadata", "name"), f"is '{registration.name}', so the file must be named {expected}"))
             )
-        tenants.append(Tenant(registration=registration, settings=settings, source=file.display))
+        tenant = Tenant(registration=registration, settings=settings, source=file.display)
+        tenants.append(tenant)
+        for check in (rules.derived_limits, *checks):
+            problems.extend(file.locate(found) for found in check(tenant))
     problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
     return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
 

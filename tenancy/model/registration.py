@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.quantity import Cpu, Memory
 from tenancy.model.validators import checked, invalid, list_to_tuple
@@ -324,9 +324,10 @@ class RepoRegistrationSpec(_Strict):
     installation_id: int | None = Field(
         default=None,
         ge=1,
+        le=limits.MAX_SAFE_INTEGER,
         description=(
-            "Installation id of the platform's GitHub App on this repository's owner. Optional: the stack setting "
-            "githubApp.installations usually lists it; registrations of one owner must agree."
+            "Leave it out: the installation used is always the one the stack setting githubApp.installations "
+            "lists for this repository's owner. Accepted, for manifests that name it, only when it is exactly that id."
         ),
     )
     artifact_bucket: BucketSpec | None = Field(
@@ -389,6 +390,8 @@ class RepoRegistrationSpec(_Strict):
     credentials_rotation: int = Field(
         default=0,
         ge=0,
+        # Pulumi carries it as a double (the keys' replacement trigger): beyond 2**53 - 1 it crashed the plan.
+        le=limits.MAX_SAFE_INTEGER,
         description=(
             "Bump by one to rotate the S3 access key. The previous key keeps working until the next "
             "rotation, so running workflows are not cut off."

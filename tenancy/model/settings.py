@@ -8,13 +8,15 @@ environment variables.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Annotated, Any, Literal, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from urllib.parse import urlsplit
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import Loc, Problem, SettingsError
 from tenancy.model.quantity import Cpu, Memory, exceeding
@@ -82,6 +84,25 @@ class BucketNameSettings(_Settings):
     suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
 
 
+class WebhookIngressSettings(_Settings):
+    """How each registration's Ingress (its webhook path on the host of webhookBaseUrl, to its EventSource) is served."""
+
+    class_name: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None, description="ingressClassName of every webhook Ingress. Unset: the cluster's default IngressClass."
+    )
+    tls_secret: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None,
+        description=(
+            "Secret in the Argo Events namespace with the certificate of webhookBaseUrl's host (GitHub verifies it). "
+            "Unset: TLS is left to the ingress controller's default certificate."
+        ),
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of every webhook Ingress (e.g. cert-manager's). No rewrite: the EventSource matches the full path.",
+    )
+
+
 class ShardSettings(_Settings):
     """This stack is one of several that split an environment's registrations between them (docs/sharding.md)."""
 
@@ -122,12 +143,12 @@ class GithubAppSettings(_Settings):
     """The platform's GitHub App (docs/operations.md#the-github-app): how Pulumi manages webhooks, and how the
     cluster mints each repository's short-lived tokens."""
 
-    app_id: int = Field(ge=1, description="The App's numeric id (App settings, General, 'App ID').")
-    installations: dict[str, Annotated[int, Field(ge=1)]] = Field(
+    app_id: int = Field(ge=1, le=limits.MAX_SAFE_INTEGER, description="The App's numeric id (App settings, General, 'App ID').")
+    installations: dict[str, Annotated[int, Field(ge=1, le=limits.MAX_SAFE_INTEGER)]] = Field(
         default_factory=dict,
         description=(
             "Installation id of the App per repository owner (user or organization, any case), e.g. {calypr: 12345678}. "
-            "A registration may name its own with spec.installationId instead."
+            "The only source of installations: a registration's repository gets its owner's, and nothing else."
         ),
     )
     namespace: Annotated[str, _checked(formats.dns_label_problem)] = Field(
@@ -336,6 +357,13 @@ class StackSettings(_Settings):
             "webhook goes to <webhookBaseUrl>/github/<name>."
         )
     )
+    webhook_ingress: WebhookIngressSettings = Field(
+        default_factory=WebhookIngressSettings,
+        description=(
+            "The Ingress each registration gets in the Argo Events namespace, routing its webhook path "
+            "(<webhookBaseUrl>/github/<name>) to its own EventSource."
+        ),
+    )
     vault: VaultSettings = Field(description="Where the tenants' secrets live and how External Secrets Operator logs in.")
     namespaces: NamespaceSettings = Field(
         default_factory=NamespaceSettings, description="Namespaces of the platform's Argo components."
@@ -500,6 +528,17 @@ class StackSettings(_Settings):
         return Endpoint.parse(self.webhook_base_url)
 
     @property
+    def webhook_host(self) -> str | None:
+        """The host webhook Ingresses match: webhookBaseUrl's, without its port; None for an IP address, which
+        an Ingress rule cannot name (every host then reaches the path)."""
+        host = urlsplit(self.webhook_base_url).hostname
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        return None
+
+    @property
     def s3_service(self) -> Endpoint | None:
         """The S3-compatible service of `s3_endpoint`; None for AWS S3."""
         return Endpoint.parse(self.s3_endpoint) if self.s3_endpoint else None
@@ -569,6 +608,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             known = ", ".join(sorted((*_OWN_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
         raw[name] = _decode(key, value, structured=name in _JSON_KEYS)
+    _check_configmaps_mutable(config)
     if "environment" not in raw:
         _check_default_environment(raw, stack)
         raw["environment"] = stack
@@ -587,6 +627,26 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             raise SettingsError(Problem(loc, "unknown setting", hint="check its spelling")) from None
         message = "is required but not set" if first["type"] == "missing" else first["msg"]
         raise SettingsError(Problem(loc, message)) from None
+
+
+# pulumi-kubernetes' provider setting (docs: kubernetes.Provider, enableConfigMapMutable): without it a ConfigMap
+# whose data changes is replaced, deleted and created again, and runs find no artifact repository meanwhile.
+CONFIGMAP_MUTABLE_KEY = "kubernetes:enableConfigMapMutable"
+
+
+def _check_configmaps_mutable(config: Mapping[str, Any]) -> None:
+    """The program updates its ConfigMaps (`artifact-repositories`) in place: only with this provider setting."""
+    value = config.get(CONFIGMAP_MUTABLE_KEY)
+    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+        return
+    raise SettingsError(
+        Problem(
+            (CONFIGMAP_MUTABLE_KEY,),
+            f"is {'not set' if value is None else repr(value)}; the artifact-repositories ConfigMap would be deleted and "
+            "created again on every change, and runs started meanwhile find no artifact repository",
+            hint=f"set it in Pulumi.yaml's config: {CONFIGMAP_MUTABLE_KEY}: {{value: true}}",
+        )
+    )
 
 
 def _check_default_environment(raw: dict[str, Any], stack: str) -> None:

@@ -21,6 +21,7 @@ from tenancy.loading.loader import (
     read_directory,
     registration_of,
 )
+from tenancy.manifests import sizes
 from tenancy.model.problems import Problem
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
@@ -29,6 +30,8 @@ from tenancy.project.changes import changed_files
 from tenancy.project.stacks import Stack, Stacks, project_stacks
 
 JSON_FORMAT_VERSION = 1
+# What `pulumi up` checks on what it builds from each registration (the program passes the same).
+REGISTRATION_CHECKS = (sizes.registration_problems,)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
             if directory is None:
                 directory = directories[path] = _with_changes(read_directory(path), path)
                 collector.files.update(directory.files)
-            result = load_directory(directory, current)
+            result = load_directory(directory, current, REGISTRATION_CHECKS)
             if result.problems:
                 collector.add_all(result.problems, stack_name)
             else:
@@ -242,7 +245,10 @@ def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
                 "so clashes with its files were not checked"
             )
             continue
-        by_stack[stack_name] = [*result.tenants, Tenant(registration=registration, settings=current, source=new.display)]
+        tenant = Tenant(registration=registration, settings=current, source=new.display)
+        for check in (rules.derived_limits, *REGISTRATION_CHECKS):
+            collector.add_all((new.locate(found) for found in check(tenant)), stack_name)
+        by_stack[stack_name] = [*result.tenants, tenant]
         for problem in rules.across_registrations(by_stack[stack_name], directory.changed):
             collector.add(directory.locate(problem), stack_name)
     if set(by_stack) == set(stacks.checked):

@@ -67,8 +67,8 @@ def test_yaml_numbers_and_bools_are_not_turned_into_strings():
 
 
 def test_name_longer_than_derived_names_allow_is_refused():
-    found = errors(registration("n" * 41))
-    assert "at most 40" in found["metadata.name"]["msg"]
+    found = errors(registration("n" * 36))
+    assert "at most 35" in found["metadata.name"]["msg"]
 
 
 def test_key_prefix_gets_a_trailing_slash():

@@ -379,8 +379,9 @@ def _diff_stack(args: argparse.Namespace, project_dir: Path, stack: str) -> Stac
     if diff["offboarding"]["unrecorded"]:
         # Nothing accepts these: a bucket nobody in tenants/ owns would be granted to the next file naming it.
         print(
-            f"plan: {stack}: bucket(s) {', '.join(diff['offboarding']['unrecorded'])} leave management but are not "
-            "recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so that no registration is granted them",
+            f"plan: {stack}: bucket(s) or fallback prefix(es) {', '.join(diff['offboarding']['unrecorded'])} leave "
+            "management but are not recorded in tenants/_retired-buckets.yaml; record them (docs/operations.md) so "
+            "that no registration is granted them",
             file=sys.stderr,
         )
         return StackReport(stack, int(ExitCode.OFFBOARDING), diff=diff)
