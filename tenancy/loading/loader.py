@@ -173,9 +173,15 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     problems: list[Problem] = []
     retired = NO_RETIRED
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith("."):
-            continue
         display = display_path(entry, display_base)
+        if entry.name.startswith("."):
+            # Hidden files (an editor's, git's placeholder) are not read; a hidden folder could hold a
+            # program that Pulumi.yaml's `main:` points at, unseen by anyone reading tenant files.
+            if entry.is_dir() and not entry.is_symlink():
+                problems.append(
+                    Problem((), "is a hidden folder", hint="nothing but tenant files belongs in the tenants directory", file=display)
+                )
+            continue
         if printable(entry.name) != entry.name:
             problems.append(
                 Problem((), "has control characters in its name", hint="tenant files are named <name>.yaml", file=display)

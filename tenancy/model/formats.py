@@ -180,6 +180,18 @@ def github_owner_problem(value: str) -> str | None:
     return f"{shown(value)} is not a GitHub user or organization name"
 
 
+# A CODEOWNERS owner as GitHub writes it: `@login`, or `@org/team-slug` (team slugs: lower-case letters,
+# digits, '-' and '_'; docs.github.com, "About code owners").
+_CODE_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[a-z0-9_][a-z0-9_-]{0,99})?", re.ASCII)
+
+
+def code_owner_problem(value: str) -> str | None:
+    """A GitHub user (`@login`) or team (`@org/team`), as CODEOWNERS names them."""
+    if _CODE_OWNER.fullmatch(value):
+        return None
+    return f"{shown(value)} is not a GitHub user (@login) or team (@org/team)"
+
+
 def github_repo_url_parts(value: str) -> tuple[str, str] | None:
     """(owner, repo) of `https://github.com/<owner>/<repo>.git`, or None when the URL is not one."""
     match = _GITHUB_REPO_URL.fullmatch(value)

@@ -41,6 +41,7 @@ BucketName = Annotated[
     str, checked(formats.s3_bucket_problem), _schema(pattern=formats.S3_BUCKET_PATTERN, minLength=3, maxLength=63)
 ]
 Email = Annotated[str, checked(formats.email_problem), _schema(format="email")]
+CodeOwner = Annotated[str, checked(formats.code_owner_problem), _schema(pattern=r"^@[A-Za-z0-9][A-Za-z0-9-]{0,38}(/[a-z0-9_][a-z0-9_-]{0,99})?$")]
 Region = Annotated[str, checked(formats.aws_region_problem), _schema(pattern=formats.AWS_REGION_PATTERN)]
 Branch = Annotated[str, checked(formats.branch_problem), _schema(minLength=1)]
 TenantLabel = Annotated[
@@ -351,6 +352,15 @@ class RepoRegistrationSpec(_Strict):
             "(signing in is still required); recorded on the namespace as the label calypr.io/public."
         ),
     )
+    owners: tuple[CodeOwner, ...] = Field(
+        default=(),
+        description=(
+            "GitHub users (@login) or teams (@org/team) who own this registration. .github/CODEOWNERS (generated "
+            "by `python -m tenancy validate --fix`) asks them, or the platform, to review every change to this "
+            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, owners) "
+            "needs their approval or the platform's, never only the pull request's author (docs/ci.md)."
+        ),
+    )
     environments: tuple[EnvironmentName, ...] | None = Field(
         default=None,
         description=(
@@ -398,7 +408,7 @@ class RepoRegistrationSpec(_Strict):
         ),
     )
 
-    @field_validator("admin_users", "read_users", mode="before")
+    @field_validator("admin_users", "read_users", "owners", mode="before")
     @classmethod
     def _list_to_tuple(cls, value):
         return list_to_tuple(value)

@@ -172,3 +172,13 @@ def test_refs_name_a_branch_or_tags():
 
 def test_guardrails_may_not_name_a_level_below_baseline():
     assert "'baseline' or 'restricted'" in errors(registration("a", guardrails={"podSecurity": "privileged"}))["spec.guardrails.podSecurity"]["msg"]
+
+
+@pytest.mark.parametrize("owner", ["@alice", "@acme/genomics-team", "@a-b/x_y"])
+def test_owners_are_github_users_or_teams(owner):
+    assert validate(registration("alpha", owners=[owner])).spec.owners == (owner,)
+
+
+@pytest.mark.parametrize("owner", ["alice", "@", "@acme/Team Space", "alice@example.org", "@-bad"])
+def test_owners_that_codeowners_could_not_read_are_refused(owner):
+    assert "spec.owners.0" in errors(registration("alpha", owners=[owner]))

@@ -212,6 +212,15 @@ def test_the_app_private_key_is_a_secret_the_model_never_holds():
     assert make_settings(githubAppPrivateKey="[secret]").github_app is None
 
 
+@pytest.mark.parametrize("key", ["argoEvents", "argoWorkflows"])
+def test_a_platform_namespace_inside_a_tenant_namespace_is_refused(key):
+    # The webhook secrets and the Sensor (which submits workflows in every tenant namespace) would
+    # live where that tenant's admins run any pod.
+    with pytest.raises(SettingsError) as err:
+        make_settings(namespaces={key: "wf-acme-alpha"})
+    assert "could be a tenant namespace" in err.value.problem.message
+
+
 # ConfigMaps the program changes are updated in place (pulumi-kubernetes' enableConfigMapMutable).
 
 
