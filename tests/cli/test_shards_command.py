@@ -51,7 +51,8 @@ def test_shards_refuses_to_list_stacks_that_leave_a_shard_undeployed(sharded, ca
     (sharded / "Pulumi.dev-b.yaml").unlink()
     code, out, err = run_cli(capsys, "shards", "--format", "json")
     assert (code, out) == (1, "")
-    assert "Pulumi.dev-a.yaml:23: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
+    line = shard_of_line(sharded / "Pulumi.dev-a.yaml")
+    assert f"Pulumi.dev-a.yaml:{line}: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
 
 
 def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys):
