@@ -97,9 +97,12 @@ def kubernetes_resource(type_token: str) -> tuple[str, str] | None:
 
 
 def plural(kind: str) -> str:
-    """A Kind's resource name, as the API server derives it for these kinds (NetworkPolicy -> networkpolicies)."""
+    """A Kind's resource name, as the API server derives it for these kinds (NetworkPolicy -> networkpolicies,
+    Ingress -> ingresses); tests/plan/test_permissions.py checks every kind the plans register."""
     lower = kind.lower()
-    return f"{lower[:-1]}ies" if lower.endswith("y") else f"{lower}s"
+    if lower.endswith("y"):
+        return f"{lower[:-1]}ies"
+    return f"{lower}es" if lower.endswith(("s", "x", "ch")) else f"{lower}s"
 
 
 def unknown_types(document: dict[str, Any]) -> list[str]:

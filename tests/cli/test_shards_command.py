@@ -51,7 +51,8 @@ def test_shards_refuses_to_list_stacks_that_leave_a_shard_undeployed(sharded, ca
     (sharded / "Pulumi.dev-b.yaml").unlink()
     code, out, err = run_cli(capsys, "shards", "--format", "json")
     assert (code, out) == (1, "")
-    assert f"Pulumi.dev-a.yaml:{shard_of_line(sharded / 'Pulumi.dev-a.yaml')}: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
+    line = shard_of_line(sharded / "Pulumi.dev-a.yaml")
+    assert f"Pulumi.dev-a.yaml:{line}: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
 
 
 def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys):
@@ -59,6 +60,7 @@ def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys
     code, out, _ = run_cli(capsys, "validate")
     assert code == 1
     [line] = [line for line in out.splitlines() if "has no stack" in line]
+    # The line of `of:` under argo-tenants:shard in the file add_shard_stack wrote.
     assert line.startswith(f"Pulumi.dev-a.yaml:{shard_of_line(sharded / 'Pulumi.dev-a.yaml')}: argo-tenants:shard.of: lists shard 'b'")
     assert "add Pulumi.dev-b.yaml" in line
 

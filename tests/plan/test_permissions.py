@@ -88,7 +88,6 @@ def test_every_kubernetes_object_and_every_role_rule_of_the_plan_is_in_the_clust
         if found is None or not resource["custom"]:
             continue
         group, plural = found
-        assert resource["inputs"]["kind"].lower() in plural
         assert all(covers(group, plural, verb) for verb in ("create", "patch", "delete", "get")), resource["urn"]
         for rule in resource["inputs"].get("rules") or [] if resource["type"].endswith(":Role") else []:
             for g in rule.get("apiGroups") or [""]:
@@ -127,3 +126,24 @@ def test_the_command_prints_all_three(capsys):
     found = json.loads(out)
     assert code == 0 and set(found) == {"iamPolicy", "clusterRole", "vaultPolicy", "other"}
     assert found["clusterRole"]["kind"] == "ClusterRole" and 'path "kv/data/argo/apps/*"' in found["vaultPolicy"]
+
+
+# The API server's resource names of the kinds the program registers (`kubectl api-resources`).
+PLURALS = {
+    "Namespace": "namespaces", "ServiceAccount": "serviceaccounts", "Secret": "secrets", "ConfigMap": "configmaps",
+    "Role": "roles", "RoleBinding": "rolebindings", "Ingress": "ingresses", "NetworkPolicy": "networkpolicies",
+    "ResourceQuota": "resourcequotas", "LimitRange": "limitranges", "ExternalSecret": "externalsecrets",
+    "SecretStore": "secretstores", "GithubAccessToken": "githubaccesstokens", "WorkflowTemplate": "workflowtemplates",
+    "EventSource": "eventsources", "Sensor": "sensors", "Application": "applications", "AppProject": "appprojects",
+}
+
+
+def test_every_kind_the_plans_register_gets_the_api_servers_resource_name(stack, token_plan):
+    _, document, _ = stack
+    kinds = {
+        r["type"].rsplit(":", 1)[-1]
+        for r in [*document["resources"], *plan_document(token_plan)["resources"]]
+        if permissions.kubernetes_resource(r["type"]) and r["custom"]
+    }
+    assert kinds <= set(PLURALS), f"add the resource name of {sorted(kinds - set(PLURALS))} to PLURALS"
+    assert {kind: permissions.plural(kind) for kind in kinds} == {kind: PLURALS[kind] for kind in kinds}

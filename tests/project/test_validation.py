@@ -68,8 +68,8 @@ def test_a_new_file_clashing_with_an_existing_one_reads_each_once(project, reads
 def test_each_stack_file_is_read_once_and_a_layout_problem_finds_its_line(tmp_path, monkeypatch, reads):
     monkeypatch.chdir(tmp_path)
     make_project(tmp_path, {"prod": {}})
-    path = add_shard_stack(tmp_path, "dev", "a", ["a", "b"])
+    of_line = shard_of_line(add_shard_stack(tmp_path, "dev", "a", ["a", "b"]))
     report = validate_paths(tmp_path, [])
     [finding] = report.findings
+    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("Pulumi.dev-a.yaml", of_line, "argo-tenants:shard.of")
     assert [reads[tmp_path / name] for name in ("Pulumi.yaml", "Pulumi.dev-a.yaml", "Pulumi.prod.yaml")] == [1, 1, 1]
-    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("Pulumi.dev-a.yaml", shard_of_line(path), "argo-tenants:shard.of")

@@ -34,13 +34,6 @@ def make_project(root: Path, stacks: dict[str, dict[str, Any]] | None = None) ->
     return root
 
 
-def shard_of_line(path: Path) -> int:
-    """The line of `of:` under argo-tenants:shard in a stack file add_shard_stack wrote."""
-    lines = path.read_text().splitlines()
-    start = next(number for number, text in enumerate(lines, 1) if text.startswith("  argo-tenants:shard:"))
-    return next(number for number, text in enumerate(lines, 1) if number > start and text.strip().startswith("of:"))
-
-
 def add_shard_stack(root: Path, environment: str, shard: str, of: list[str], **config: Any) -> Path:
     """Pulumi.<environment>-<shard>.yaml: the committed stack of `environment`, made that shard of it,
     with its own webhook URL; `config` overrides `argo-tenants:` keys (None drops one)."""
@@ -57,6 +50,14 @@ def add_shard_stack(root: Path, environment: str, shard: str, of: list[str], **c
     path = root / f"Pulumi.{environment}-{shard}.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     return path
+
+
+def shard_of_line(path: Path) -> int:
+    """The line of `of:` under argo-tenants:shard in a stack file add_shard_stack wrote."""
+    # Bytes, not text: tests that count how often the program reads a file as text call this too.
+    lines = path.read_bytes().decode().splitlines()
+    start = lines.index("  argo-tenants:shard:")
+    return next(number for number, line in enumerate(lines[start:], start + 1) if line.strip().startswith("of:"))
 
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../docs/tenant.schema.json"
