@@ -127,6 +127,14 @@ class Approvals:
     def offboarding(self) -> bool:
         return self.local_offboarding or self.of(OFFBOARDING) is not None
 
+    def offboarding_acceptance(self) -> dict[str, Any] | None:
+        """Who accepted offboarding, as the diff records it (`offboarding.acceptedBy`): the approval
+        (kind, login, commit), or `{"local": true}` for `--allow-offboarding` at a terminal; None: nobody."""
+        approval = self.of(OFFBOARDING)
+        if approval is not None:
+            return approval.as_dict()
+        return {"local": True} if self.local_offboarding else None
+
     def for_requirement(self, requirement: Requirement) -> Approval | None:
         if requirement.kind == PLATFORM_CHANGE:
             return self.of(PLATFORM_CHANGE)

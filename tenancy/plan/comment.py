@@ -28,6 +28,7 @@ from tenancy.plan.diff_render import (
     EMOJI,
     MOVE_EMOJI,
     STATUS_ORDER,
+    acceptance_words,
     action_counts,
     alike_groups,
     alike_section,
@@ -85,7 +86,7 @@ def verdict(report: StackReport) -> str:
     if report.code == OFFBOARDING:
         return f"⛔ blocked: {words}"
     if report.diff["offboarding"]["blocking"]:
-        return f"⚠️ accepted (`allow-offboarding`): {words}"
+        return f"⚠️ {acceptance_words(report.diff['offboarding']) or 'accepted'}: {words}"
     return "✅ nothing blocking" + (" (no changes)" if no_changes(report.diff) else "")
 
 
@@ -101,7 +102,12 @@ def _accepted(report: StackReport) -> bool:
     return bool(report.diff["offboarding"]["blocking"])
 
 
-def _offboarding_approver(review: Review | None) -> str:
+def _offboarding_approver(reports: list[StackReport], review: Review | None) -> str:
+    """`by @alice for 0123456789ab` or `locally (--allow-offboarding)`: as the diffs record it (`acceptedBy`);
+    a removed stack, which has no diff, by the review's approval."""
+    for report in reports:
+        if report.diff is not None and report.diff["offboarding"].get("accepted"):
+            return html.escape(acceptance_words(report.diff["offboarding"]).removeprefix("accepted "))
     approval = review.approvals.of(OFFBOARDING_KIND) if review else None
     return f"by {html.escape(approval.words())}" if approval else "with `allow-offboarding`"
 
@@ -124,7 +130,7 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
         return "\n".join(lines)
     accepted = [report for report in reports if _accepted(report)]
     if accepted:
-        lines = ["> [!WARNING]", f"> **Offboarding accepted** {_offboarding_approver(review)}; nothing else blocking in the plans."]
+        lines = ["> [!WARNING]", f"> **Offboarding accepted** {_offboarding_approver(accepted, review)}; nothing else blocking in the plans."]
         lines += [f"> - {md.code(report.stack)}: {html.escape(verdict(report).split(': ', 1)[1])}." for report in accepted]
         return "\n".join(lines)
     if all(no_changes(report.diff) for report in reports):
@@ -187,7 +193,7 @@ def approval_words(reports: list[StackReport], review: Review | None) -> str:
     words = []
     accepted = [report for report in reports if report.code == 0 and _accepted(report)]
     if accepted:
-        words.append(f"offboarding on {_stack_list(accepted)} {_offboarding_approver(review)}")
+        words.append(f"offboarding on {_stack_list(accepted)} {_offboarding_approver(accepted, review)}")
     by: dict[tuple[str, str], int] = {}
     for requirement in review.approved:
         approval = requirement.approved_by

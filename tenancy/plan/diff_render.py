@@ -147,6 +147,17 @@ def _program_words(diff: dict[str, Any]) -> str:
     return {"each": "each with its own program", "current": "both with this program"}.get(diff.get("program") or "", "")
 
 
+def acceptance_words(offboarding: dict[str, Any]) -> str:
+    """Who accepted the offboarding (`offboarding.acceptedBy`): `accepted by @alice for 0123456789ab`, or
+    `accepted locally (--allow-offboarding)`; "" when nobody did."""
+    if not offboarding.get("accepted"):
+        return ""
+    by = offboarding.get("acceptedBy") or {}
+    if by.get("login"):
+        return f"accepted by @{clean(str(by['login']))} for {clean(str(by.get('commit') or ''))[:12]}"
+    return "accepted locally (--allow-offboarding)"
+
+
 def _object_line(entry: dict[str, Any], code: Callable[[str], str] = clean) -> str:
     what = "replaced: deleted and created again" if entry["action"] == "replace" else "deleted"
     return f"{entry['kind']} {code(str(entry['object']))} ({clean(str(entry['tenant'] or 'shared'))}) is {what}"
@@ -298,7 +309,7 @@ def diff_text(diff: dict[str, Any]) -> str:
     lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → {head_label(diff)}{program}", ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
-        verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
+        verdict = acceptance_words(offboarding) or "exit 3 until approved (label allow-offboarding, or --allow-offboarding locally)"
         lines.append(f"BLOCKING: {verdict}")
         moving_out = _moving_out(diff)
         lines += [f"  tenant {name} {move_words(move)}: {MOVE_RISK[move['direction']]}" for name, move in moves_of(diff)]
@@ -552,9 +563,10 @@ def caution(diff: dict[str, Any]) -> str:
     tenants = [name for name in offboarding["tenants"] if name not in moving_out]
     buckets = [bucket for bucket in offboarding["buckets"] if bucket["tenant"] not in moving_out]
     moves = moves_of(diff)
+    accepted = acceptance_words(offboarding)
     verdict = (
-        "Accepted for this run (`--allow-offboarding`)."
-        if offboarding.get("accepted")
+        f"{html.escape(accepted[0].upper() + accepted[1:])}."
+        if accepted
         else "`plan` exits 3 until a maintainer accepts it: label the pull request `allow-offboarding` "
         "(or pass `--allow-offboarding` locally)."
     )

@@ -134,7 +134,16 @@ REFUSED_ATTACKS = {
     ),
 }
 
-ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS}
+def offboard_beta(repo: Path) -> None:
+    (repo / "tenants" / "beta.yaml").unlink()
+    records = [{"bucket": bucket, "registration": "beta", "environment": env} for bucket, env in (("beta-artifacts-dev", "dev"), ("beta-artifacts", "prod"))]
+    (repo / "tenants" / "_retired-buckets.yaml").write_text(yaml.safe_dump({"retiredBuckets": records}))
+
+
+# Pull requests that are no attack, for what the verdict says once approved.
+CHANGES = {"offboard-beta": (offboard_beta, "")}
+
+ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS, **CHANGES}
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +310,29 @@ def test_the_json_diff_carries_the_review_and_follows_its_schema(repo):
     [requirement] = document["review"]["requirements"]
     assert code == 0 and requirement["approvedBy"] == {"kind": "owner", "login": "alice", "commit": sha(repo, "admin")}
     assert requirement["subject"] == "alpha: spec.adminUsers" and requirement["owners"] == ["@alice"]
+
+
+@pytest.mark.parametrize("form", ["text", "markdown"])
+def test_text_and_markdown_say_who_accepted_the_offboarding_for_which_commit(repo, form):
+    code, out, _ = verdict(repo, "offboard-beta", f"offboarding={PLATFORM}", form=form)
+    assert code == 0, out
+    assert f"accepted by @{PLATFORM} for {sha(repo, 'offboard-beta')[:12]}" in out
+    assert "--allow-offboarding)" not in out  # a label gave it, not a terminal
+
+
+def test_the_json_says_who_accepted_the_offboarding_for_which_commit(repo):
+    commit = sha(repo, "offboard-beta")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "offboard-beta",
+                     "--program", "current", "--format", "json", f"--approved=offboarding={PLATFORM}@{commit}"])
+    offboarding = json.loads(out.getvalue())["offboarding"]
+    assert code == 0 and offboarding["acceptedBy"] == {"kind": "offboarding", "login": PLATFORM, "commit": commit}
+
+
+def test_the_text_says_an_offboarding_accepted_at_a_terminal_was_accepted_locally(repo):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "offboard-beta",
+                     "--program", "current", "--allow-offboarding"])
+    assert code == 0 and "BLOCKING: accepted locally (--allow-offboarding)" in out.getvalue()
