@@ -38,9 +38,14 @@ from tenancy.plan.diff_render import (
     head_label,
     no_changes,
     offboarding_words,
+    RENAME_EMOJI,
+    rename_section,
+    rename_title,
+    renames_of,
     settings_line,
     tenant_section,
 )
+from tenancy.plan.renames import renamed_names
 from tenancy.plan.facts import skip_words
 from tenancy.plan.render_values import clean
 
@@ -357,9 +362,10 @@ class _Part:
 
 
 def stack_parts(diff: dict[str, Any]) -> list[_Part]:
-    """Groups of tenants changed alike first, then each other tenant: offboarded, changed, onboarded."""
-    parts = []
-    grouped: set[str] = set()
+    """Renames first (one section for both names), groups of tenants changed alike, then each other tenant:
+    offboarded, changed, onboarded."""
+    parts = [_Part(rename_section(diff, rename), (rename["from"], rename["to"])) for rename in renames_of(diff)]
+    grouped: set[str] = renamed_names(diff)
     for names, entries in alike_groups(diff):
         parts.append(_Part(alike_section(diff, names, entries), tuple(names)))
         grouped.update(names)
@@ -379,8 +385,14 @@ def index_line(report: StackReport) -> str:
         return f"- {md.code(report.stack)}: no changes"
     alike = sum(len(names) for names, _ in alike_groups(diff))
     pieces = []
+    renames = renames_of(diff)
+    if renames:
+        listed = ", ".join(md.code(rename_title(rename)) for rename in renames[:INDEX_NAMES])
+        more = f" and {len(renames) - INDEX_NAMES} more" if len(renames) > INDEX_NAMES else ""
+        pieces.append(f"{RENAME_EMOJI} {len(renames)} renamed: {listed}{more}")
+    renamed = renamed_names(diff)
     for status in STATUS_ORDER:
-        names = [tenant["name"] for tenant in diff["tenants"] if tenant["status"] == status]
+        names = [tenant["name"] for tenant in diff["tenants"] if tenant["status"] == status and tenant["name"] not in renamed]
         if not names:
             continue
         moved = any("move" in tenant for tenant in diff["tenants"] if tenant["status"] == status)

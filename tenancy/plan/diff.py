@@ -29,6 +29,7 @@ from tenancy.plan.facts import (
     summaries,
     tenant_facts,
 )
+from tenancy.plan.renames import stack_renames
 from tenancy.plan.replacements import replaces
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
@@ -382,6 +383,8 @@ def diff_plans(
             "unprotected": unprotected,
         },
         "tenants": tenants,
+        # A tenant file renamed: the tenants it offboards and onboards, paired object by object.
+        "renames": stack_renames(tenants, leaving, STATEFUL),
         "shared": by_tenant.get(None, []),
     }
 
