@@ -122,8 +122,32 @@ ACCESS_ATTACKS = {
     "owners": (alpha_spec(owners=["@mallory"]), "alpha: spec.owners"),
 }
 
+def text_edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    """An edit of the file as text: what YAML writers cannot produce (a repeated key)."""
+
+    def change(repo: Path) -> None:
+        text = (repo / path).read_text()
+        assert old in text, old
+        (repo / path).write_text(text.replace(old, new, 1))
+
+    return change
+
+
+# YAML readers disagree on a repeated key (PyYAML keeps the last value; Go's yaml.v3, Pulumi's, refuses the
+# file): the attacker's value first, the old one last, and a last-wins reader sees no change at all.
+REPEATED_IMAGE = "  argo-tenants:runnerImage: attacker/nextflow:latest\n  argo-tenants:runnerImage: nextflow/nextflow:25.04.6"
+REPEATED_OWNERS = '    default:\n      - "@mallory"\n    default:\n      - "@calypr/platform"'
+
 # What the program never needs, or validate refuses: no approval lets these through.
 REFUSED_ATTACKS = {
+    "repeated-stack-key": (
+        text_edit("Pulumi.dev.yaml", "  argo-tenants:runnerImage: nextflow/nextflow:25.04.6", REPEATED_IMAGE),
+        "repeats the key `argo-tenants:runnerImage`",
+    ),
+    "repeated-project-key": (
+        text_edit("Pulumi.yaml", '    default:\n      - "@calypr/platform"', REPEATED_OWNERS),
+        "repeats the key `default`",
+    ),
     "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
     "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
@@ -242,7 +266,7 @@ def test_the_command_blocks_each_kind_and_passes_after_its_approval(repo, attack
     assert code == 0 and out.startswith("**✅ Approved for"), out
 
 
-@pytest.mark.parametrize("attack", ["cross-environment-bucket", "tenant-events-namespace", "stack-name"])
+@pytest.mark.parametrize("attack", ["cross-environment-bucket", "tenant-events-namespace", "stack-name", "repeated-stack-key"])
 def test_the_command_refuses_what_validate_refuses(repo, attack):
     code, out, err = verdict(repo, attack, *(f"{kind}={PLATFORM}" for kind in ("offboarding", "platform-change", "access-change")))
     assert code == 1 and out.startswith("**⛔ Refused for") and REFUSED_ATTACKS[attack][1] in first_lines(out, 12)
