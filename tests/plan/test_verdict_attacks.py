@@ -111,6 +111,24 @@ PROGRAM_ATTACKS = {
     ),
 }
 
+def merged_in(repo: Path) -> None:
+    """The runner image set through a YAML merge key (`<<:`) instead of its own line."""
+    text = (repo / "Pulumi.dev.yaml").read_text().replace("  argo-tenants:runnerImage: nextflow/nextflow:25.04.6\n", "")
+    (repo / "Pulumi.dev.yaml").write_text(text.replace("config:\n", 'config:\n  <<: {"argo-tenants:runnerImage": attacker/nextflow:latest}\n', 1))
+
+
+def aliased(repo: Path) -> None:
+    """The Argo Events namespace set through a YAML anchor and alias."""
+    text = (repo / "Pulumi.dev.yaml").read_text()
+    old = "    argoWorkflows: argo-workflows\n    argoEvents: argo-events\n"
+    assert old in text
+    (repo / "Pulumi.dev.yaml").write_text(text.replace(old, "    argoWorkflows: &ns argo-workflows\n    argoEvents: *ns\n"))
+
+
+# Settings changed through YAML's own indirections are read as Pulumi reads them.
+PROGRAM_ATTACKS["merge-key"] = (merged_in, "argo-tenants:runnerImage")
+PROGRAM_ATTACKS["anchor"] = (aliased, "argo-tenants:namespaces.argoEvents")
+
 # Changes to an existing registration's access.
 ACCESS_ATTACKS = {
     "admin": (alpha_spec(adminUsers=["alice@example.org", "mallory@example.org"]), "alpha: spec.adminUsers"),
@@ -152,6 +170,11 @@ REFUSED_ATTACKS = {
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
     "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
     "tenant-events-namespace": (setting("argo-tenants:namespaces.argoEvents", "wf-acme-beta"), "could be a tenant namespace"),
+    # A tenant file that is a link: to a file elsewhere in the pull request (or anywhere on the runner).
+    "symlink-tenant": (
+        lambda repo: (new_file("elsewhere/evil.yaml", yaml.safe_dump(registration("evil")))(repo), (repo / "tenants" / "evil.yaml").symlink_to("../elsewhere/evil.yaml")),
+        "is a symbolic link",
+    ),
     "cross-environment-bucket": (
         lambda repo: write(repo, registration("intruder", environments=["prod"], artifactBucket={"bucket": "alpha-artifacts-dev"})),
         "alpha-artifacts-dev",
@@ -166,6 +189,18 @@ def offboard_beta(repo: Path) -> None:
 
 # Pull requests that are no attack, for what the verdict says once approved.
 CHANGES = {"offboard-beta": (offboard_beta, "")}
+def rename_and_widen(repo: Path) -> None:
+    (repo / "tenants" / "alpha.yaml").unlink()
+    write(repo, registration("alpha-lab", repoUrl="https://github.com/acme/alpha.git", owners=["@alice"],
+                             adminUsers=["alice@example.org", "mallory@example.org"]))
+
+
+CHANGES["rename-and-widen"] = (rename_and_widen, "")
+# beta has no owners at the base: whoever the pull request names cannot approve their own arrival.
+CHANGES["beta-owned-by-author"] = (
+    lambda repo: write(repo, registration("beta", owners=["@mallory", "@bob"])),
+    "",
+)
 
 ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS, **CHANGES}
 
@@ -360,3 +395,53 @@ def test_the_text_says_an_offboarding_accepted_at_a_terminal_was_accepted_locall
         code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "offboard-beta",
                      "--program", "current", "--allow-offboarding"])
     assert code == 0 and "BLOCKING: accepted locally (--allow-offboarding)" in out.getvalue()
+
+
+# A move to another shard hides nothing: access is compared by registration, wherever it is deployed.
+
+
+@pytest.fixture(scope="module")
+def sharded_repo(tmp_path_factory) -> Path:
+    from tests.support.cli_project import add_shard_stack
+
+    root = program_repo(tmp_path_factory.mktemp("sharded-attacks"))
+    for shard in ("a", "b"):
+        add_shard_stack(root, "dev", shard, ["a", "b"])
+    write(root, registration("alpha", shard="a", owners=["@alice"], adminUsers=["alice@example.org"]))
+    write(root, registration("beta", shard="b"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "move-and-widen", "main")
+    write(root, registration("alpha", shard="b", owners=["@alice"], adminUsers=["alice@example.org", "mallory@example.org"], isPublic=True))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "move alpha to b, and let mallory in")
+    git(root, "checkout", "-q", "main")
+    return root
+
+
+def test_a_move_to_another_shard_that_widens_access_needs_the_owners_too(sharded_repo):
+    commit = sha(sharded_repo, "move-and-widen")
+    code, out, _ = verdict(sharded_repo, "move-and-widen", f"offboarding={PLATFORM}")
+    top = first_lines(out)
+    assert code == 3, out
+    assert "for 2 access changes" in top.splitlines()[0]
+    assert "**access change** `alpha: spec.adminUsers`" in top and "**access change** `alpha: spec.isPublic`" in top
+    code, out, _ = verdict(sharded_repo, "move-and-widen", f"offboarding={PLATFORM}", f"owner=alice@{commit}")
+    assert code == 0 and out.startswith("**✅ Approved for"), out
+
+
+def test_owners_added_to_a_registration_without_any_need_the_platform_not_the_new_owners(repo):
+    code, out = reviewed(repo, "beta-owned-by-author", "owner=bob", "owner=mallory")
+    assert code == 3 and "**access change** `beta: spec.owners`" in first_lines(out) and "owners at the base: none named" in out
+    code, _ = reviewed(repo, "beta-owned-by-author", f"access-change={PLATFORM}")
+    assert code == 0
+
+
+def test_a_rename_that_widens_access_is_a_rename_and_an_access_change_for_the_old_owners(repo):
+    code, out = reviewed(repo, "rename-and-widen")
+    top = first_lines(out, 12)
+    assert code == 3
+    assert "**access change** `alpha → alpha-lab: spec.adminUsers`" in top and "owners at the base: `@alice`" in top
+    assert "🔀 **rename** ``renamed alpha → alpha-lab (same repository acme/alpha)" in top
+    code, _ = reviewed(repo, "rename-and-widen", "owner=alice")
+    assert code == 0
