@@ -445,3 +445,49 @@ def test_a_rename_that_widens_access_is_a_rename_and_an_access_change_for_the_ol
     assert "🔀 **rename** ``renamed alpha → alpha-lab (same repository acme/alpha)" in top
     code, _ = reviewed(repo, "rename-and-widen", "owner=alice")
     assert code == 0
+
+
+# .github/CODEOWNERS: generated from the tenant files; GitHub reads it from the base branch.
+
+
+@pytest.fixture(scope="module")
+def owned_repo(tmp_path_factory) -> Path:
+    from tenancy.project.stacks import read_stacks
+    from tenancy.project.validation import codeowners_of
+
+    root = program_repo(tmp_path_factory.mktemp("codeowners"), stacks=("dev",))
+    write(root, ALPHA)
+    write(root, registration("beta"))
+
+    def generate() -> None:
+        (root / ".github").mkdir(exist_ok=True)
+        (root / ".github" / "CODEOWNERS").write_text(codeowners_of(read_stacks(root)))
+
+    generate()
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "by-hand", "main")
+    with (root / ".github" / "CODEOWNERS").open("a") as codeowners:
+        codeowners.write("/tenants/alpha.yaml @mallory\n")
+    git(root, "commit", "-q", "-am", "mallory owns alpha")
+    git(root, "checkout", "-q", "-b", "generated", "main")
+    write(root, registration("beta", owners=["@mallory"]))
+    generate()
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "mallory owns beta")
+    git(root, "checkout", "-q", "main")
+    return root
+
+
+def test_codeowners_edited_by_hand_is_refused(owned_repo):
+    code, out = reviewed(owned_repo, "by-hand", f"platform-change={PLATFORM}")
+    assert code == 1 and out.startswith("**⛔ Refused for")
+    assert ".github/CODEOWNERS: is not what the tenant files' owners and platformOwners make it" in first_lines(out, 12)
+
+
+def test_codeowners_as_generated_follows_the_tenant_files_whose_owners_change_needs_approval(owned_repo):
+    code, out = reviewed(owned_repo, "generated")
+    assert code == 3 and "**access change** `beta: spec.owners`" in first_lines(out)
+    assert "platform change" not in out  # the generated file itself needs nothing more
+    code, _ = reviewed(owned_repo, "generated", f"access-change={PLATFORM}")
+    assert code == 0
