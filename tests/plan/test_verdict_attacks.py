@@ -29,6 +29,8 @@ from tests.support.git_repo import git, program_repo, write
 from tests.support.program import registration
 
 AUTHOR = "mallory"
+# A bucket of the platform's besides the fallback buckets, listed in platformBuckets at main.
+PLATFORM_LOGS = "calypr-platform-logs"
 PLATFORM = "platform-owner"
 ALPHA = registration("alpha", owners=["@alice"], adminUsers=["alice@example.org"])
 
@@ -105,6 +107,11 @@ PROGRAM_ATTACKS = {
     "webhook-url": (setting("argo-tenants:webhookBaseUrl", "https://events.attacker.example"), "argo-tenants:webhookBaseUrl"),
     "events-namespace": (setting("argo-tenants:namespaces.argoEvents", "events-elsewhere"), "argo-tenants:namespaces.argoEvents"),
     "github-app": (setting("argo-tenants:githubApp", {"appId": 99, "installations": {"acme": 7}}), "argo-tenants:githubApp"),
+    # A bucket of the platform's taken off the list that keeps registrations from claiming it.
+    "platform-buckets": (
+        lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc["config"]["platformBuckets"]["default"].remove(PLATFORM_LOGS)),
+        "argo-tenants:platformBuckets",
+    ),
     "platform-owners": (
         lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc["config"]["platformOwners"].__setitem__("default", ["@mallory"])),
         "argo-tenants:platformOwners",
@@ -208,6 +215,7 @@ ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS, **CHANGES}
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     root = program_repo(tmp_path_factory.mktemp("attacks"), stacks=("dev", "prod"))
+    text_edit("Pulumi.yaml", "      - calypr-argo-artifacts\n", f"      - calypr-argo-artifacts\n      - {PLATFORM_LOGS}\n")(root)
     write(root, ALPHA)
     write(root, registration("beta"))
     git(root, "add", "-A")
