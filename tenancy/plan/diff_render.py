@@ -425,6 +425,12 @@ def diff_text(diff: dict[str, Any]) -> str:
             for bucket in offboarding["buckets"]
             if bucket["tenant"] not in moving_out
         ]
+        prefixes = [str(uri) for uri in offboarding.get("unrecorded") or [] if str(uri).startswith("s3://")]
+        lines += [
+            f"  fallback prefix {clean(uri)} leaves its registration, its objects kept (not in tenants/_retired-buckets.yaml: "
+            "record it there first)"
+            for uri in prefixes
+        ]
         lines += [f"  {_object_line(entry)}" for entry in offboarding.get("objects", [])]
         lines += [f"  {_unprotected_line(entry)}: its next removal would delete it" for entry in offboarding.get("unprotected", [])]
         lines.append("")

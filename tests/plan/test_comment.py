@@ -347,3 +347,15 @@ def test_a_renames_bucket_record_hands_it_to_the_new_name(renamed):
     pasted = "\n".join(line.removeprefix("> ") for line in block.splitlines()[1 : block.splitlines().index("> ```")])
     records = RetiredBuckets.model_validate(yaml.safe_load(pasted))
     assert [(r.bucket, r.registration, r.return_to) for r in records.retired_buckets] == [("alpha-artifacts-dev", "alpha", "alpha-lab")]
+
+
+def test_the_text_names_an_unrecorded_fallback_prefix():
+    from tenancy.plan.diff_render import diff_text
+
+    diff = {
+        "project": "argo-tenants", "stack": "dev", "base": {}, "head": {}, "tenants": [], "shared": [],
+        "summary": {"tenants": {"onboarded": 0, "offboarded": 1, "changed": 0, "untouched": 0}},
+        "offboarding": {"blocking": True, "accepted": False, "unrecorded": ["s3://calypr-dev-argo-artifacts/beta/"],
+                        "tenants": ["beta"], "moves": [], "buckets": [], "objects": [], "unprotected": []},
+    }
+    assert "fallback prefix s3://calypr-dev-argo-artifacts/beta/ leaves its registration" in diff_text(diff)
