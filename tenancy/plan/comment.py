@@ -27,6 +27,7 @@ from tenancy.plan.approvals import ACCESS_CHANGE, LABELS, OFFBOARDING as OFFBOAR
 from tenancy.plan.diff_render import (
     EMOJI,
     MOVE_EMOJI,
+    RENAME_EMOJI,
     STATUS_ORDER,
     acceptance_words,
     action_counts,
@@ -38,16 +39,15 @@ from tenancy.plan.diff_render import (
     head_label,
     no_changes,
     offboarding_words,
-    RENAME_EMOJI,
     rename_section,
     rename_title,
     renames_of,
     settings_line,
     tenant_section,
 )
-from tenancy.plan.renames import renamed_names
 from tenancy.plan.facts import skip_words
 from tenancy.plan.render_values import clean
+from tenancy.plan.renames import renamed_names
 
 OFFBOARDING = 3
 # Names listed per stack and status in the index at the top; the sections below list every one.
