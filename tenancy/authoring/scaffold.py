@@ -50,6 +50,7 @@ class NewTenant:
     key_prefix: str | None = None
     admin_users: tuple[str, ...] = ()
     read_users: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
     shard: str | None = None
 
@@ -84,6 +85,8 @@ def values(new: NewTenant) -> dict[str, Any]:
         spec["adminUsers"] = list(new.admin_users)
     if new.read_users:
         spec["readUsers"] = list(new.read_users)
+    if new.owners:
+        spec["owners"] = list(new.owners)
     if new.environments:
         spec["environments"] = list(new.environments)
     if new.shard:
@@ -101,6 +104,9 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},
         ("spec", "environments"): list(context.environments),
         ("spec", "shard"): context.shards[0] if context.shards else "a",
+        ("spec", "refs"): {"dev": {"branch": new.default_branch or "main"}, "prod": {"tags": True}},
+        ("spec", "nextflow"): {"paramsFile": "params.json", "profile": "test", "executor": "local", "resources": {"cpu": "2", "memory": "8Gi"}},
+        ("spec", "guardrails"): {"podSecurity": "restricted", "quota": {"cpu": "4", "memory": "16Gi", "pods": 20}},
     }
     # keyPrefix left out: workflows/ in the artifact bucket, the whole data bucket ('').
     found[("spec", "artifactBucket", "keyPrefix")] = naming.DEFAULT_ARTIFACT_KEY_PREFIX
@@ -155,13 +161,17 @@ def _model_lines(model: type[BaseModel], given: dict[str, Any], example: dict, l
 
 def _value_lines(key: str, value: Any, indent: str, flow: bool = False) -> list[str]:
     if isinstance(value, dict):
-        inner = [f"{indent}  {k}: {_scalar(v)}" for k, v in value.items()]
+        inner = [f"{indent}  {k}: {_flow(v) if isinstance(v, (dict, list)) else _scalar(v)}" for k, v in value.items()]
         return [f"{indent}{key}:", *inner]
     if isinstance(value, (list, tuple)):
         if not value or flow:
             return [f"{indent}{key}: {yaml.safe_dump(list(value), default_flow_style=True, width=10**6).strip()}"]
         return [f"{indent}{key}:", *(f"{indent}  - {_scalar(item)}" for item in value)]
     return [f"{indent}{key}: {_scalar(value)}"]
+
+
+def _flow(value: Any) -> str:
+    return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6).strip()
 
 
 def _scalar(value: Any) -> str:

@@ -11,11 +11,11 @@ from typing import Iterable, Iterator
 
 from tenancy.model import formats, labels, limits, naming
 from tenancy.model.problems import Problem
+from tenancy.model.quantity import cpu_millicores, exceeding, memory_bytes
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.model.text import shown
 
 FIELD_OF_PURPOSE = {"artifacts": "artifactBucket", "data": "dataBucket"}
 PURPOSE_OF_FIELD = {field: purpose for purpose, field in FIELD_OF_PURPOSE.items()}
@@ -45,14 +45,6 @@ def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
             f"'{data.bucket}' is also the artifactBucket",
             hint="each bucket is created once, so use two buckets",
         )
-    secret = naming.webhook_secret_name(registration.name)
-    if spec.github_secret_name is not None and spec.github_secret_name != secret:
-        yield Problem(
-            ("spec", "githubSecretName"),
-            f"{shown(spec.github_secret_name)} is not this registration's Secret: its webhook secret is always "
-            f"in the Secret {secret} of the Argo Events namespace",
-            hint="leave the field out (or write exactly that name)",
-        )
     if naming.is_platform_name(registration.name):
         yield Problem(
             ("metadata", "name"),
@@ -72,6 +64,14 @@ def against_stack(
                 ("spec", "environments", index),
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
+    for environment in spec.refs:
+        if environment not in settings.environments:
+            yield Problem(
+                ("spec", "refs", environment),
+                f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
+            )
+    yield from _runner_problems(registration, settings)
+    yield from _guardrail_problems(registration, settings)
     yield from _shard_problems(registration, settings)
     if spec.wants(settings.environment):
         yield from _overlap_problems(registration, settings)
@@ -99,8 +99,53 @@ def against_stack(
             yield from _endpoint_problems(bucket, field, settings)
         elif settings.s3_endpoint is None and bucket.insecure:
             yield Problem(("spec", field, "insecure"), "AWS S3 is reached over https only", hint="remove insecure: true")
-        if bucket.external_secret_path is not None:
-            yield from _vault_path_problems(registration.name, bucket.external_secret_path, field, settings)
+
+
+def _runner_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    asked = registration.spec.nextflow.resources
+    if asked is None:
+        return
+    limit = settings.runner.max_resources
+    for field in exceeding(asked, limit):
+        yield Problem(
+            ("spec", "nextflow", "resources", field),
+            f"'{getattr(asked, field)}' is more than this environment allows a runner ({getattr(limit, field)}, "
+            f"the stack setting {CONFIG_NAMESPACE}:runner.maxResources)",
+            hint=f"ask for at most {getattr(limit, field)}",
+        )
+
+
+def _guardrail_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """A registration may tighten its namespace's guardrails, never loosen them."""
+    asked = registration.spec.guardrails
+    stack = settings.guardrails
+    if asked.pod_security == "baseline" and stack.pod_security == "restricted":
+        yield Problem(
+            ("spec", "guardrails", "podSecurity"),
+            "'baseline' is looser than this environment's Pod Security level 'restricted'",
+            hint="remove it (or ask for restricted)",
+        )
+    quota = asked.quota
+    if quota is None:
+        return
+    measures = {"cpu": cpu_millicores, "memory": memory_bytes, "pods": int}
+    for field, measure in measures.items():
+        value = getattr(quota, field)
+        if value is not None and measure(value) > measure(getattr(stack.quota, field)):
+            yield Problem(
+                ("spec", "guardrails", "quota", field),
+                f"'{value}' is more than this environment's quota ({getattr(stack.quota, field)}); a registration may only ask for less",
+                hint=f"ask for at most {getattr(stack.quota, field)}, or remove it",
+            )
+    runner = registration.spec.nextflow.resources or settings.runner.resources
+    for field in ("cpu", "memory"):
+        value = getattr(quota, field)
+        if value is not None and measures[field](getattr(runner, field)) > measures[field](value):
+            yield Problem(
+                ("spec", "guardrails", "quota", field),
+                f"'{value}' leaves no room for the runner, which asks for {getattr(runner, field)}",
+                hint="raise the quota or lower spec.nextflow.resources",
+            )
 
 
 def _owned_bucket_problems(
@@ -141,22 +186,6 @@ def _fallback_prefix_problems(name: str, settings: StackSettings, retired: Retir
             f"{where}, kept with its objects from registration {record.registration} when it left environment "
             f"{record.environment} (tenants/_retired-buckets.yaml)",
             hint=f"{fix}; only an operator can hand a retained prefix back (docs/operations.md)",
-        )
-
-
-def _vault_path_problems(name: str, written: str, field: str, settings: StackSettings) -> Iterator[Problem]:
-    """Credentials are written where the registration's name says, under a prefix nothing else uses:
-    a path a tenant file chose could be any secret of the mount (the platform's GitHub token), which
-    the program would overwrite and the tenant's Vault role would then read."""
-    purpose = PURPOSE_OF_FIELD[field]
-    vault = settings.vault
-    derived = naming.default_vault_path(vault.path_prefix, name, purpose)
-    if written != derived:
-        yield Problem(
-            ("spec", field, "externalSecretPath"),
-            f"{shown(written)} (in the KV mount {vault.kv_mount}) is not this registration's: its {purpose} "
-            f"credentials are always at {derived}",
-            hint=f"leave the field out (or write exactly {derived}, with or without '{vault.kv_mount}/')",
         )
 
 
@@ -204,7 +233,8 @@ def _installation_problems(registration: RepoRegistration, settings: StackSettin
     repository of the same name into this tenant's namespace. So spec.installationId is accepted only when it
     is the owner's listed id."""
     spec, app = registration.spec, settings.github_app
-    if app is None or not spec.wants(settings.environment):
+    # A placeholder App's ids are examples (GithubAppSettings.placeholder): nothing to agree with yet.
+    if app is None or app.placeholder or not spec.wants(settings.environment):
         return
     listed = app.installation_of(spec.owner)
     add = f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp installations"

@@ -31,6 +31,11 @@ class RegistrationSummary:
     admin_users: Sequence[str]
     read_users: Sequence[str]
     public: bool
+    # Which pushes run here ({branch, tags}), how the runner runs ({executor, cpu, memory, workDir,
+    # paramsFile, profile}) and what the namespace enforces ({podSecurity, quota, containerMax, egressPorts}).
+    refs: Mapping[str, Any]
+    runner: Mapping[str, Any]
+    guardrails: Mapping[str, Any]
 
     def exported(self) -> dict[str, Any]:
         """As the stack output holds it: each field under its camelCase key."""

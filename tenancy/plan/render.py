@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from tenancy.plan import markdown as md
+from tenancy.plan import preamble
 from tenancy.plan.facts import physical_name, shared_resources, short_type, skip_words, skipped, tenant_facts
 from tenancy.plan.render_values import clean
 
@@ -37,7 +38,39 @@ def access_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
         ("admins", [(user, "") for user in facts.get("adminUsers") or []] or nobody),
         ("readers", [(user, "") for user in facts.get("readUsers") or []] or nobody),
         ("public", [public]),
-        ("outputs", [(str(facts.get("outputs") or ""), "outputs and logs of each run")]),
+        ("outputs", [(str(facts.get("outputs") or ""), "each run's report, timeline, trace, results and logs, in the Argo UI")]),
+    ]
+
+
+def runs_item(refs: dict[str, Any]) -> Item:
+    """Which pushes start a run in this stack's environment."""
+    parts = [f"pushes to {refs['branch']}"] if refs.get("branch") else []
+    if refs.get("tags"):
+        parts.append("pushed tags")
+    return " and ".join(parts) or "nothing", "other refs run nothing"
+
+
+def runner_items(runner: dict[str, Any]) -> list[Item]:
+    if not runner:
+        return [("", "unknown")]
+    options = [f"{flag} {runner[key]}" for key, flag in (("paramsFile", "-params-file"), ("profile", "-profile")) if runner.get(key)]
+    return [
+        (f"{runner.get('executor')} executor, {runner.get('cpu')} CPU, {runner.get('memory')} memory", "requests = limits"),
+        (str(runner.get("workDir")), "work dir"),
+        *([(", ".join(options), "")] if options else []),
+    ]
+
+
+def guardrail_items(guardrails: dict[str, Any]) -> list[Item]:
+    if not guardrails:
+        return [("", "unknown")]
+    quota, most = guardrails.get("quota") or {}, guardrails.get("containerMax") or {}
+    ports = ", ".join(str(port) for port in guardrails.get("egressPorts") or [])
+    return [
+        (f"Pod Security {guardrails.get('podSecurity')}", "enforced; restricted warned and audited"),
+        (f"quota {quota.get('cpu')} CPU, {quota.get('memory')} memory, {quota.get('pods')} pods", "ResourceQuota"),
+        (f"per container at most {most.get('cpu')} CPU, {most.get('memory')} memory", "LimitRange"),
+        (f"no ingress; egress DNS and TCP {ports}", "NetworkPolicy"),
     ]
 
 
@@ -56,6 +89,9 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
         ("Vault paths", [(path, "") for path in facts["vaultPaths"]]),
         ("webhook", [(str(facts["webhookUrl"]), state)]),
         ("template", [(str(facts["workflowTemplate"]), "")]),
+        ("runs", [runs_item(facts.get("refs") or {})]),
+        ("runner", runner_items(facts.get("runner") or {})),
+        ("guardrails", guardrail_items(facts.get("guardrails") or {})),
     ]
 
 
@@ -130,7 +166,8 @@ def _headline(document: dict[str, Any]) -> str:
 
 def plan_text(document: dict[str, Any], verbose: bool = False) -> str:
     """The terminal view: a tree per tenant, then the stack-level objects."""
-    lines = [_headline(document), "(offline plan: the program under Pulumi's mock engine; secrets print as [secret])", ""]
+    lines = [_headline(document), "(offline plan: the program under Pulumi's mock engine; secrets print as [secret])"]
+    lines += [*preamble.text_lines(document), ""]
     resources_of: dict[str, list[dict[str, Any]]] = {}
     for resource in document["resources"]:
         resources_of.setdefault(resource.get("tenant"), []).append(resource)
@@ -185,6 +222,7 @@ def skipped_line(document: dict[str, Any], limit: int = 20) -> str:
 def plan_markdown(document: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
     """A Markdown report: summary, then one collapsed section per tenant, within `budget` bytes."""
     head = [f"### {md.code(document['project'])} plan · stack {md.code(document['stack'])}", ""]
+    head += [block + "\n" for block in preamble.markdown_blocks(document, md.code)]
     head.append(_totals(document) + ".")
     shared = _shared_counts(document)
     if shared:

@@ -46,17 +46,46 @@ def test_a_written_vault_path_is_accepted_when_it_is_the_derived_one(write_tenan
     assert f"argo/apps/a/s3/{purpose}" in tenant.vault_paths
 
 
+def warnings_of(directory, settings=None):
+    from tenancy.loading.loader import load_directory, read_directory
+
+    loaded = load_directory(read_directory(directory), settings or make_settings())
+    assert loaded.problems == ()
+    return loaded.warnings
+
+
 @pytest.mark.parametrize("path", ["argo/apps/a/s3/x", "argo/apps/a/github", "argo/apps/a/s3/data", "kv/argo/apps/b/s3/artifacts"])
-def test_any_other_vault_path_is_refused_naming_the_derived_one(write_tenant, load, path):
+def test_any_other_vault_path_is_ignored_with_a_warning_naming_the_derived_one(write_tenant, load, tenants_dir, path):
     write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": path}))
-    problem = only(problems_of(load))
-    assert problem.field == "spec.artifactBucket.externalSecretPath"
-    assert problem.message.endswith("is not this registration's: its artifacts credentials are always at argo/apps/a/s3/artifacts")
+    [tenant] = load()
+    assert tenant.vault_paths == ("argo/apps/a/s3/artifacts", "argo/apps/a/github")
+    [warning] = warnings_of(tenants_dir)
+    assert warning.field == "spec.artifactBucket.externalSecretPath"
+    assert warning.message == (
+        f"'{path}' is ignored: the artifacts credentials are always written to kv/argo/apps/a/s3/artifacts, where nothing else is"
+    )
 
 
-def test_a_written_webhook_secret_name_is_accepted_when_it_is_the_derived_one(write_tenant, load):
+def test_a_written_webhook_secret_name_is_accepted_when_it_is_the_derived_one(write_tenant, load, tenants_dir):
     write_tenant(registration("a", githubSecretName="argo-tenants-webhook-a"))
     assert load()[0].github_secret_name == "argo-tenants-webhook-a"
+    assert warnings_of(tenants_dir) == ()
+
+
+def test_any_other_webhook_secret_name_is_ignored_with_a_warning(write_tenant, load, tenants_dir):
+    write_tenant(registration("a", githubSecretName="my-repo-github-creds"))
+    assert load()[0].github_secret_name == "argo-tenants-webhook-a"
+    [warning] = warnings_of(tenants_dir)
+    assert (warning.field, warning.message.split(":")[0]) == ("spec.githubSecretName", "'my-repo-github-creds' is ignored")
+
+
+def test_a_written_namespace_other_than_the_tenants_is_ignored_with_a_warning(write_tenant, load, tenants_dir):
+    document = registration("a")
+    document["metadata"]["namespace"] = "argo"
+    write_tenant(document)
+    assert load()[0].namespace == "wf-acme-a"
+    [warning] = warnings_of(tenants_dir)
+    assert warning.field == "metadata.namespace" and "the tenant namespace wf-acme-a" in warning.message
 
 
 # Against the stack.
@@ -307,3 +336,43 @@ def test_the_committed_tenants_never_share_a_bucket_between_committed_stacks():
         settings = stack_settings(stack)
         by_environment[settings.environment] = load_tenants(PROJECT_DIR / "tenants", settings)
     assert [str(problem) for problem in across_environments(by_environment)] == []
+
+
+# The runner, the refs and the guardrails: a registration may ask for less than the stack allows, never more.
+
+
+def test_refs_for_an_unknown_environment(write_tenant, load):
+    write_tenant(registration("a", refs={"prd": {"tags": True}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.refs.prd" and "known: dev, prod" in problem.message
+
+
+def test_runner_resources_above_the_stack_maximum(write_tenant, load):
+    write_tenant(registration("a", nextflow={"resources": {"cpu": "4001m", "memory": "16Gi"}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.nextflow.resources.cpu" and "'4001m' is more than this environment allows a runner (4" in problem.message
+
+
+def test_runner_resources_at_the_stack_maximum(write_tenant, load):
+    write_tenant(registration("a", nextflow={"resources": {"cpu": "4", "memory": "16384Mi"}}))
+    assert load()[0].runner_resources.memory == "16384Mi"
+
+
+def test_a_quota_above_the_stack_quota(write_tenant, load):
+    write_tenant(registration("a", guardrails={"quota": {"memory": "65Gi", "pods": 51}}))
+    problems = problems_of(load)
+    assert sorted(p.field for p in problems) == ["spec.guardrails.quota.memory", "spec.guardrails.quota.pods"]
+    assert all("a registration may only ask for less" in p.message for p in problems)
+
+
+def test_a_quota_the_runner_does_not_fit_in(write_tenant, load):
+    write_tenant(registration("a", guardrails={"quota": {"cpu": "500m"}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.guardrails.quota.cpu" and "leaves no room for the runner, which asks for 1" in problem.message
+
+
+def test_baseline_where_the_stack_enforces_restricted(write_tenant, load):
+    write_tenant(registration("a", guardrails={"podSecurity": "baseline"}))
+    strict = make_settings(guardrails={"podSecurity": "restricted"})
+    problem = only(problems_of(load, strict))
+    assert problem.field == "spec.guardrails.podSecurity" and "looser" in problem.message

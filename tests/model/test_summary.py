@@ -17,13 +17,16 @@ SUMMARY = RegistrationSummary(
     admin_users=["lead@acme.org"],
     read_users=[],
     public=True,
+    refs={"branch": "main", "tags": False},
+    runner={"executor": "local", "cpu": "1", "memory": "2Gi", "workDir": "/argo-tenants/work", "paramsFile": None, "profile": None},
+    guardrails={"podSecurity": "baseline", "quota": {"cpu": "16", "memory": "64Gi", "pods": 50}, "containerMax": {"cpu": "4", "memory": "16Gi"}, "egressPorts": [443]},
 )
 
 
 def test_exported_under_the_keys_plan_documents_hold():
     assert list(SUMMARY.exported()) == [
         "repository", "namespace", "workflowTemplate", "artifacts", "data", "buckets", "iamUser",
-        "vaultPaths", "webhookUrl", "paused", "adminUsers", "readUsers", "public",
+        "vaultPaths", "webhookUrl", "paused", "adminUsers", "readUsers", "public", "refs", "runner", "guardrails",
     ]
     assert SUMMARY.exported()["iamUser"] == "argo-tenants-dev-lab"
 

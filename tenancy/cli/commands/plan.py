@@ -31,7 +31,10 @@ from --author):
   offboarding      a tenant offboarded or moved to another stack; a bucket leaving management
                    (which must also be recorded in tenants/_retired-buckets.yaml: until it is,
                    nothing accepts the change); a namespace, Vault secret or IAM or MinIO user
-                   deleted or replaced; `protect` or `retainOnDelete` dropped; a stack file removed
+                   deleted or replaced; `protect` or `retainOnDelete` dropped; a stack file removed;
+                   a registration that stays losing a grant of its storage policy, Vault policy or
+                   Roles, or a WorkflowTemplate parameter (an upgrade that narrows access:
+                   docs/operations.md)
                    (--allow-offboarding: accepted by whoever runs the command)
   platform-change  the program or its tooling; Pulumi.yaml keys other than config:; stack-file keys
                    other than config: (ESC environments, the secrets provider); settings outside
@@ -41,7 +44,8 @@ from --author):
                    isPublic or owners (`owner` approvals count for the registrations whose owners
                    name their login)
 Refused: what validate refuses on the head's files (across stacks and environments too), a hidden
-folder or unknown file under a tenants directory, a stack name outside the safe set.
+folder or unknown file under a tenants directory, a stack name outside the safe set, Pulumi.yaml or a
+stack file that repeats a key.
 --format markdown is a pull-request comment, its verdict line first (--summary FILE appends the
 whole report to FILE); --format json is documented in docs/plan-format.md.
 
