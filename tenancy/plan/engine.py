@@ -70,6 +70,9 @@ class Simulation:
     outputs: dict[str, Any] = field(default_factory=dict)
     invokes: list[str] = field(default_factory=list)
     error: str | None = None
+    # What the program logged (pulumi.log.*), as (severity, message): the engine's log, kept here
+    # rather than printed (_EngineLog).
+    logged: list[tuple[str, str]] = field(default_factory=list)
 
     def by_type(self, type_token: str) -> list[Registration]:
         return [resource for resource in self.resources if resource.type == type_token]
@@ -289,13 +292,12 @@ def run_under_mocks(
     fake = fake_outputs or FakeOutputs()
     monitor = _RecordingMonitor(fake, progress)
     pulumi.runtime.reset_options(project=project, stack=stack, root_directory=str(root_directory))
+    result = Simulation(project=project, stack=stack)
     pulumi.runtime.set_mocks(
-        fake, project=project, stack=stack, preview=False, monitor=monitor,
-        logger=logging.getLogger("argo-tenants.simulation"),
+        fake, project=project, stack=stack, preview=False, monitor=monitor, logger=_engine_logger(result.logged),
     )
     pulumi.runtime.set_all_config(as_config_strings(config), secret_keys)
 
-    result = Simulation(project=project, stack=stack)
     # The program turns the garbage collector off for its whole run (__main__.py says why), as it
     # does under Pulumi; there the process ends with the program, here it goes on, so the
     # collector is put back as it was.
@@ -318,7 +320,38 @@ def run_under_mocks(
             gc.enable()
     result.resources = monitor.registrations
     result.invokes = fake.invokes
+    _echo_unshown(result)
     return result
+
+
+class _EngineLog(logging.Handler):
+    """The mock engine's log sink: records what the program logs into the Simulation. The program logs
+    each tenant-file warning for `pulumi up` and exports the same lines, which the plan shows at its top;
+    printed here as well, every warning would appear twice (_echo_unshown prints only the others)."""
+
+    def __init__(self, into: list[tuple[str, str]]):
+        super().__init__(logging.DEBUG)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append((record.levelname.lower(), record.getMessage()))
+
+
+def _engine_logger(into: list[tuple[str, str]]) -> logging.Logger:
+    # A logger of its own, outside logging's tree: nothing reaches the root logger's handlers, or
+    # logging's last-resort handler that prints warnings to stderr.
+    logger = logging.Logger("argo-tenants.simulation", logging.DEBUG)
+    logger.addHandler(_EngineLog(into))
+    return logger
+
+
+def _echo_unshown(result: Simulation) -> None:
+    """Print to stderr the warnings and errors the program logged that its exported `warnings` do not hold."""
+    exported = result.outputs.get("warnings")
+    shown = set(exported) if isinstance(exported, list) else set()
+    for severity, message in result.logged:
+        if severity in ("warning", "error") and message not in shown:
+            print(f"{severity}: {message}", file=sys.stderr)
 
 
 def _read_exports(into: dict[str, Any]) -> pulumi.Output | None:

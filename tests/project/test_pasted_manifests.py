@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -107,3 +109,17 @@ def test_the_examples_plan_with_the_warnings_at_the_top_and_the_written_values_u
     code, text, _ = run_cli(capsys, *args)
     head = text.split("\n\n", 1)[0]
     assert code == 0 and "warning: " in head and "githubSecretName" in head
+
+
+def test_the_plan_shows_each_tenant_file_warning_once(capsys):
+    """The program logs each warning (so `pulumi up` shows it) and exports it (so the plan shows it at its
+    top); the offline plan's engine keeps the log for itself rather than print the same lines again.
+    Run as a process: pytest's own log capture would hide what the engine prints."""
+    args = ("plan", "--project-dir", str(PROJECT_DIR), "--stack", "dev", "--tenants-dir", str(FIXTURES / "tenants"))
+    code, out, _ = run_cli(capsys, *args, "--format", "json")
+    warnings = json.loads(out)["warnings"]
+    assert code == 0 and warnings
+    shown = subprocess.run([sys.executable, "-m", "tenancy", *args], cwd=PROJECT_DIR, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    for warning in warnings:
+        assert (shown.stdout + shown.stderr).count(warning) == 1, warning
