@@ -167,11 +167,11 @@ REPEATED_OWNERS = '    default:\n      - "@mallory"\n    default:\n      - "@cal
 REFUSED_ATTACKS = {
     "repeated-stack-key": (
         text_edit("Pulumi.dev.yaml", "  argo-tenants:runnerImage: nextflow/nextflow:25.04.6", REPEATED_IMAGE),
-        "repeats the key `argo-tenants:runnerImage`",
+        "config.argo-tenants:runnerImage: is written twice",
     ),
     "repeated-project-key": (
         text_edit("Pulumi.yaml", '    default:\n      - "@calypr/platform"', REPEATED_OWNERS),
-        "repeats the key `default`",
+        "default: is written twice",
     ),
     "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
@@ -315,6 +315,39 @@ def test_the_command_refuses_what_validate_refuses(repo, attack):
     assert code == 1 and out.startswith("**⛔ Refused for") and REFUSED_ATTACKS[attack][1] in first_lines(out, 12)
     # Nothing a pull request names starts a line of the trusted job's log (a workflow command).
     assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.mark.parametrize("attack", ["repeated-stack-key", "repeated-project-key"])
+def test_validate_and_the_deploy_gate_refuse_the_file_the_verdict_refuses(repo, tmp_path, attack):
+    """One check (tenancy.project.stacks.repeated_keys) for all three: the pre-commit hook, `shards`
+    before a deploy, and the verdict, each naming the file, the line and the key."""
+    subprocess.run(f"git archive {attack} | tar -x -C {tmp_path}", shell=True, cwd=repo, check=True)
+    reason = REFUSED_ATTACKS[attack][1]
+    file = "Pulumi.dev.yaml" if attack == "repeated-stack-key" else "Pulumi.yaml"
+    code, out = run("validate", "--project-dir", str(tmp_path))
+    assert code == 1 and f"{file}:" in out and reason in out and "write each key once" in out, out
+    code, out = run("shards", "--project-dir", str(tmp_path))
+    assert code != 0 and reason in out, out
+    code, out = reviewed(repo, attack)
+    assert code == 1 and reason in first_lines(out, 12), out
+
+
+def test_a_stack_file_without_repeated_keys_still_validates(repo, tmp_path):
+    """What YAML would convert (`on`, a date) is the settings model's to judge, not refused as a repeat."""
+    subprocess.run(f"git archive main | tar -x -C {tmp_path}", shell=True, cwd=repo, check=True)
+    run("validate", "--fix", "--project-dir", str(tmp_path))  # the schema lines the fixture's files lack
+    assert run("validate", "--project-dir", str(tmp_path))[0] == 0
+    text = (tmp_path / "Pulumi.dev.yaml").read_text()
+    (tmp_path / "Pulumi.dev.yaml").write_text(text + "  aws:skipMetadataApiCheck: on\n  other:since: 2024-01-01\n")
+    code, out = run("validate", "--project-dir", str(tmp_path))
+    assert code == 0, out
 
 
 def test_the_author_cannot_approve_their_own_access_change(repo):
