@@ -108,9 +108,12 @@ def _validation_requirements(side: _Side) -> list[Requirement]:
     return found
 
 
-def review(project_dir: Path, base: str, head: str | None, approvals: Approvals) -> Review:
+def review(
+    project_dir: Path, base: str, head: str | None, approvals: Approvals, plans: dict[str, dict[str, Any]] | None = None
+) -> Review:
     """The merge of `head` (None: the working tree) into `base`, reviewed. SnapshotError when the base
-    cannot be read (nothing to compare with); head files that cannot be read are refused."""
+    cannot be read (nothing to compare with); head files that cannot be read are refused. `plans`: each
+    stack's diff, where planned, whose real bucket names a rename names."""
     with tempfile.TemporaryDirectory(prefix="argo-tenants-review-") as scratch:
         base_side = _Side(project_dir, base, Path(scratch) / "base")
         try:
@@ -149,7 +152,10 @@ def review(project_dir: Path, base: str, head: str | None, approvals: Approvals)
     result = Review(
         requirements=requirements,
         paths=[change.as_dict() for change in classified],
-        renames=[rename.as_dict() | {"words": rename.words()} for rename in access.renames(base_registrations, head_registrations)],
+        renames=[
+            planned.as_dict() | {"words": planned.words()}
+            for planned in (rename.with_plans(plans or {}) for rename in access.renames(base_registrations, head_registrations))
+        ],
         approvals=approvals,
         commit=approvals.commit,
     )

@@ -227,7 +227,10 @@ def test_a_rename_reads_as_one_with_its_namespace_and_buckets():
     review = _review(renames=[rename.as_dict() | {"words": rename.words()}])
     text = text_of(to_html(render([], review=review)))
     assert "rename renamed alpha → alpha-lab (same repository acme/alpha)" in text
-    assert "namespace wf-acme-alpha" in text and "bucket alpha-artifacts leaves alpha's state" in text
+    assert "namespace wf-acme-alpha" in text
+    # No stack planned: the tenant files' names, said to be theirs.
+    assert "bucket alpha-artifacts (as the tenant files name it; each environment adds its affix) leaves alpha's state" in text
+    assert "`returnTo: alpha-lab`" in text
 
 
 def test_an_unrecorded_offboarding_gives_the_yaml_to_paste(template):

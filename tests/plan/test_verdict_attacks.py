@@ -488,6 +488,16 @@ def test_a_rename_that_widens_access_is_a_rename_and_an_access_change_for_the_ol
     assert code == 0
 
 
+def test_the_top_rename_item_names_each_stacks_real_buckets(repo):
+    """The tenant file writes `alpha-artifacts`; dev's bucket is `alpha-artifacts-dev`. The top item names
+    what each stack's plan names (its section's rename), not the file's word for it."""
+    _, out, _ = verdict(repo, "rename-and-widen", "owner=alice")
+    [line] = [line for line in first_lines(out, 12).splitlines() if "🔀 **rename**" in line]
+    assert "alpha-artifacts-dev (dev)" in line and "alpha-artifacts (prod)" in line, line
+    assert "alpha-lab-artifacts-dev (dev)" in line and "alpha-lab-artifacts (prod)" in line, line
+    assert "as the tenant files name it" not in line
+
+
 # .github/CODEOWNERS: generated from the tenant files; GitHub reads it from the base branch.
 
 

@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             if report.notice:
                 _log(report.notice)
         try:
-            merge = review(request.project_dir, args.base, args.head, request.approvals)
+            merge = review(request.project_dir, args.base, args.head, request.approvals, {r.stack: r.diff for r in reports if r.diff})
         except SnapshotError as err:
             # The base cannot be read: each stack's report says so already (exit 4).
             _log(f"plan: the merge cannot be reviewed: {err}")
