@@ -67,6 +67,15 @@ class StackReport:
     problem: tuple[str, str] | None = None
     # What the command says about it on stderr, for the job log (never part of the comment).
     notice: str | None = None
+    # A removed stack (no diff) accepted: who, in the diff's `offboarding.acceptedBy` shape.
+    accepted_by: dict[str, Any] | None = None
+
+    @property
+    def acceptance(self) -> str:
+        """`accepted by @alice for 0123456789ab` (or locally), from the diff or, for a removed stack, its own record."""
+        if self.diff is not None:
+            return acceptance_words(self.diff["offboarding"])
+        return acceptance_words({"accepted": self.code == 0 and bool(self.accepted_by), "acceptedBy": self.accepted_by})
 
 
 def diff_markdown(diff: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
@@ -85,7 +94,7 @@ def verdict(report: StackReport) -> str:
         if report.code == OFFBOARDING:
             return f"⛔ blocked: {title}"
         if report.code == 0:
-            return f"⚠️ accepted (`allow-offboarding`): {title}"
+            return f"⚠️ {report.acceptance or 'accepted'}: {title}"
         return f"⛔ no plan: {title}"
     words = ", ".join(offboarding_words(report.diff))
     if report.code == OFFBOARDING:
@@ -93,6 +102,19 @@ def verdict(report: StackReport) -> str:
     if report.diff["offboarding"]["blocking"]:
         return f"⚠️ {acceptance_words(report.diff['offboarding']) or 'accepted'}: {words}"
     return "✅ nothing blocking" + (" (no changes)" if no_changes(report.diff) else "")
+
+
+def report_text(report: StackReport) -> str:
+    """A stack with no diff (a removed stack file, a stack that could not be planned), for a terminal:
+    what happened, then the verdict in the words a diff's BLOCKING line uses."""
+    title, message = report.problem or ("no plan", "")
+    if report.code == 0 and report.problem is not None:
+        state = f"BLOCKING: {report.acceptance or 'accepted'}"
+    elif report.code == OFFBOARDING:
+        state = "BLOCKING: exit 3 until approved (label allow-offboarding, or --allow-offboarding locally)"
+    else:
+        state = f"NO PLAN (exit {report.code})"
+    return f"stack {clean(report.stack)}: {clean(title)}\n\n{state}\n  {clean(message)}\n"
 
 
 def _stack_list(reports: list[StackReport]) -> str:
@@ -111,8 +133,8 @@ def _offboarding_approver(reports: list[StackReport], review: Review | None) -> 
     """`by @alice for 0123456789ab` or `locally (--allow-offboarding)`: as the diffs record it (`acceptedBy`);
     a removed stack, which has no diff, by the review's approval."""
     for report in reports:
-        if report.diff is not None and report.diff["offboarding"].get("accepted"):
-            return html.escape(acceptance_words(report.diff["offboarding"]).removeprefix("accepted "))
+        if report.acceptance:
+            return html.escape(report.acceptance.removeprefix("accepted "))
     approval = review.approvals.of(OFFBOARDING_KIND) if review else None
     return f"by {html.escape(approval.words())}" if approval else "with `allow-offboarding`"
 

@@ -351,8 +351,9 @@ def _removed_stack(request: Request, stack: str) -> StackReport:
         "nothing deploys this stack any more: what it manages stays in the cloud and in its state, no longer "
         "updated (run `pulumi destroy` or move its tenants to another stack first, docs/sharding.md)"
     )
-    code = Outcome.CLEAR if request.allow_offboarding else Outcome.BLOCKED
-    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}")
+    accepted_by = request.approvals.offboarding_acceptance()
+    code = Outcome.CLEAR if accepted_by else Outcome.BLOCKED
+    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}", accepted_by=accepted_by)
 
 
 def head_commit(request: Request) -> str | None:

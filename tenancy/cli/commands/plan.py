@@ -187,7 +187,7 @@ def _render_reports(args: argparse.Namespace, reports: list[StackReport], review
             return ""
         document = {**report.diff, "review": review.as_dict()} if review else report.diff
         return json.dumps(document, indent=2) + "\n"
-    text = "\n".join(diff_text(report.diff) for report in reports if report.diff)
+    text = "\n".join(diff_text(report.diff) if report.diff else comment.report_text(report) for report in reports)
     return (review_text(review) + "\n" + text) if review else text
 
 
