@@ -146,11 +146,11 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
     if blocked:
         lines = ["> [!CAUTION]", "> **Blocked.**"]
         for report in blocked:
-            fix = (
-                "a maintainer accepts it with the `allow-offboarding` label"
-                if report.code == OFFBOARDING
-                else "its section below says why"
-            )
+            fix = "its section below says why"
+            if report.code == OFFBOARDING:
+                fix = "a platform owner accepts it with the `allow-offboarding` label"
+                if _unrecorded(report):
+                    fix = f"record it first (its section below has the YAML to paste into {md.code(RETIRED_FILE)}), then {fix}"
             lines.append(f"> - {md.code(report.stack)}: {html.escape(verdict(report)[2:])}; {fix}.")
         if clear:
             lines.append(f"> - {_stack_list(clear)}: nothing blocking.")
@@ -164,10 +164,23 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
         if review and review.requirements:
             return f"> [!NOTE]\n> **No tenant or resource changes** on {_stack_list(reports)}; what else the merge changes is listed above."
         return f"> [!TIP]\n> **No changes** on {_stack_list(reports)}: merging changes nothing there."
+    if review and (review.waiting or review.refused):
+        return (
+            f"> [!NOTE]\n> Nothing in the plans blocks on {_stack_list(reports)} (no tenant offboarded or moved, no bucket "
+            "leaving management); what waits is listed above."
+        )
     return (
         f"> [!TIP]\n> **Nothing blocking** on {_stack_list(reports)}: no tenant is offboarded or moved "
         "and no bucket leaves management; the changes below only create or update."
     )
+
+
+RETIRED_FILE = "tenants/_retired-buckets.yaml"
+
+
+def _unrecorded(report: StackReport) -> bool:
+    """Offboarding no approval accepts yet: buckets or prefixes leaving that the retired file does not record."""
+    return bool(report.diff and report.diff["offboarding"].get("unrecorded"))
 
 
 # --- the merge as a whole (tenancy.plan.review) ------------------------------------------------------
@@ -202,9 +215,14 @@ def verdict_line(reports: list[StackReport], review: Review | None = None) -> st
                 needs.append(
                     f"{KIND_WORDS[kind]} (label {md.code(LABELS[kind])}) for {len(of_kind)} {KIND_TITLES[kind]}{'s' if len(of_kind) != 1 else ''}"
                 )
+        unrecorded = [report for report in offboarding if _unrecorded(report)]
+        if unrecorded:
+            # No label accepts it before the record (the diff's `accepted` stays false): the record comes first.
+            needs.insert(0, f"a record in {md.code(RETIRED_FILE)} of what leaves management on {_stack_list(unrecorded)} (the YAML to paste is below)")
         if offboarding:
             needs.append(f"a platform owner's acceptance of offboarding (label {md.code(LABELS[OFFBOARDING_KIND])}) on {_stack_list(offboarding)}")
-        return f"**⛔ Blocked{_commit(review)}** until approved: {'; '.join(needs)}."
+        until = "until recorded and approved" if unrecorded else "until approved"
+        return f"**⛔ Blocked{_commit(review)}** {until}: {'; '.join(needs)}."
     approvals = approval_words(reports, review)
     if approvals:
         return f"**✅ Approved{_commit(review)}:** {approvals}. Nothing else blocks."

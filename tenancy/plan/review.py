@@ -79,7 +79,9 @@ def _config(side: _Side, stack: str) -> dict[str, Any]:
 def _settings_requirements(base: _Side, head: _Side) -> list[Requirement]:
     """Each changed setting that redirects a deploy or grants something, once (a Pulumi.yaml default changes every stack)."""
     seen: dict[tuple[str, str], list[str]] = {}
-    for stack in sorted(set(base.stacks.by_name) | set(head.stacks.by_name)):
+    # A stack whose file head removes is deployed no more: its settings redirect nothing, and its removal
+    # is offboarding (a platform owner accepts it), not a list of every key it had.
+    for stack in sorted(head.stacks.by_name):
         for change in setting_changes(_config(base, stack), _config(head, stack)):
             if setting_needs_platform(change["path"]):
                 seen.setdefault((change["path"], describe(change, code, limit=80)), []).append(stack)
