@@ -20,7 +20,6 @@ from typing import Any
 
 from tenancy.plan import git_snapshot
 from tenancy.plan.approvals import Approvals
-from tenancy.plan.changed_paths import stack_name_problem
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import PLAN_VERSION, plan_document
@@ -36,6 +35,7 @@ from tenancy.project.stacks import (
     read_stacks,
     stack_config,
     stack_file,
+    stack_name_problem,
 )
 
 EACH, CURRENT = "each", "current"

@@ -8,6 +8,7 @@ them. Pulumi-free, so that commands which only validate stay fast.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,21 @@ class Stacks:
             if stack.settings is not None:
                 return stack.tenants_dir
         return self.project_dir / DEFAULT_TENANTS_DIR
+
+
+# Pulumi's own bound on a stack name is 100 characters of letters, digits, `-`, `_` and `.`
+# (pulumi/pulumi sdk/go/common/tokens: `stackNameRE`); the first one alphanumeric here, so that no
+# name starts like an option or a workflow command (`::`).
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", re.ASCII)
+
+
+def stack_name_problem(name: str) -> str | None:
+    if STACK_NAME.fullmatch(name):
+        return None
+    return (
+        "the stack name must be 1 to 100 ASCII letters, digits, '-', '_' or '.', starting with a letter or "
+        "digit (Pulumi's own set, so that it can be printed and passed on safely)"
+    )
 
 
 def stack_file_name(stack: str) -> str:
@@ -191,6 +207,9 @@ def project_stacks(project_dir: str | Path, stack: str | None = None) -> Stacks:
 def _read_stack(settings_dir: Path, name: str, project: dict[str, Any], tenants_base: Path) -> Stack:
     path = stack_file(settings_dir, name)
     data, document, file_problems = _read_stack_file(path)
+    unsafe = stack_name_problem(name)
+    if unsafe:
+        file_problems = (Problem((), unsafe, hint="rename the file", file=display_path(path)), *file_problems)
     config = merged_config(project, data)
     try:
         settings, problem = settings_from_config(config, name), None

@@ -175,7 +175,8 @@ REFUSED_ATTACKS = {
     ),
     "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
-    "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
+    # Its environment set, so that the name is all that is wrong with it.
+    "stack-name": (new_file("Pulumi.::warning::x.yaml", "config:\n  argo-tenants:environment: dev\n"), "the stack name must be"),
     "tenant-events-namespace": (setting("argo-tenants:namespaces.argoEvents", "wf-acme-beta"), "could be a tenant namespace"),
     # A tenant file that is a link: to a file elsewhere in the pull request (or anywhere on the runner).
     "symlink-tenant": (
@@ -324,15 +325,21 @@ def run(*argv: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-@pytest.mark.parametrize("attack", ["repeated-stack-key", "repeated-project-key"])
-def test_validate_and_the_deploy_gate_refuse_the_file_the_verdict_refuses(repo, tmp_path, attack):
-    """One check (tenancy.project.stacks.repeated_keys) for all three: the pre-commit hook, `shards`
-    before a deploy, and the verdict, each naming the file, the line and the key."""
+@pytest.mark.parametrize(
+    ("attack", "file", "fix"),
+    [
+        ("repeated-stack-key", "Pulumi.dev.yaml:", "write each key once"),
+        ("repeated-project-key", "Pulumi.yaml:", "write each key once"),
+        ("stack-name", "Pulumi.::warning::x.yaml", "rename the file"),
+    ],
+)
+def test_validate_and_the_deploy_gate_refuse_the_file_the_verdict_refuses(repo, tmp_path, attack, file, fix):
+    """One check each (tenancy.project.stacks: repeated_keys, stack_name_problem) for all three: the
+    pre-commit hook, `shards` before a deploy, and the verdict, each naming the file (and line) and the fix."""
     subprocess.run(f"git archive {attack} | tar -x -C {tmp_path}", shell=True, cwd=repo, check=True)
     reason = REFUSED_ATTACKS[attack][1]
-    file = "Pulumi.dev.yaml" if attack == "repeated-stack-key" else "Pulumi.yaml"
     code, out = run("validate", "--project-dir", str(tmp_path))
-    assert code == 1 and f"{file}:" in out and reason in out and "write each key once" in out, out
+    assert code == 1 and file in out and reason in out and fix in out, out
     code, out = run("shards", "--project-dir", str(tmp_path))
     assert code != 0 and reason in out, out
     code, out = reviewed(repo, attack)
