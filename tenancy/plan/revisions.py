@@ -20,7 +20,6 @@ from typing import Any
 
 from tenancy.plan import git_snapshot, incremental
 from tenancy.plan.approvals import Approvals
-from tenancy.plan.changed_paths import stack_name_problem
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import PLAN_VERSION, plan_document
@@ -36,6 +35,7 @@ from tenancy.project.stacks import (
     read_stacks,
     stack_config,
     stack_file,
+    stack_name_problem,
 )
 
 EACH, CURRENT = "each", "current"
@@ -377,8 +377,9 @@ def _removed_stack(request: Request, stack: str) -> StackReport:
         "nothing deploys this stack any more: what it manages stays in the cloud and in its state, no longer "
         "updated (run `pulumi destroy` or move its tenants to another stack first, docs/sharding.md)"
     )
-    code = Outcome.CLEAR if request.allow_offboarding else Outcome.BLOCKED
-    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}")
+    accepted_by = request.approvals.offboarding_acceptance()
+    code = Outcome.CLEAR if accepted_by else Outcome.BLOCKED
+    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}", accepted_by=accepted_by)
 
 
 def head_commit(request: Request) -> str | None:

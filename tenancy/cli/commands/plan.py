@@ -200,7 +200,7 @@ def _render_reports(args: argparse.Namespace, reports: list[StackReport], review
             return ""
         document = {**report.diff, "review": review.as_dict()} if review else report.diff
         return json.dumps(document, indent=2) + "\n"
-    text = "\n".join(diff_text(report.diff) for report in reports if report.diff)
+    text = "\n".join(diff_text(report.diff) if report.diff else comment.report_text(report) for report in reports)
     return (review_text(review) + "\n" + text) if review else text
 
 
@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             if report.notice:
                 _log(report.notice)
         try:
-            merge = review(request.project_dir, args.base, args.head, request.approvals)
+            merge = review(request.project_dir, args.base, args.head, request.approvals, {r.stack: r.diff for r in reports if r.diff})
         except SnapshotError as err:
             # The base cannot be read: each stack's report says so already (exit 4).
             _log(f"plan: the merge cannot be reviewed: {err}")
