@@ -11,13 +11,14 @@ from components.minio_bucket import MinioBucket
 from components.minio_credentials import MinioCredentials
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs
+from components.tenant_definitions import TenantDefinitions, TenantDefinitionsArgs
 from components.tenant_github_tokens import TenantGithubTokens, TenantGithubTokensArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_cd, argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
@@ -37,7 +38,8 @@ class TenantRepoArgs:
 class TenantRepo(pulumi.ComponentResource):
     """Children: TenantNamespace, a TenantBucket per dedicated bucket and TenantCredentials (with
     storage minio: MinioBucket and MinioCredentials), TenantVaultAccess, TenantSecrets,
-    TenantWorkflows, TenantWebhook and, with the GitHub App, TenantGithubTokens.
+    TenantWorkflows, TenantWebhook, with the GitHub App TenantGithubTokens, and with spec.definitions
+    TenantDefinitions.
 
     The one component that reads the registration: each child gets only the names, paths, locations
     and manifests it uses, and the Outputs of its siblings that it waits for.
@@ -57,6 +59,8 @@ class TenantRepo(pulumi.ComponentResource):
         accounts = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
         if app is not None:
             accounts.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+        if tenant.definitions is not None:
+            accounts.append(naming.SYNC_WAITER_SERVICE_ACCOUNT)
         sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
@@ -179,6 +183,17 @@ class TenantRepo(pulumi.ComponentResource):
                 ),
                 child,
             )
+        if tenant.definitions is not None:
+            TenantDefinitions(
+                f"{name}-definitions",
+                TenantDefinitionsArgs(
+                    app_project=argo_cd.app_project(tenant),
+                    application=argo_cd.application(tenant, namespace.name),
+                    waiter_role=argo_cd.sync_waiter_role(tenant),
+                    waiter_binding=argo_cd.sync_waiter_binding(tenant),
+                ),
+                child,
+            )
         mount = settings.vault.kv_mount
         self.summary = {
             "repository": f"{tenant.owner}/{tenant.repo}",
@@ -195,6 +210,10 @@ class TenantRepo(pulumi.ComponentResource):
             "adminUsers": list(tenant.spec.admin_users),
             "readUsers": list(tenant.spec.read_users),
             "public": tenant.spec.is_public,
+            # Where Argo CD syncs the repository's own definitions from, and what a push runs; None: the
+            # generated template only.
+            "definitions": argo_cd.summary(tenant),
+            "deployers": list(tenant.deployers),
         }
         # Kept out of the summary: one secret value would make Pulumi hide the whole summary.
         self.access_key_id = credentials.access_key_id

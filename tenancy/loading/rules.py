@@ -53,12 +53,31 @@ def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
             f"in the Secret {secret} of the Argo Events namespace",
             hint="leave the field out (or write exactly that name)",
         )
+    yield from _definitions_problems(registration)
     if naming.is_platform_name(registration.name):
         yield Problem(
             ("metadata", "name"),
             f"'{registration.name}' is a name the platform keeps for itself: the Vault policies and roles "
             f"argo-tenants-<environment>-{registration.name} are the platform's own",
             hint="choose another name",
+        )
+
+
+def _definitions_problems(registration: RepoRegistration) -> Iterator[Problem]:
+    definitions = registration.spec.definitions
+    if definitions is None or definitions.entrypoint is None:
+        return
+    if "WorkflowTemplate" not in definitions.kinds:
+        yield Problem(
+            ("spec", "definitions", "entrypoint"),
+            f"'{definitions.entrypoint}' must be a WorkflowTemplate of the folder, but kinds leaves WorkflowTemplate out",
+            hint="add WorkflowTemplate to kinds, or remove entrypoint",
+        )
+    if definitions.entrypoint == registration.spec.workflow_template_ref:
+        yield Problem(
+            ("spec", "definitions", "entrypoint"),
+            f"'{definitions.entrypoint}' is the generated template (workflowTemplateRef), which the platform writes",
+            hint="name the repository's own WorkflowTemplate, or remove entrypoint to run the generated one",
         )
 
 
@@ -70,6 +89,12 @@ def against_stack(
         if environment not in settings.environments:
             yield Problem(
                 ("spec", "environments", index),
+                f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
+            )
+    for environment in spec.deployers:
+        if environment not in settings.environments:
+            yield Problem(
+                ("spec", "deployers", environment),
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
     yield from _shard_problems(registration, settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from tenancy.model import labels, naming
+from tenancy.manifests import sync_wait
 from tenancy.manifests.argo_workflows import PARAM_GIT_REF, PARAM_GIT_REF_NAME, PARAM_GIT_REVISION
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
@@ -35,8 +36,15 @@ def go_regex_literal(text: str) -> str:
 
 def ref_patterns(tenant: Tenant) -> list[str]:
     """Which pushed refs start a run: the tracked branch exactly, and every tag (string filter values are
-    regular expressions, any of which may match)."""
-    return [f"^refs/heads/{go_regex_literal(tenant.default_branch)}$", TAGS_PATTERN]
+    regular expressions, any of which may match). With definitions of its own, the tracked branch only:
+    Argo CD syncs that branch, and a tag's commit need never be what it synced."""
+    branch = f"^refs/heads/{go_regex_literal(tenant.tracked_ref)}$"
+    return [branch] if tenant.definitions is not None else [branch, TAGS_PATTERN]
+
+
+def sender_patterns(tenant: Tenant) -> list[str]:
+    """The listed GitHub logins, exactly and ignoring case (as GitHub does)."""
+    return [f"(?i)^{go_regex_literal(login)}$" for login in tenant.deployers]
 
 
 def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
@@ -85,13 +93,32 @@ def _dependency(tenant: Tenant) -> dict:
                 {"path": "body.ref", "type": "string", "value": ref_patterns(tenant)},
                 # A commit to run and to report on (a tag of a tree or blob has none).
                 {"path": "body.head_commit.id", "type": "string", "value": [COMMIT_PATTERN]},
+                # Who may deploy here: the account GitHub authenticated for the push (`sender`), not a
+                # commit's author or committer, which anyone can write.
+                *([{"path": "body.sender.login", "type": "string", "value": sender_patterns(tenant)}] if tenant.deployers else []),
             ]
         },
     }
 
 
 def submitted_workflow(tenant: Tenant) -> dict:
-    """The Workflow a push creates; the trigger's parameters fill in the argument values."""
+    """The Workflow a push creates; the trigger's parameters fill in the argument values. With definitions
+    of its own, a run that first waits for Argo CD to sync the pushed commit (tenancy/manifests/sync_wait.py)."""
+    if tenant.definitions is not None:
+        branch = tenant.tracked_ref
+        fixed = {PARAM_GIT_REF: f"refs/heads/{branch}", PARAM_GIT_REF_NAME: branch}
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {
+                "generateName": naming.workflow_generate_name(tenant.name),
+                "namespace": tenant.namespace,
+                "labels": labels.tenant_labels(tenant),
+            },
+            "spec": sync_wait.synced_run_spec(
+                tenant, PARAM_GIT_REVISION, [(name, fixed.get(name)) for _, _, name in PUSH_PARAMETERS]
+            ),
+        }
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",

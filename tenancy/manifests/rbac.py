@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tenancy.manifests import sync_wait
 from tenancy.model import labels, naming
 from tenancy.model.tenant import Tenant
 
@@ -183,6 +184,10 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
             ],
         ),
     ]
+    if tenant.definitions is not None:
+        # The first step of each push's run, which waits for Argo CD, then starts the run (sync_wait.py).
+        waiter = naming.SYNC_WAITER_SERVICE_ACCOUNT
+        pairs.append((waiter, sync_wait.WAITER_RULES, [service_account_subject(waiter, tenant.namespace)]))
     for name, _, _, rules in sso_access(tenant):
         pairs.append((name, rules, [service_account_subject(name, tenant.namespace)]))
     return [(role(tenant, name, rules), role_binding(tenant, name, subjects)) for name, rules, subjects in pairs]

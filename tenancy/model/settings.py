@@ -67,6 +67,24 @@ class NamespaceSettings(_Settings):
         default="argo-events",
         description="Namespace of Argo Events: the EventSource, the Sensor and the webhook Secrets live here.",
     )
+    argo_cd: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+        default="argocd",
+        description=(
+            "Namespace of Argo CD, for registrations with spec.definitions: their Applications, AppProjects and "
+            "the GitHub App's repository credential templates live here, never in a tenant namespace."
+        ),
+    )
+
+    @field_validator("argo_cd")
+    @classmethod
+    def _argo_cd_is_not_a_tenant_namespace(cls, value: str) -> str:
+        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+            raise invalid(
+                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>); Argo CD "
+                "holds the GitHub App's key for its repository credentials and must live in a platform namespace",
+                "setting_format",
+            )
+        return value
 
 
 class FallbackBucketSettings(_Settings):

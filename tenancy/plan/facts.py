@@ -112,6 +112,8 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "webhookUrl": summary.get("webhookUrl"),
             "paused": summary.get("paused") is True,
             "workflowTemplate": summary.get("workflowTemplate"),
+            "definitions": summary.get("definitions") if isinstance(summary.get("definitions"), dict) else None,
+            "deployers": list(summary.get("deployers") or []),
             "adminUsers": list(summary.get("adminUsers") or []),
             "readUsers": list(summary.get("readUsers") or []),
             "public": summary.get("public") is True,
@@ -147,3 +149,33 @@ def shared_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(
         (r for r in document["resources"] if r.get("tenant") is None and r["custom"]), key=lambda r: r["urn"]
     )
+
+
+def definitions_line(definitions: dict[str, Any] | None) -> str | None:
+    """`definitions synced by Argo CD from <repo>@<ref>:<path>`, or None for the generated template only."""
+    if not definitions:
+        return None
+    return f"definitions synced by Argo CD from {definitions.get('repository')}@{definitions.get('ref')}:{definitions.get('path')}"
+
+
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+
+
+def definitions_change(entries: list[dict[str, Any]]) -> str | None:
+    """What a change does to a registration's synced definitions, from its Application's entry in a diff:
+    removing spec.definitions deletes the Application, which has no cascade finalizer, so Argo CD deletes
+    nothing it synced (tenancy/manifests/argo_cd.py)."""
+    for entry in entries:
+        if entry.get("type") != APPLICATION:
+            continue
+        name = entry.get("physicalName") or entry.get("name")
+        if entry.get("action") in ("delete", "retain"):
+            return (
+                f"definitions no longer synced: Application {name} is deleted without cascade, so the objects it "
+                "synced stay in the namespace, unmanaged (delete them by hand if they should go)"
+            )
+        if entry.get("action") == "create":
+            return f"definitions now synced by Argo CD (Application {name})"
+        if entry.get("action") == "replace":
+            return f"definitions: Application {name} is replaced; what it synced stays and is adopted again"
+    return None
