@@ -101,6 +101,8 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},
         ("spec", "environments"): list(context.environments),
         ("spec", "shard"): context.shards[0] if context.shards else "a",
+        ("spec", "definitions"): {"path": "argo", "perEnvironment": True},
+        ("spec", "deployers"): {(context.environments or ("prod",))[-1]: [new.owner or "octocat"]},
     }
     # keyPrefix left out: workflows/ in the artifact bucket, the whole data bucket ('').
     found[("spec", "artifactBucket", "keyPrefix")] = naming.DEFAULT_ARTIFACT_KEY_PREFIX
@@ -155,13 +157,17 @@ def _model_lines(model: type[BaseModel], given: dict[str, Any], example: dict, l
 
 def _value_lines(key: str, value: Any, indent: str, flow: bool = False) -> list[str]:
     if isinstance(value, dict):
-        inner = [f"{indent}  {k}: {_scalar(v)}" for k, v in value.items()]
+        inner = [f"{indent}  {k}: {_flow(v) if isinstance(v, list) else _scalar(v)}" for k, v in value.items()]
         return [f"{indent}{key}:", *inner]
     if isinstance(value, (list, tuple)):
         if not value or flow:
             return [f"{indent}{key}: {yaml.safe_dump(list(value), default_flow_style=True, width=10**6).strip()}"]
         return [f"{indent}{key}:", *(f"{indent}  - {_scalar(item)}" for item in value)]
     return [f"{indent}{key}: {_scalar(value)}"]
+
+
+def _flow(value: list) -> str:
+    return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
 
 
 def _scalar(value: Any) -> str:

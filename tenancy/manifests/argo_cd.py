@@ -18,8 +18,7 @@ What Argo CD does with them (argoproj/argo-cd):
 from __future__ import annotations
 
 import json
-
-import pulumi
+from typing import Any
 
 from tenancy.model import labels, naming
 from tenancy.model.registration import DEFINITION_KINDS
@@ -71,9 +70,9 @@ def app_project(tenant: Tenant) -> dict:
     }
 
 
-def application(tenant: Tenant, namespace: pulumi.Input[str]) -> dict:
+def application(tenant: Tenant, namespace: Any) -> dict:
     """The folder at the branch the environment tracks, synced automatically, with pruning and self-heal,
-    into `namespace` (the Namespace's Output: the Application waits for it). Its project is named, not
+    into `namespace` (a str, or the Namespace's Output, so that the Application waits for it). Its project is named, not
     waited for through data: both names come from the naming module (the component orders the two)."""
     return {
         "apiVersion": API_VERSION,
@@ -142,9 +141,10 @@ def sync_waiter_binding(tenant: Tenant) -> dict:
     }
 
 
-def repo_creds(settings: StackSettings, owner: str, installation_id: int, private_key: pulumi.Input[str]) -> dict:
+def repo_creds(settings: StackSettings, owner: str, installation_id: int, private_key: Any) -> dict:
     """The GitHub App's credential template for every repository of `owner`, in Argo CD's namespace: Argo CD
-    mints installation tokens with it. The key stays in platform namespaces (here and the App's own)."""
+    mints installation tokens with it. `private_key` is the PEM as a secret Output (or a str). The key stays in
+    platform namespaces (here and the App's own)."""
     app = settings.github_app
     return {
         "apiVersion": "v1",
