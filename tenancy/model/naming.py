@@ -7,7 +7,7 @@ Every name a registration gets is its own: derived from its name under a prefix 
 may use (docs/operations.md lists them, so the platform keeps out of them), never written in the
 tenant file. Where the prefix is shared with the platform's own objects (Vault policies
 `argo-tenants-<env>-…`), the platform's names are reserved here, and the names of two environments
-are kept apart by `environment_overlap` (docs/architecture.md, "What a tenant file can reach").
+are kept apart by `environment_overlap` (docs/security.md, "Threat model: what a tenant file can reach").
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ READER_ROLE = "tenant-reader"
 ADMIN_SERVICE_ACCOUNT = ADMIN_ROLE
 READER_SERVICE_ACCOUNT = READER_ROLE
 
-# Objects of one tenant namespace that carry the GitHub App's short-lived tokens (docs/architecture.md,
-# "GitHub tokens"): the store that reads them from the App's namespace, its identity, and the Secrets.
+# Objects of one tenant namespace that carry the GitHub App's short-lived tokens (docs/security.md,
+# "Threat model: GitHub tokens"): the store that reads them from the App's namespace, its identity, and the Secrets.
 GITHUB_TOKEN_SERVICE_ACCOUNT = "eso-github"
 GITHUB_TOKEN_STORE = "github-tokens"
 GIT_CREDENTIALS_SECRET = "git-credentials"

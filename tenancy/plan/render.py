@@ -31,7 +31,7 @@ def bucket_item(bucket: dict[str, Any]) -> Item:
 def access_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
     """Who may see and run the tenant's workflows, and where each run's outputs and logs land."""
     nobody = [("", "nobody")]
-    # isPublic opens a namespace to every signed-in user, never to anyone without login (docs/architecture.md).
+    # isPublic opens a namespace to every signed-in user, never to anyone without login (docs/migration.md).
     public = ("yes", "every signed-in user may look, as readers do") if facts.get("public") else ("no", "only the people listed")
     return [
         ("admins", [(user, "") for user in facts.get("adminUsers") or []] or nobody),

@@ -238,7 +238,7 @@ RECORDED = (
 
 
 def runs(body: dict, default_branch: str) -> bool:
-    """What docs/architecture.md says a delivery does: a push (not a deletion) of the tracked branch or of a
+    """What docs/registration.md says a delivery does: a push (not a deletion) of the tracked branch or of a
     tag, with a commit, starts one Workflow; anything else starts nothing."""
     ref = body.get("ref", "")
     tracked = ref == f"refs/heads/{default_branch}" or ref.startswith("refs/tags/")
