@@ -331,3 +331,82 @@ def test_the_wait_is_the_run_s_first_step_in_every_definitions_trigger(plan):
             if workflow["metadata"]["namespace"] == NAMESPACE:
                 assert workflow["spec"]["serviceAccountName"] == naming.SYNC_WAITER_SERVICE_ACCOUNT
                 assert workflow["spec"]["templates"][0]["steps"][0][0]["template"] == sync_wait.WAIT_TEMPLATE
+
+
+# --- the guardrails, as the API server evaluates the admission policy -----------------------------
+
+CONTROLLER = "system:serviceaccount:argocd:argocd-application-controller"
+RUNNER_SPEC = {"serviceAccountName": "wf-runner", "entrypoint": "main", "templates": [{"name": "main", "container": {"image": "busybox"}}]}
+
+
+@pytest.fixture
+def admission(plan):
+    admission_checks = pytest.importorskip(
+        "tests.integration.admission_checks", reason="needs cel-python (requirements-dev.lock): make setup-test"
+    )
+    [policy] = plan.manifests("ValidatingAdmissionPolicy")
+    [binding] = plan.manifests("ValidatingAdmissionPolicyBinding")
+    labels = {ns["metadata"]["name"]: ns["metadata"]["labels"] for ns in plan.manifests("Namespace")}
+
+    def denials(manifest, operation="CREATE", old=None, username=CONTROLLER, namespace=NAMESPACE):
+        resource = f"{manifest['kind'].lower()}s"
+        request = admission_checks.Request(operation, resource, namespace, username, manifest, old)
+        return admission_checks.Admission(policy, binding).denials(request, labels.get(namespace, {}))
+
+    return denials
+
+
+def synced(kind="WorkflowTemplate", name="main", **spec):
+    body = copy.deepcopy(RUNNER_SPEC)
+    body.update(spec)
+    body = {key: value for key, value in body.items() if value is not None}
+    if kind == "CronWorkflow":
+        body = {"schedule": "0 * * * *", "workflowSpec": body}
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": kind, "metadata": {"name": name, "namespace": NAMESPACE}, "spec": body}
+
+
+@pytest.mark.parametrize("kind", ["WorkflowTemplate", "CronWorkflow", "Workflow"])
+def test_a_definition_within_the_guardrails_is_admitted(admission, kind):
+    assert admission(synced(kind, artifactRepositoryRef={"configMap": "artifact-repositories", "key": "default-v1"})) == []
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"serviceAccountName": "default"}, "set serviceAccountName: wf-runner (the tenant's runner)"),
+        ({"serviceAccountName": None}, "set serviceAccountName: wf-runner (the tenant's runner)"),
+        ({"templates": [{"name": "main", "serviceAccountName": "wf-sync-waiter", "container": {"image": "x"}}]}, "templates run as wf-runner: remove their serviceAccountName"),
+        ({"podSpecPatch": '{"serviceAccountName": "default"}'}, "podSpecPatch is not allowed"),
+        ({"executor": {"serviceAccountName": "default"}}, "executor is not allowed: the executor runs as the workflow's service account"),
+        ({"hostNetwork": True}, "hostNetwork is not allowed"),
+        ({"artifactRepositoryRef": {"configMap": "someone-elses"}}, "artifactRepositoryRef must name the ConfigMap artifact-repositories (or be left out)"),
+        ({"templates": [{"name": "main", "archiveLocation": {"s3": {"bucket": "elsewhere"}}, "container": {"image": "x"}}]}, "archiveLocation may only set archiveLogs: logs go to the namespace's artifact repository"),
+    ],
+)
+def test_a_definition_outside_the_guardrails_is_refused(admission, spec, message):
+    for kind in ("WorkflowTemplate", "CronWorkflow"):
+        assert admission(synced(kind, **spec)) == [message]
+
+
+def test_names_are_refused_past_argos_limits(admission):
+    assert admission(synced(name="x" * 63)) == []
+    assert admission(synced(name="x" * 64)) == ["names are at most 63 characters (a label value of each run)"]
+    assert admission(synced("CronWorkflow", name="x" * 52)) == []
+    assert admission(synced("CronWorkflow", name="x" * 53)) == ["CronWorkflow names are at most 52 characters"]
+
+
+def test_the_platforms_objects_are_neither_taken_over_nor_imitated(admission, plan):
+    generated = plan.manifest("WorkflowTemplate", NAMESPACE, "nextflow-repo-runner")
+    takeover = synced(name="nextflow-repo-runner")
+    message = "objects managed by argo-tenants are the platform's: choose another name, and no managed-by label"
+    assert admission(takeover, "UPDATE", old=generated) == [message]
+    imitation = synced()
+    imitation["metadata"]["labels"] = {"app.kubernetes.io/managed-by": "argo-tenants"}
+    assert admission(imitation) == [message]
+
+
+def test_only_what_argo_cd_syncs_in_a_definitions_namespace_is_held(admission):
+    outside = synced(serviceAccountName="default")
+    assert admission(outside, username="system:serviceaccount:argo-events:argo-tenants-sensor") == []
+    assert admission(outside, namespace="wf-acme-beta") == []
+    assert admission(outside) != []
