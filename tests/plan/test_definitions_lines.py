@@ -40,3 +40,36 @@ def test_the_rows_show_definitions_only_where_there_are_some():
     labels = [label for label, _ in fact_rows(facts)]
     assert labels[-2:] == ["definitions", "deployers"]
     assert "definitions" not in [label for label, _ in fact_rows({**facts, "definitions": None, "deployers": []})]
+
+
+def _plan(tmp_path, name, **spec):
+    import json
+
+    import yaml
+
+    from tenancy.plan.document import plan_document
+    from tests.support.program import registration, run_program
+
+    directory = tmp_path / name
+    directory.mkdir()
+    (directory / "alpha.yaml").write_text(yaml.safe_dump(registration("alpha", **spec), sort_keys=False))
+    result = run_program("dev", directory)
+    assert result.error is None, result.error
+    return json.loads(json.dumps(plan_document(result)))
+
+
+def test_plan_base_says_what_removing_definitions_leaves(tmp_path):
+    from tenancy.plan.comment import diff_markdown
+    from tenancy.plan.diff import diff_plans
+
+    before = _plan(tmp_path, "before", definitions={"path": "argo"})
+    after = _plan(tmp_path, "after")
+    diff = diff_plans(before, after)
+    text = diff_text(diff)
+    assert (
+        "    definitions no longer synced: Application argocd/tenant-dev-alpha is deleted without cascade, so the objects "
+        "it synced stay in the namespace, unmanaged (delete them by hand if they should go)"
+    ) in text.splitlines()
+    assert "definitions no longer synced" in diff_markdown(diff)
+    back = diff_text(diff_plans(after, before))
+    assert "    definitions now synced by Argo CD (Application argocd/tenant-dev-alpha)" in back.splitlines()
