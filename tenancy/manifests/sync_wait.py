@@ -145,9 +145,9 @@ def synced_run_spec(tenant: Tenant, revision_parameter: str, parameters: list[tu
 
 
 # What the outer run's service account does in the tenant namespace: report its steps' results (the
-# executor's WorkflowTaskResults) and create the run Workflow, then read it until it ends (the resource
-# template's executor polls it with `get`).
+# executor's WorkflowTaskResults) and create the run Workflow, then follow it until it ends (the resource
+# template's executor runs `kubectl get <workflow> -w`: workflow/executor/resource.go, checkResourceState).
 WAITER_RULES = [
     {"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]},
-    {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "get"]},
+    {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "get", "list", "watch"]},
 ]

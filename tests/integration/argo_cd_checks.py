@@ -198,3 +198,11 @@ def synced_object_problem(project: Project, application: dict, manifest: dict) -
         if not project.destination_permitted(namespace, destination.get("server", ""), destination.get("name", "")):
             return f"namespace {namespace} is not permitted in project"
     return None
+
+
+def credential_template(templates: list[str], repo_url: str) -> str | None:
+    """The credential template URL Argo CD uses for `repo_url` (util/db getRepositoryCredentialIndex): the
+    longest template URL that is a prefix of the repository's, both normalized."""
+    repo = normalize_git_url(repo_url)
+    matching = [url for url in templates if repo.startswith(normalize_git_url(url))]
+    return max(matching, key=lambda url: len(normalize_git_url(url)), default=None)

@@ -18,7 +18,14 @@ import yaml
 
 from tenancy.manifests import argo_cd, sync_wait
 from tenancy.model import naming
-from tests.integration.argo_cd_checks import Project, application_problems, filepath_match, glob_match, synced_object_problem
+from tests.integration.argo_cd_checks import (
+    Project,
+    application_problems,
+    credential_template,
+    filepath_match,
+    glob_match,
+    synced_object_problem,
+)
 from tests.integration.events import load_payload, receive, sign, submitted
 from tests.integration.plan import Plan, build_plan
 from tests.integration.schema_checks import metadata_problems, schema_problems
@@ -204,6 +211,14 @@ def test_the_github_app_key_is_only_in_argo_cds_namespace(plan):
     assert [(m["metadata"]["namespace"], m["metadata"]["name"]) for m in creds] == [(ARGO_CD, "argo-tenants-repo-creds-acme")]
     assert creds[0]["stringData"] == "[secret]"
     assert not [m for m in plan.manifests("Secret") if m["metadata"]["namespace"].startswith("wf-") and "stringData" in m]
+
+
+def test_an_owners_credential_template_serves_its_repositories_only():
+    templates = [naming.repo_creds_url("acme"), naming.repo_creds_url("acme-labs"), "https://github.com"]
+    assert credential_template(templates, REPO) == "https://github.com/acme/"
+    assert credential_template(templates, "https://github.com/ACME-Labs/x.git") == "https://github.com/acme-labs/"
+    assert credential_template(templates, "https://github.com/acmeevil/x.git") == "https://github.com"
+    assert credential_template(["https://github.com/acme"], "https://github.com/acmeevil/x.git") == "https://github.com/acme"
 
 
 def test_the_admission_policy_applies_to_what_argo_cd_syncs_in_definitions_namespaces(plan):
