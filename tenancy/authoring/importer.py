@@ -44,7 +44,7 @@ REPLACED = {
 CHART_DEFINITIONS_PATH = "path"
 CHART_APPLICATION_REPLACED = {
     "project": "each registration's definitions get an AppProject of their own, confined to its repository and namespace",
-    "syncPolicy": "definitions are synced automatically with prune and self-heal; a removed folder is never pruned",
+    "syncPolicy": "definitions are synced automatically with prune and self-heal; removing spec.definitions leaves what was synced",
 }
 UNKNOWN = "not a field of a tenant file (docs/reference.md lists them)"
 # Fields a tenant file may only repeat as this program derives them; the old values named places of

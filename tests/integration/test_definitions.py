@@ -27,6 +27,7 @@ from tests.integration.argo_cd_checks import (
     synced_object_problem,
 )
 from tests.integration.events import load_payload, receive, sign, submitted
+from tests.integration.graph_checks import cross_reference_problems
 from tests.integration.plan import Plan, build_plan
 from tests.integration.schema_checks import metadata_problems, schema_problems
 
@@ -72,6 +73,19 @@ def test_the_application_and_app_project_validate_against_argo_cds_crds(plan, sc
     assert {"Application", "AppProject", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} <= kinds
     assert schema_problems(plan, schemas) == []
     assert metadata_problems(plan) == []
+
+
+def test_every_reference_of_the_definitions_plan_resolves(plan):
+    assert cross_reference_problems(plan) == []
+
+
+def test_a_waiter_that_may_not_follow_its_run_is_caught(plan):
+    role = plan.manifest("Role", NAMESPACE, naming.SYNC_WAITER_SERVICE_ACCOUNT)
+    role["rules"] = [rule for rule in role["rules"] if rule["resources"] != ["workflows"]]
+    assert cross_reference_problems(plan) == [
+        f"Sensor argo-events/repo-registrations trigger epsilon: its pods' service account {naming.SYNC_WAITER_SERVICE_ACCOUNT} "
+        "may not create workflows, get workflows, list workflows, watch workflows"
+    ]
 
 
 def test_an_unknown_field_of_the_application_or_project_is_caught(plan, schemas):
