@@ -31,9 +31,10 @@ SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
 REPO_CREDS = "repo-creds"
 # Argo CD's own cascade-delete finalizer, deliberately never set on a registration's Application.
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
-# FailOnSharedResource: a synced object that another Application already manages fails the sync
-# instead of being taken over.
-SYNC_OPTIONS = ["FailOnSharedResource=true"]
+# No FailOnSharedResource: no other Application deploys into a tenant namespace, and a registration
+# moving from the chart's Application to this one must adopt what that one synced. The platform's own
+# objects are kept from Argo CD by the admission policy instead.
+SYNC_OPTIONS: list[str] = []
 # How often the sync is retried when a synced object is refused (the admission policy, a kind the
 # project does not allow): the reason is then on the Application until the repository is fixed.
 SYNC_RETRY = {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
@@ -90,7 +91,7 @@ def application(tenant: Tenant, namespace: Any) -> dict:
             "destination": {"server": naming.IN_CLUSTER_SERVER, "namespace": namespace},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
-                "syncOptions": list(SYNC_OPTIONS),
+                **({"syncOptions": list(SYNC_OPTIONS)} if SYNC_OPTIONS else {}),
                 "retry": SYNC_RETRY,
             },
         },
