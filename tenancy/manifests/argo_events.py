@@ -107,17 +107,12 @@ def submitted_workflow(tenant: Tenant) -> dict:
     if tenant.definitions is not None:
         branch = tenant.tracked_ref
         fixed = {PARAM_GIT_REF: f"refs/heads/{branch}", PARAM_GIT_REF_NAME: branch}
-        return {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Workflow",
-            "metadata": {
-                "generateName": naming.workflow_generate_name(tenant.name),
-                "namespace": tenant.namespace,
-                "labels": labels.tenant_labels(tenant),
-            },
-            "spec": sync_wait.synced_run_spec(
-                tenant, PARAM_GIT_REVISION, [(name, fixed.get(name)) for _, _, name in PUSH_PARAMETERS]
-            ),
+        parameters = [(name, fixed.get(name)) for _, _, name in PUSH_PARAMETERS]
+        spec = sync_wait.synced_run_spec(tenant, PARAM_GIT_REVISION, parameters)
+    else:
+        spec = {
+            "workflowTemplateRef": {"name": tenant.workflow_template},
+            "arguments": {"parameters": [{"name": name} for _, _, name in PUSH_PARAMETERS]},
         }
     return {
         "apiVersion": "argoproj.io/v1alpha1",
@@ -127,10 +122,7 @@ def submitted_workflow(tenant: Tenant) -> dict:
             "namespace": tenant.namespace,
             "labels": labels.tenant_labels(tenant),
         },
-        "spec": {
-            "workflowTemplateRef": {"name": tenant.workflow_template},
-            "arguments": {"parameters": [{"name": name} for _, _, name in PUSH_PARAMETERS]},
-        },
+        "spec": spec,
     }
 
 

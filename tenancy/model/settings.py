@@ -34,6 +34,17 @@ def _url_without_trailing_slash(value: str) -> str | None:
     return "must not end with '/'" if value.endswith("/") else None
 
 
+def _platform_namespace(value: str, why: str) -> str:
+    """`value`, unless it could be a tenant namespace, where a tenant admin can run any pod."""
+    if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+        raise invalid(
+            f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
+            f"tenant admin can run any pod; {why}, so it must be a platform namespace",
+            "setting_format",
+        )
+    return value
+
+
 class _Settings(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, strict=True, alias_generator=to_camel, validate_by_name=True
@@ -78,13 +89,7 @@ class NamespaceSettings(_Settings):
     @field_validator("argo_cd")
     @classmethod
     def _argo_cd_is_not_a_tenant_namespace(cls, value: str) -> str:
-        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
-            raise invalid(
-                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>); Argo CD "
-                "holds the GitHub App's key for its repository credentials and must live in a platform namespace",
-                "setting_format",
-            )
-        return value
+        return _platform_namespace(value, "Argo CD holds the GitHub App's key for its repository credentials")
 
 
 class FallbackBucketSettings(_Settings):
@@ -178,13 +183,7 @@ class GithubAppSettings(_Settings):
     @field_validator("namespace")
     @classmethod
     def _not_a_tenant_namespace(cls, value: str) -> str:
-        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
-            raise invalid(
-                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
-                "tenant admin can run any pod; the App's private key must live in a platform namespace",
-                "setting_format",
-            )
-        return value
+        return _platform_namespace(value, "the App's private key lives there")
 
     def installation_of(self, owner: str) -> int | None:
         """The installation id listed for `owner` (GitHub owner names ignore case), or None."""

@@ -201,3 +201,9 @@ def test_the_argo_ui_url_is_checked():
 
 def test_the_app_private_key_is_a_secret_the_model_never_holds():
     assert make_settings(githubAppPrivateKey="[secret]").github_app is None
+
+
+def test_argo_cds_namespace_is_never_a_tenant_namespace():
+    assert make_settings(namespaces={"argoCd": "gitops"}).namespaces.argo_cd == "gitops"
+    with pytest.raises(SettingsError, match="namespaces.argoCd: 'wf-acme-alpha' could be a tenant namespace"):
+        make_settings(namespaces={"argoCd": "wf-acme-alpha"})
