@@ -51,6 +51,11 @@ ShardName = Annotated[
     checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
     _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_SHARD_LENGTH),
 ]
+TemplateName = Annotated[
+    str,
+    checked(formats.dns_subdomain_problem),
+    _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=naming.MAX_TEMPLATE_NAME_LENGTH),
+]
 GithubLogin = Annotated[
     str, checked(formats.github_owner_problem), _schema(pattern=formats.GITHUB_OWNER_PATTERN, maxLength=39)
 ]
@@ -210,7 +215,7 @@ class DefinitionsSpec(_Strict):
         ),
         json_schema_extra={"items": {"enum": list(DEFINITION_KINDS)}, "minItems": 1},
     )
-    entrypoint: KubernetesName | None = Field(
+    entrypoint: TemplateName | None = Field(
         default=None,
         description=(
             "A WorkflowTemplate of the folder that every push runs instead of the generated one (workflowTemplateRef), "
