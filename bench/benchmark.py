@@ -24,8 +24,7 @@ from typing import Callable
 
 from bench.language_host import TYPED_PROGRAM
 from bench.synthetic_tenants import write_synthetic_tenants
-from tenancy.model.settings import CONFIG_NAMESPACE
-from tenancy.project.stack_files import project_name, stack_config
+from tenancy.project.stacks import TENANTS_DIR_KEY, project_name, stack_config
 
 RESULTS_VERSION = 2
 BENCH_DIR = Path(__file__).resolve().parent
@@ -125,7 +124,7 @@ def measure_size(
         registrations = Path(scratch) / "registrations.json"
         config = Path(scratch) / "config.json"
         config.write_text(
-            json.dumps({**stack_config(project_dir, stack), f"{CONFIG_NAMESPACE}:tenantsDir": str(tenants_dir)}), encoding="utf-8"
+            json.dumps({**stack_config(project_dir, stack), TENANTS_DIR_KEY: str(tenants_dir)}), encoding="utf-8"
         )
         measured: dict[str, list[dict]] = {kind: [] for kind in KINDS}
         for run in range(repeat):

@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import threading
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +39,9 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
 from tenancy.plan.engine import as_config_strings
+from tenancy.plan.fake_outputs import created
 from tenancy.plan.sdk_internals import MockMonitor, RegisterResourceResponse
-from tenancy.project.stack_files import SECRET
+from tenancy.project.stacks import SECRET
 
 # `pulumi up` and `preview` run 4 resource operations per CPU at once unless told otherwise
 # (pkg/cmd/pulumi/operations/up.go, defaultParallel).
@@ -68,7 +68,8 @@ class _Invokes(pulumi.runtime.Mocks):
 
 class EchoMonitor(MockMonitor):
     """The SDK's mock monitor, answering each registration as the engine does after a provider's
-    create: every input back as an output, plus stable fakes for what the provider computes.
+    create: every input back as an output, plus what the provider computes, from the offline plan's
+    table of fakes (tenancy.plan.fake_outputs).
 
     The answer is a copy of the request's own property struct, made in protobuf's C code: the
     stock MockMonitor.RegisterResource deserializes every request into Python values and
@@ -96,7 +97,7 @@ class EchoMonitor(MockMonitor):
         self._count()
         outputs = struct_pb2.Struct()
         outputs.CopyFrom(request.object)
-        id_, computed = self._computed(request)
+        id_, computed = created(request.type, request.name, request.object)
         for key in request.additionalSecretOutputs:
             if key in computed:
                 computed[key] = rpc.wrap_rpc_secret(computed[key])
@@ -106,21 +107,6 @@ class EchoMonitor(MockMonitor):
     def _count(self) -> None:
         with self._lock:
             self.registered += 1
-
-    @staticmethod
-    def _computed(request) -> tuple[str, dict[str, Any]]:
-        name, type_ = request.name, request.type
-        if type_ == "aws:iam/accessKey:AccessKey":
-            # crc32, not hash(): the same program must give the same fakes in every process.
-            return f"AKIAMOCK{zlib.crc32(name.encode()) % 10**12:012d}", {"secret": f"mock-secret-{name}"}
-        computed: dict[str, Any] = {}
-        if type_ == "random:index/randomPassword:RandomPassword":
-            computed["result"] = f"mock-password-{name}"
-        elif type_ == "github:index/repositoryWebhook:RepositoryWebhook":
-            computed["url"] = f"https://api.github.com/repos/mock/{name}/hooks/1"
-        if type_.startswith("aws:") and "arn" not in request.object.fields:
-            computed["arn"] = f"arn:aws:mock:::{name}"
-        return f"{name}-id", computed
 
 
 class LogEngine:

@@ -50,11 +50,11 @@ def _validate(args) -> dict:
 
 def _plan(args) -> dict:
     import_sdks()
-    from tenancy.model.settings import CONFIG_NAMESPACE
     from tenancy.plan.engine import simulate
+    from tenancy.project.stacks import TENANTS_DIR_KEY
 
     started = time.perf_counter()
-    result = simulate(args.project_dir, args.stack, {f"{CONFIG_NAMESPACE}:tenantsDir": str(args.tenants_dir)})
+    result = simulate(args.project_dir, args.stack, {TENANTS_DIR_KEY: str(args.tenants_dir)})
     seconds = time.perf_counter() - started
     if result.error:
         raise SystemExit(f"bench.probe: the plan failed: {result.error}")

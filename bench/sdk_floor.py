@@ -22,7 +22,7 @@ import pulumi_random as random
 import pulumi_vault as vault
 
 from tenancy.plan.engine import Registration
-from tenancy.project.stack_files import SECRET
+from tenancy.project.stacks import SECRET
 
 # A subclass with its own __init__, as every component class of the program is: the SDK records the
 # caller's stack for each registration once it has passed three __init__ frames, and the floor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tenancy.model.registration import RepoRegistration
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.model.settings import CONFIG_KEYS, CONFIG_NAMESPACE, StackSettings
 
 REFERENCE_PATH = Path("docs") / "reference.md"
 
@@ -111,11 +111,6 @@ def render() -> str:
     settings = StackSettings.model_json_schema(by_alias=True)
     settings_defs = settings.get("$defs", {})
 
-    def config_key(name: str) -> str:
-        if name == "awsRegion":
-            return "aws:region"
-        return f"{CONFIG_NAMESPACE}:{name}"
-
     sections = [
         _HEADER,
         "## Tenant file (`tenants/<name>.yaml`)\n",
@@ -132,7 +127,7 @@ def render() -> str:
         f"without the GitHub App, `{CONFIG_NAMESPACE}:githubToken` (optional; the GitHub provider otherwise reads "
         "`GITHUB_TOKEN`).\n",
         _TABLE_HEAD,
-        *_rows(settings, settings_defs, "", config_key),
+        *_rows(settings, settings_defs, "", CONFIG_KEYS.__getitem__),
         "",
     ]
     return "\n".join(sections)

@@ -17,7 +17,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tenancy.loading import rules
-from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml, read_source, refusal_of_entry
+from tenancy.loading.yaml_source import (
+    YamlDocument,
+    YamlSourceError,
+    display_path,
+    parse_yaml,
+    read_source,
+    refusal_of_entry,
+)
 from tenancy.model.problems import Problem, TenantValidationError
 from tenancy.model.registration import API_VERSION, KIND, BucketSpec, Metadata, RepoRegistration, RepoRegistrationSpec
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RETIRED_BUCKETS_FILE, RetiredBuckets
@@ -28,17 +35,6 @@ from tenancy.model.text import printable, shown
 TENANT_SUFFIX = ".yaml"
 _MISNAMED_SUFFIXES = (".yml", ".json", ".YAML", ".YML")
 _IGNORED_SUFFIXES = (".md", ".txt")
-
-
-def display_path(path: str | os.PathLike, base: str | os.PathLike | None = None) -> str:
-    """How messages name a file: relative to `base` (default: the current directory) when inside it."""
-    base = Path(base) if base is not None else Path.cwd()
-    path = Path(path)
-    # The directory resolved, the name as it is: a link is named as the link, not as where it points.
-    try:
-        return (path.parent.resolve() / path.name).relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return Path(os.path.normpath(path)).as_posix()
 
 
 @dataclass(frozen=True)

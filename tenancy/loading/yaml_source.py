@@ -34,6 +34,17 @@ MAX_FILE_BYTES = 64 * 1024
 MAX_VALUE_LENGTH = 1024
 
 
+def display_path(path: str | os.PathLike, base: str | os.PathLike | None = None) -> str:
+    """How messages name a file: relative to `base` (default: the current directory) when inside it."""
+    base = Path(base) if base is not None else Path.cwd()
+    path = Path(path)
+    # The directory resolved, the name as it is: a link is named as the link, not as where it points.
+    try:
+        return (path.parent.resolve() / path.name).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return Path(os.path.normpath(path)).as_posix()
+
+
 class YamlSourceError(Exception):
     """The text is not a single, plain YAML document; the problem has the line where the parser knows it."""
 

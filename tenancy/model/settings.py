@@ -9,7 +9,7 @@ environment variables.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -363,22 +363,28 @@ class StackSettings(_Settings):
         return Endpoint.parse(self.s3_endpoint) if self.s3_endpoint else None
 
 
-# Keys of this project's namespace that stack files may set, and where each goes in the model.
-_NESTED_KEYS = ("vault", "namespaces", "fallbackArtifactBucket", "bucketNames", "shard", "githubApp")
-_SCALAR_KEYS = (
-    "environment",
-    "environments",
-    "platformBuckets",
-    "webhookBaseUrl",
-    "s3Endpoint",
-    "protectBuckets",
-    "runnerImage",
-    "storage",
-    "tenantsDir",
-    "secretRefreshInterval",
-    "argoWorkflowsUrl",
-    "statusImage",
-)
+# The one setting kept in a provider's namespace: the AWS provider's region is the stack's too.
+_PROVIDER_KEYS = {"awsRegion": "aws:region"}
+
+
+def _holds_json(annotation: Any) -> bool:
+    """An object or a list (optional or not): Pulumi hands such a value to a program as JSON text."""
+    return any(
+        isinstance(kind, type) and issubclass(kind, (BaseModel, tuple, list, dict))
+        for kind in (get_origin(annotation) or annotation, *(get_origin(arg) or arg for arg in get_args(annotation)))
+    )
+
+
+# Every setting's key in a stack file, by its name in the model (the field's alias): derived from the
+# fields, so that a new field is a new key, and the reference, the errors and the reader agree.
+CONFIG_KEYS = {
+    field.alias: _PROVIDER_KEYS.get(field.alias, f"{CONFIG_NAMESPACE}:{field.alias}")
+    for field in StackSettings.model_fields.values()
+}
+_OWN_KEYS = frozenset(alias for alias, key in CONFIG_KEYS.items() if key == f"{CONFIG_NAMESPACE}:{alias}")
+_JSON_KEYS = frozenset(field.alias for field in StackSettings.model_fields.values() if _holds_json(field.annotation))
+# `pulumi config set` without --type writes a boolean as the text true or false.
+_BOOLEAN_KEYS = frozenset(field.alias for field in StackSettings.model_fields.values() if field.annotation is bool)
 # Former names still read, as the settings they became. protectDataBuckets protected data buckets only;
 # protectBuckets protects every bucket, which only adds protection to stacks that set the old name.
 _RENAMED_KEYS = {"protectDataBuckets": "protectBuckets"}
@@ -417,24 +423,24 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
                     Problem((key,), f"is the former name of {prefix}{renamed}", hint=f"set only {prefix}{renamed}")
                 )
             name = renamed
-        if name not in _NESTED_KEYS and name not in _SCALAR_KEYS:
-            known = ", ".join(sorted((*_NESTED_KEYS, *_SCALAR_KEYS, *SECRET_KEYS)))
+        if name not in _OWN_KEYS:
+            known = ", ".join(sorted((*_OWN_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
-        raw[name] = _decode(key, value, structured=name in _NESTED_KEYS or name in ("environments", "platformBuckets"))
+        raw[name] = _decode(key, value, structured=name in _JSON_KEYS)
     if "environment" not in raw:
         _check_default_environment(raw, stack)
         raw["environment"] = stack
-    region = config.get("aws:region")
-    if region is not None:
-        raw["awsRegion"] = _decode("aws:region", region, structured=False)
-    for name in ("protectBuckets",):
+    for name, key in _PROVIDER_KEYS.items():
+        if config.get(key) is not None:
+            raw[name] = _decode(key, config[key], structured=name in _JSON_KEYS)
+    for name in _BOOLEAN_KEYS:
         if isinstance(raw.get(name), str) and raw[name] in ("true", "false"):
             raw[name] = raw[name] == "true"
     try:
         return StackSettings.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = _config_loc(tuple(first["loc"]))
+        loc = config_loc(tuple(first["loc"]))
         if first["type"] == "extra_forbidden":
             raise SettingsError(Problem(loc, "unknown setting", hint="check its spelling")) from None
         message = "is required but not set" if first["type"] == "missing" else first["msg"]
@@ -443,13 +449,13 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
 
 def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
     """Without `environment`, the stack name is the environment: say how to fix a stack named otherwise."""
-    key = f"{CONFIG_NAMESPACE}:environment"
+    key = config_key("environment")
     fix = f"set {key} in Pulumi.{stack}.yaml"
     if "shard" in raw:
         raise SettingsError(
             Problem(
                 (key,),
-                f"is required in a shard stack ({CONFIG_NAMESPACE}:shard is set): {fix} to the environment "
+                f"is required in a shard stack ({config_key('shard')} is set): {fix} to the environment "
                 "this stack is a shard of",
             )
         )
@@ -465,13 +471,16 @@ def _check_default_environment(raw: dict[str, Any], stack: str) -> None:
         )
 
 
-def _config_loc(loc: Loc) -> Loc:
-    """A model field's path as the stack file's key path: ("vault", "address") -> ("argo-tenants:vault", "address")."""
+def config_key(field: str) -> str:
+    """A StackSettings field's key in the stack file: `tenants_dir` -> `argo-tenants:tenantsDir`."""
+    return CONFIG_KEYS[StackSettings.model_fields[field].alias]
+
+
+def config_loc(loc: Loc) -> Loc:
+    """A model path (aliases) as the stack file's key path: ("vault", "address") -> ("argo-tenants:vault", "address")."""
     if not loc:
         return (CONFIG_NAMESPACE,)
-    if loc[0] == "awsRegion":
-        return ("aws:region", *loc[1:])
-    return (f"{CONFIG_NAMESPACE}:{loc[0]}", *loc[1:])
+    return (CONFIG_KEYS.get(str(loc[0]), f"{CONFIG_NAMESPACE}:{loc[0]}"), *loc[1:])
 
 
 def _decode(key: str, value: Any, structured: bool) -> Any:

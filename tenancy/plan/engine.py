@@ -15,7 +15,6 @@ import gc
 import json
 import logging
 import sys
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -25,10 +24,16 @@ from google.protobuf import struct_pb2
 import pulumi
 from pulumi.runtime import rpc
 
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
-from tenancy.plan import sdk_internals
+from tenancy.plan import fake_outputs, sdk_internals
 from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
-from tenancy.project.stack_files import SECRET, program_directory, project_name, stack_config
+from tenancy.project.stacks import (
+    DEFAULT_TENANTS_DIR,
+    SECRET,
+    TENANTS_DIR_KEY,
+    program_directory,
+    project_name,
+    stack_config,
+)
 
 UNKNOWN = "[unknown]"
 
@@ -105,7 +110,7 @@ def _struct_to_data(struct: struct_pb2.Struct) -> dict[str, Any] | str:
 
 
 class FakeOutputs(pulumi.runtime.Mocks):
-    """Outputs the engine would report beyond the inputs: stable ids and the few computed values the program reads.
+    """Outputs the engine would report beyond the inputs: tenancy.plan.fake_outputs, the benchmark's too.
 
     `new_resource` sees the inputs as they are recorded (secrets "[secret]", resources by URN) and
     returns plain data (strings, numbers, lists, dicts), which goes into the response as it is.
@@ -118,20 +123,7 @@ class FakeOutputs(pulumi.runtime.Mocks):
         # Only what a provider computes. Outside a preview the SDK takes every output the engine
         # does not return from the resource's own inputs, so echoing the inputs back (as the
         # SDK's examples do) would only serialize and parse each of them twice more.
-        state: dict[str, Any] = {}
-        if args.typ == "aws:iam/accessKey:AccessKey":
-            # crc32, not hash(): the same program must give the same fakes in every process.
-            state.update(id=f"AKIAMOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secret=f"mock-secret-{args.name}")
-            return state["id"], state
-        if args.typ == "minio:index/iamServiceAccount:IamServiceAccount":
-            state.update(accessKey=f"MOCK{zlib.crc32(args.name.encode()) % 10**12:012d}", secretKey=f"mock-secret-{args.name}")
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = f"mock-password-{args.name}"
-        if args.typ == "github:index/repositoryWebhook:RepositoryWebhook":
-            state["url"] = f"https://api.github.com/repos/mock/{args.inputs.get('repository')}/hooks/1"
-        if args.typ.startswith("aws:") and "arn" not in args.inputs:
-            state["arn"] = f"arn:aws:mock:::{args.name}"
-        return f"{args.name}-id", state
+        return fake_outputs.created(args.typ, args.name, args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         self.invokes.append(args.token)
@@ -237,9 +229,8 @@ def simulate(
     if settings_dir != project_dir:
         # The program resolves a relative tenantsDir against its own directory; the other
         # revision's tenants sit beside its settings.
-        key = f"{CONFIG_NAMESPACE}:tenantsDir"
-        tenants_dir = Path(str(config.get(key, StackSettings.model_fields["tenants_dir"].default)))
-        config[key] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
+        tenants_dir = Path(str(config.get(TENANTS_DIR_KEY, DEFAULT_TENANTS_DIR)))
+        config[TENANTS_DIR_KEY] = str(tenants_dir if tenants_dir.is_absolute() else settings_dir / tenants_dir)
     config.update(config_overrides or {})
 
     program_dir = program_directory(project_dir)

@@ -17,7 +17,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-STACK_FILE_GLOB = "Pulumi*.yaml"
+from tenancy.project.stacks import is_settings_file, stack_name_of
+
 # Far above any stack or tenant file (a few KB); a larger blob is not one, and is not read into memory.
 MAX_FILE_BYTES = 1_000_000
 _REGULAR_FILE_MODES = ("100644", "100755")
@@ -147,7 +148,7 @@ def stack_files(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     blobs = [
         blob
         for blob in _files_at(project_dir, commit, prefix)
-        if PurePosixPath(blob.path).parent == prefix and PurePosixPath(blob.path).match(STACK_FILE_GLOB)
+        if PurePosixPath(blob.path).parent == prefix and is_settings_file(PurePosixPath(blob.path).name)
     ]
     destination.mkdir(parents=True, exist_ok=True)
     _extract(project_dir, commit, blobs, destination)
@@ -161,10 +162,9 @@ def stack_names_at(project_dir: Path, ref: str) -> list[str]:
     names = []
     for blob in _files_at(project_dir, commit, prefix):
         path = PurePosixPath(blob.path)
-        if path.parent == prefix and path.name.startswith("Pulumi.") and path.name.endswith(".yaml"):
-            name = path.name[len("Pulumi.") : -len(".yaml")]
-            if name:
-                names.append(name)
+        name = stack_name_of(path.name) if path.parent == prefix else None
+        if name:
+            names.append(name)
     return sorted(names)
 
 

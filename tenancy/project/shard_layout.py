@@ -13,7 +13,8 @@ from typing import Iterable, Mapping
 
 from tenancy.model.problems import Loc, Problem
 from tenancy.model.registration import RepoRegistration
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
+from tenancy.model.settings import StackSettings, config_key
+from tenancy.project.stacks import stack_file_name
 
 # What Pulumi accepts as a stack name; CI hands these to jobs, so nothing else may pass.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+", re.ASCII)
@@ -65,11 +66,11 @@ def entries(settings: Mapping[str, StackSettings]) -> list[StackEntry]:
 
 def _blame(entry: StackEntry, loc: Loc, message: str, hint: str | None = None) -> Problem:
     """A problem of `entry`'s stack file; `loc` is the setting's key path under `config:`."""
-    return Problem(loc, message, hint=hint, file=f"Pulumi.{entry.stack}.yaml")
+    return Problem(loc, message, hint=hint, file=stack_file_name(entry.stack))
 
 
-def _key(name: str, *nested: str) -> Loc:
-    return (f"{CONFIG_NAMESPACE}:{name}", *nested)
+def _key(field: str, *nested: str) -> Loc:
+    return (config_key(field), *nested)
 
 
 def _listed(values: Iterable[str]) -> str:
@@ -171,7 +172,7 @@ def _webhook_problems(environment: str, group: list[StackEntry]) -> list[Problem
             found.append(
                 _blame(
                     entry,
-                    _key("webhookBaseUrl"),
+                    _key("webhook_base_url"),
                     f"is also the webhookBaseUrl of Pulumi.{first[entry.webhook_base_url].stack}.yaml",
                     hint=f"each stack of environment {environment} needs its own, routed by the ingress to its own EventSource",
                 )

@@ -1,7 +1,9 @@
-"""Every stack of the project, read once: its config, its settings or why they are invalid, and its tenants directory.
+"""The project's Pulumi.yaml and Pulumi.<stack>.yaml, read here only: each stack's config as `pulumi preview`
+would hand it to the program, its settings or why they are invalid (at the file's line), and its tenants directory.
 
-Commands that look at stacks (validate, new, import, shards) read them here once and hand the
-result down, instead of each reading Pulumi.<stack>.yaml again. Pulumi-free, so that they stay fast.
+Commands that look at stacks (validate, new, import, shards, plan) and the benchmark read them here
+once and hand the result down; a test (tests/test_layers.py) keeps every other module from opening
+them. Pulumi-free, so that commands which only validate stay fast.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from typing import Any
 
 import yaml
 
-from tenancy.loading.loader import display_path
-from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, parse_yaml
+from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, display_path, parse_yaml
 from tenancy.model.problems import Problem, SettingsError
-from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings, settings_from_config
-from tenancy.project.stack_files import merged_config, read_project_file, stack_file, stack_names
+from tenancy.model.settings import StackSettings, config_key, settings_from_config
 
-TENANTS_DIR_KEY = f"{CONFIG_NAMESPACE}:tenantsDir"
+PROJECT_FILE = "Pulumi.yaml"
+# What an encrypted value reads as: it cannot be decrypted offline.
+SECRET = "[secret]"
+TENANTS_DIR_KEY = config_key("tenants_dir")
 DEFAULT_TENANTS_DIR = StackSettings.model_fields["tenants_dir"].default
 
 
@@ -77,6 +80,73 @@ class Stacks:
         return self.project_dir / DEFAULT_TENANTS_DIR
 
 
+def stack_file_name(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
+def stack_file(project_dir: Path, stack: str) -> Path:
+    return Path(project_dir) / stack_file_name(stack)
+
+
+def stack_name_of(file_name: str) -> str | None:
+    """The stack a file holds the settings of (`Pulumi.dev.yaml`: dev), or None for any other file."""
+    if file_name.startswith("Pulumi.") and file_name.endswith(".yaml"):
+        return file_name[len("Pulumi.") : -len(".yaml")] or None
+    return None
+
+
+def is_settings_file(file_name: str) -> bool:
+    """Pulumi.yaml or a Pulumi.<stack>.yaml: what Pulumi reads a project's settings from."""
+    return file_name == PROJECT_FILE or stack_name_of(file_name) is not None
+
+
+def stack_names(project_dir: Path) -> list[str]:
+    """Stacks that have a settings file in the project, sorted."""
+    return sorted(filter(None, (stack_name_of(path.name) for path in Path(project_dir).glob("Pulumi.*.yaml"))))
+
+
+def read_project_file(project_dir: Path) -> dict[str, Any]:
+    return yaml.safe_load((Path(project_dir) / PROJECT_FILE).read_text())
+
+
+def project_name(project_dir: Path) -> str:
+    return read_project_file(project_dir)["name"]
+
+
+def program_directory(project_dir: Path) -> Path:
+    """Where the project's program (`__main__.py`) is: Pulumi.yaml's `main`, relative to the project,
+    or the project itself. A project may run another directory's program (examples/minio runs the
+    repository's), while its settings and tenant files stay its own."""
+    main = read_project_file(project_dir).get("main")
+    return (Path(project_dir) / main).resolve() if main else Path(project_dir).resolve()
+
+
+def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The config a `pulumi preview` would hand the program: Pulumi.yaml defaults, then the stack file.
+
+    Encrypted values cannot be read offline; they are passed on as SECRET.
+    """
+    path = stack_file(project_dir, stack)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} does not exist: no stack '{stack}' in {project_dir}")
+    return merged_config(read_project_file(project_dir), _read_stack_file(path)[0])
+
+
+def merged_config(project: dict[str, Any], stack_document: Any) -> dict[str, Any]:
+    """Pulumi.yaml's declared defaults, overridden by the stack file's `config:` (already parsed)."""
+    name = project["name"]
+    config: dict[str, Any] = {}
+    for key, declared in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(declared, dict) and ("default" in declared or "value" in declared):
+            config[full] = declared.get("value", declared.get("default"))
+        elif not isinstance(declared, dict):
+            config[full] = declared
+    for key, value in ((stack_document or {}).get("config") or {}).items():
+        config[key] = SECRET if isinstance(value, dict) and set(value) == {"secure"} else value
+    return config
+
+
 def read_stacks(settings_dir: str | Path, tenants_base: str | Path | None = None) -> Stacks:
     """Every stack with a Pulumi.<stack>.yaml in `settings_dir`.
 
@@ -93,7 +163,7 @@ def read_stacks(settings_dir: str | Path, tenants_base: str | Path | None = None
 def project_stacks(project_dir: str | Path, stack: str | None = None) -> Stacks:
     """The project's stacks, checking `stack` only when given; ProjectError when the command cannot run here."""
     project_dir = Path(project_dir)
-    if not (project_dir / "Pulumi.yaml").is_file():
+    if not (project_dir / PROJECT_FILE).is_file():
         raise ProjectError(
             f"no Pulumi.yaml in {display_path(project_dir)}: run this from the repository root or pass --project-dir"
         )

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from tenancy.plan.document import plan_document
 from tenancy.model.settings import StackSettings, settings_from_config
 from tenancy.plan.engine import simulate
-from tenancy.project.stack_files import stack_config
+from tenancy.project.stacks import stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TENANTS_DIR = Path(__file__).resolve().parent / "tenants"

@@ -2,6 +2,7 @@ import pytest
 
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import SettingsError
+from tenancy.model.settings import StackSettings
 from tests.support.program import GITHUB_APP, make_settings
 
 
@@ -86,8 +87,16 @@ def test_a_settings_error_carries_the_key_as_its_field_and_the_fix_as_its_hint()
     assert problem.message.startswith("unknown setting (known: ")
 
 
+def test_the_known_keys_are_the_models_fields_by_their_aliases():
+    with pytest.raises(SettingsError) as err:
+        make_settings(webhookBaseURL="https://x.org")
+    known = err.value.problem.message.removeprefix("unknown setting (known: ").removesuffix(")").split(", ")
+    fields = {field.alias for field in StackSettings.model_fields.values()} - {"awsRegion"}  # aws:region
+    assert set(known) == fields | {"githubToken", "githubAppPrivateKey"}
+
+
 def test_committed_stack_files_keep_dev_and_prod_bucket_names_apart():
-    from tenancy.project.stack_files import stack_config
+    from tenancy.project.stacks import stack_config
     from tenancy.model.settings import settings_from_config
     from tests.support.program import PROJECT_DIR
 

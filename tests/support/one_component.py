@@ -12,7 +12,7 @@ from typing import Any, Callable
 import pulumi
 
 from tenancy.plan.engine import Registration, Simulation, run_under_mocks
-from tenancy.project.stack_files import project_name
+from tenancy.project.stacks import project_name
 from tests.support.program import PROJECT_DIR, children_of, component
 
 STAND_IN = "test:index:StandIn"

@@ -11,7 +11,7 @@ from tenancy.model.registration import RepoRegistration
 from tenancy.model.settings import StackSettings, settings_from_config
 from tenancy.model.tenant import Tenant
 from tenancy.plan.engine import Simulation, simulate
-from tenancy.project.stack_files import stack_config
+from tenancy.project.stacks import stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"

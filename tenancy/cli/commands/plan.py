@@ -58,8 +58,15 @@ from tenancy.plan.engine import simulate
 from tenancy.plan.progress import Progress
 from tenancy.plan.render import plan_markdown, plan_text
 from tenancy.project import shard_layout
-from tenancy.project.stack_files import project_name, stack_config
-from tenancy.project.stacks import TENANTS_DIR_KEY, ProjectError, project_stacks, read_stacks
+from tenancy.project.stacks import (
+    TENANTS_DIR_KEY,
+    ProjectError,
+    project_name,
+    project_stacks,
+    read_stacks,
+    stack_config,
+    stack_file,
+)
 
 MIN_BUDGET = 2_000
 EACH, CURRENT = "each", "current"
@@ -211,7 +218,7 @@ def _at_revision(
         else:
             snapshot = git_snapshot.stack_files(project_dir, side.ref, scratch)
         label: dict[str, Any] = {"ref": side.ref, "commit": snapshot.commit}
-        if not (snapshot.directory / f"Pulumi.{stack}.yaml").is_file():
+        if not stack_file(snapshot.directory, stack).is_file():
             if side.role == "head":
                 message = f"no stack '{stack}': Pulumi.{stack}.yaml does not exist at {side.ref}"
                 raise _Stop(ExitCode.USAGE, message, side.title)
@@ -339,7 +346,7 @@ def _render_plan(args: argparse.Namespace, document: dict[str, Any]) -> str:
 
 def _settings_at(revision: _Revision | None, stack: str) -> dict[str, Any]:
     """The stack's config at one revision ({} where the stack did not exist): what the diff names as changed settings."""
-    if revision is None or not (revision.settings_dir / f"Pulumi.{stack}.yaml").is_file():
+    if revision is None or not stack_file(revision.settings_dir, stack).is_file():
         return {}
     return stack_config(revision.settings_dir, stack)
 
