@@ -14,8 +14,8 @@ from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, valid_tenants
-from tenancy.manifests import argo_cd, argo_events, external_secrets, rbac, vault_policy
-from tenancy.model import labels, naming
+from tenancy.manifests import argo_cd, argo_events, rbac, vault_policy
+from tenancy.model import naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 
@@ -23,13 +23,8 @@ from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
 # directory, unless a project elsewhere runs this program through its Pulumi.yaml `main` (examples/minio).
 PROJECT_DIR = Path(pulumi.get_root_directory() or Path(__file__).resolve().parent)
 
-# Pulumi's language host runs this program in a process of its own, which exits when the program is
-# done, and the SDK keeps every resource and Output alive until then, registering them only after
-# this file's last line: each full pass of the cyclic garbage collector rescans a heap that only
-# grows and finds almost nothing (at 100 tenants, 10 s of an 18 s run). So it is off from here to
-# the end of the process. Reference counting still frees everything outside a cycle; the SDK's own
-# small cycles wait for the exit: 5 % more memory at 1,000 tenants for a run 3x faster
-# (docs/scale.md, "The collector"). The offline plan, whose process goes on, turns it back on.
+# Off until the process exits: the SDK keeps every resource alive until then, so collections only rescan a
+# growing heap (3x faster at 1,000 tenants for 5 % more memory; docs/scale.md, "The collector").
 gc.disable()
 
 
@@ -60,29 +55,18 @@ github_providers = github_providers_of(tenants, settings.github_app, config.get_
 
 # Stack-level objects live in the Argo Events namespace; a shard stack's names carry its shard.
 events_namespace = settings.namespaces.argo_events
-webhook_vault_name = naming.webhook_vault_name(settings.environment, settings.shard_name)
-webhook_account = naming.webhook_service_account_name(settings.shard_name)
 webhook_store = WebhookSecretStore(
     "webhooks",
     WebhookSecretStoreArgs(
-        service_account=rbac.platform_service_account(webhook_account, events_namespace),
-        store=external_secrets.vault_secret_store(
-            name=naming.webhook_secret_store_name(settings.shard_name),
-            namespace=events_namespace,
-            settings=settings,
-            role=webhook_vault_name,
-            service_account=webhook_account,
-            labels=labels.platform_labels(),
-        ),
-        vault_name=webhook_vault_name,
+        service_account=rbac.platform_service_account(naming.webhook_service_account_name(settings.shard_name), events_namespace),
+        store_name=naming.webhook_secret_store_name(settings.shard_name),
+        vault=settings.vault,
+        vault_name=naming.webhook_vault_name(settings.environment, settings.shard_name),
         policy=vault_policy.webhook_policy(settings, tenants),
-        auth_backend=settings.vault.kubernetes_auth_mount,
-        audience=settings.vault.token_audience,
     ),
 )
 
-# A plain loop, not a comprehension: the SDK records the caller's stack with every registration,
-# and a comprehension is one more frame for each of ~40 resources per tenant (docs/scale.md).
+# A plain loop: the SDK records the caller's stack per resource, and a comprehension adds a frame to each (docs/scale.md).
 repos: dict[str, TenantRepo] = {}
 for tenant in tenants:
     repos[tenant.name] = TenantRepo(
@@ -128,7 +112,7 @@ if tenants:
 pulumi.export("environment", settings.environment)
 # What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
 pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
-pulumi.export("tenants", {name: repo.summary for name, repo in repos.items()})
+pulumi.export("tenants", {name: repo.summary.exported() for name, repo in repos.items()})
 # Registrations this stack leaves to another environment or shard, and why: a plan's reviewer sees them.
 pulumi.export("skipped", {tenant.name: tenant.skipped_because for tenant in registrations if not tenant.deployed})
 # Active access key ids, for matching CloudTrail entries; secret, and never the secret keys.

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import pulumi
 
 from components.kubernetes_object import kubernetes_object
-from tenancy.manifests.rbac import TOKEN_SECRET_ACCOUNT_ANNOTATION
+from tenancy.manifests import rbac
+from tenancy.model import naming
 
 
 @dataclass(frozen=True)
 class TenantNamespaceArgs:
-    """Manifests from `tenancy.manifests.rbac`: the Namespace, the ServiceAccounts in it, (Role,
-    RoleBinding) pairs as `rbac.tenant_rbac` gives them, and token Secrets (`rbac.token_secret`), each
-    naming one of those ServiceAccounts."""
+    """Manifests from `tenancy.manifests.rbac`: the Namespace, the ServiceAccounts in it, and (Role,
+    RoleBinding) pairs as `rbac.tenant_rbac` gives them. `token_accounts` names those ServiceAccounts
+    that get a long-lived token Secret (`rbac.token_secret`, built here with the account's Output),
+    labelled and annotated with `token_labels` and `token_annotations`."""
 
     namespace: dict
     service_accounts: Sequence[dict]
     roles: Sequence[tuple[dict, dict]]
-    token_secrets: Sequence[dict] = ()
+    token_accounts: Sequence[str] = ()
+    token_labels: Mapping[str, str] = field(default_factory=dict)
+    token_annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 class TenantNamespace(pulumi.ComponentResource):
@@ -39,18 +43,19 @@ class TenantNamespace(pulumi.ComponentResource):
             account_name = account["metadata"]["name"]
             created = kubernetes_object(f"{name}-sa-{account_name}", account, child, namespace=self.name)
             accounts[account_name] = created.metadata.apply(lambda metadata: metadata["name"])
-        for secret in args.token_secrets:
-            kubernetes_object(f"{name}-token-{secret['metadata']['name']}", _for_account(secret, accounts), child, namespace=self.name)
+        for account_name in args.token_accounts:
+            secret_name = naming.service_account_token_secret_name(account_name)
+            secret = rbac.token_secret(
+                account=accounts[account_name],
+                name=secret_name,
+                namespace=self.name,
+                labels=dict(args.token_labels),
+                annotations=dict(args.token_annotations),
+            )
+            kubernetes_object(f"{name}-token-{secret_name}", secret, child)
         for role, binding in args.roles:
             role_name = role["metadata"]["name"]
             kubernetes_object(f"{name}-role-{role_name}", role, child, namespace=self.name)
             kubernetes_object(f"{name}-rolebinding-{role_name}", binding, child, namespace=self.name)
         self.register_outputs({"name": self.name})
 
-
-def _for_account(secret: dict, accounts: dict) -> dict:
-    """The token Secret naming its ServiceAccount through the account's Output: Kubernetes deletes a
-    token Secret whose account does not exist yet, so the Secret must wait for it."""
-    annotations = dict(secret["metadata"]["annotations"])
-    annotations[TOKEN_SECRET_ACCOUNT_ANNOTATION] = accounts[annotations[TOKEN_SECRET_ACCOUNT_ANNOTATION]]
-    return {**secret, "metadata": {**secret["metadata"], "annotations": annotations}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Mapping
 
 import pulumi
 import pulumi_github as github
@@ -24,15 +25,18 @@ WEBHOOK_SECRET_LENGTH = 40
 class TenantWebhookArgs:
     """`repository` is the repository's name under the provider's owner; `url` is where GitHub delivers
     pushes; `active` is false while the registration is paused. The secret is written at `vault_path`
-    under `kv_mount`, and `external_secret` (`tenancy.manifests.external_secrets.external_secret`) brings
-    it into the Argo Events namespace through `secret_store`, an Output of the store it waits for."""
+    under `kv_mount`, and ExternalSecret `secret_name` brings it into `events_namespace` (the Argo
+    Events namespace) every `refresh_interval` through `secret_store`, an Output of the store it waits for."""
 
     repository: str
     url: str
     active: bool
     kv_mount: str
     vault_path: str
-    external_secret: dict
+    secret_name: str
+    events_namespace: str
+    refresh_interval: str
+    labels: Mapping[str, str]
     github_provider: github.Provider
     secret_store: pulumi.Input[str]
 
@@ -54,8 +58,17 @@ class TenantWebhook(pulumi.ComponentResource):
             data_json=pulumi.Output.secret(secret_value.apply(lambda value: json.dumps({naming.WEBHOOK_SECRET_KEY: value}))),
             opts=child,
         )
-        manifest = external_secrets.with_source(args.external_secret, remote_key=vault_secret.name, store=args.secret_store)
-        kubernetes_object(f"{name}-external-secret", manifest, child)
+        # Built with the Vault secret's Output (its path): the ExternalSecret waits for what it reads.
+        synced = external_secrets.external_secret(
+            name=args.secret_name,
+            namespace=args.events_namespace,
+            store=args.secret_store,
+            remote_key=vault_secret.name,
+            keys=external_secrets.WEBHOOK_KEYS,
+            refresh_interval=args.refresh_interval,
+            labels=dict(args.labels),
+        )
+        kubernetes_object(f"{name}-external-secret", synced, child)
         hook = github.RepositoryWebhook(
             f"{name}-hook",
             repository=args.repository,

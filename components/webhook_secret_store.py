@@ -9,21 +9,22 @@ import pulumi_vault as vault
 
 from components.kubernetes_object import kubernetes_object
 from tenancy.manifests import external_secrets
+from tenancy.model import labels
+from tenancy.model.settings import VaultSettings
 
 
 @dataclass(frozen=True)
 class WebhookSecretStoreArgs:
-    """Manifests from `tenancy.manifests`: the service account (`rbac.platform_service_account`) and the
-    SecretStore that logs in as it (`external_secrets.vault_secret_store`). `vault_name` names both the
-    Vault policy and the role; `policy` is HCL (`vault_policy.webhook_policy`); `auth_backend` is the
-    mount of Vault's Kubernetes auth method."""
+    """The service account's manifest (`tenancy.manifests.rbac.platform_service_account`); `store_name`
+    names the SecretStore built here (`external_secrets.vault_secret_store`) that logs in as that account
+    in its namespace, to `vault` (the stack's Vault settings) with the role this component creates.
+    `vault_name` names both the Vault policy and the role; `policy` is HCL (`vault_policy.webhook_policy`)."""
 
     service_account: dict
-    store: dict
+    store_name: str
+    vault: VaultSettings
     vault_name: str
     policy: str
-    auth_backend: str
-    audience: str
 
 
 class WebhookSecretStore(pulumi.ComponentResource):
@@ -40,18 +41,28 @@ class WebhookSecretStore(pulumi.ComponentResource):
         super().__init__("argo-tenants:index:WebhookSecretStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         account = kubernetes_object(f"{name}-service-account", args.service_account, child)
+        namespace = args.service_account["metadata"]["namespace"]
         policy = vault.Policy(f"{name}-policy", name=args.vault_name, policy=args.policy, opts=child)
         role = vault.kubernetes.AuthBackendRole(
             f"{name}-role",
-            backend=args.auth_backend,
+            backend=args.vault.kubernetes_auth_mount,
             role_name=args.vault_name,
             bound_service_account_names=[account.metadata.apply(lambda metadata: metadata["name"])],
-            bound_service_account_namespaces=[args.service_account["metadata"]["namespace"]],
-            audience=args.audience,
+            bound_service_account_namespaces=[namespace],
+            audience=args.vault.token_audience,
             token_policies=[policy.name],
             token_no_default_policy=True,
             opts=child,
         )
-        store = kubernetes_object(f"{name}-store", external_secrets.with_role(args.store, role.role_name), child)
+        # Built with the role's Output: the store waits for the role it logs in with (and so for the account).
+        manifest = external_secrets.vault_secret_store(
+            name=args.store_name,
+            namespace=namespace,
+            vault=args.vault,
+            role=role.role_name,
+            service_account=args.service_account["metadata"]["name"],
+            labels=labels.platform_labels(),
+        )
+        store = kubernetes_object(f"{name}-store", manifest, child)
         self.store_name = store.metadata.apply(lambda metadata: metadata["name"])
         self.register_outputs({"store_name": self.store_name})

@@ -106,7 +106,7 @@ def scm_credentials(tenant: Tenant) -> tuple[list[dict], list[dict], list[dict]]
     )
 
 
-def with_status_report(tenant: Tenant, spec: dict) -> dict:
+def _with_status_report(tenant: Tenant, spec: dict) -> dict:
     """`spec` with the exit handler that reports the outcome on the commit (with the GitHub App only)."""
     if tenant.settings.github_app is None:
         return spec
@@ -159,7 +159,7 @@ def workflow_template(tenant: Tenant) -> dict:
             "labels": labels.tenant_labels(tenant),
             "annotations": labels.tenant_annotations(tenant),
         },
-        "spec": with_status_report(tenant, {
+        "spec": _with_status_report(tenant, {
             "serviceAccountName": naming.RUNNER_SERVICE_ACCOUNT,
             "entrypoint": "run",
             "artifactRepositoryRef": {
@@ -171,7 +171,7 @@ def workflow_template(tenant: Tenant) -> dict:
             "templates": [run],
         }),
     }
-    return with_runner_s3_config(template, tenant)
+    return _with_runner_s3_config(template, tenant)
 
 
 # The runner's S3 client settings, handed to Nextflow as a file: `nextflow run -c` adds it to the
@@ -201,7 +201,7 @@ def runner_s3_config(tenant: Tenant) -> str | None:
     return "\n".join(lines) + "\n"
 
 
-def with_runner_s3_config(template: dict, tenant: Tenant) -> dict:
+def _with_runner_s3_config(template: dict, tenant: Tenant) -> dict:
     """The WorkflowTemplate whose runner step reads `runner_s3_config` (a raw input artifact, written
     into the pod before the step starts), unchanged when there is none."""
     config = runner_s3_config(tenant)

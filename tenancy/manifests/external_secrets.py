@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
+from tenancy.model.inputs import Input
 from tenancy.model import naming
-from tenancy.model.settings import StackSettings
+from tenancy.model.settings import VaultSettings
 from tenancy.model.tenant import BucketLocation
 
 API_VERSION = "external-secrets.io/v1"
 
 
-def vault_secret_store(*, name: str, namespace: str, settings: StackSettings, role: str, service_account: str, labels: dict) -> dict:
+def vault_secret_store(
+    *, name: str, namespace: str, vault: VaultSettings, role: Input[str], service_account: Input[str], labels: dict
+) -> dict:
     """A SecretStore that logs in to Vault with its own namespace's service account and role.
 
-    ESO's `path` is the KV mount; ExternalSecrets then name paths under it without `data/`.
+    ESO's `path` is the KV mount; ExternalSecrets then name paths under it without `data/`. Components
+    pass the Vault role's Output as `role` (the same name), so that the store waits for its role.
     """
-    vault = settings.vault
     return {
         "apiVersion": API_VERSION,
         "kind": "SecretStore",
@@ -41,18 +41,23 @@ def vault_secret_store(*, name: str, namespace: str, settings: StackSettings, ro
     }
 
 
-def with_role(store: dict, role: Any) -> dict:
-    """A copy of SecretStore `store` that logs in with `role`.
+def external_secret(
+    *,
+    name: str,
+    namespace: Input[str],
+    store: Input[str],
+    remote_key: Input[str],
+    keys: tuple[str, ...],
+    refresh_interval: str,
+    labels: dict,
+    template: dict | None = None,
+) -> dict:
+    """An ExternalSecret producing Secret `name` with `keys`, each read from the same-named property of
+    `remote_key` (rendered through ESO's `template`, when given).
 
-    Components pass the Vault role's Output (the same name), so that the store waits for its role.
+    Components pass Outputs of the store and the Vault secret (the same names) where they exist, so
+    that the ExternalSecret waits for what it reads.
     """
-    store = copy.deepcopy(store)
-    store["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] = role
-    return store
-
-
-def external_secret(*, name: str, namespace: str, store: str, remote_key: str, keys: tuple[str, ...], refresh_interval: str, labels: dict) -> dict:
-    """An ExternalSecret producing Secret `name` with `keys`, each read from the same-named property of `remote_key`."""
     return {
         "apiVersion": API_VERSION,
         "kind": "ExternalSecret",
@@ -60,36 +65,26 @@ def external_secret(*, name: str, namespace: str, store: str, remote_key: str, k
         "spec": {
             "refreshInterval": refresh_interval,
             "secretStoreRef": {"name": store, "kind": "SecretStore"},
-            "target": {"name": name, "creationPolicy": "Owner"},
+            "target": {"name": name, "creationPolicy": "Owner", **({"template": template} if template is not None else {})},
             "data": [{"secretKey": key, "remoteRef": {"key": remote_key, "property": key}} for key in keys],
         },
     }
-
-
-def with_source(secret: dict, *, remote_key: Any, store: Any = None) -> dict:
-    """A copy of ExternalSecret `secret` that reads every key from `remote_key` (through `store`, when given).
-
-    Components pass Outputs of the Vault secret and the store (the same names), so that the
-    ExternalSecret waits for what it reads.
-    """
-    secret = copy.deepcopy(secret)
-    for entry in secret["spec"]["data"]:
-        entry["remoteRef"]["key"] = remote_key
-    if store is not None:
-        secret["spec"]["secretStoreRef"]["name"] = store
-    return secret
 
 
 S3_KEYS = (naming.ACCESS_KEY_ID_KEY, naming.SECRET_ACCESS_KEY_KEY)
 WEBHOOK_KEYS = (naming.WEBHOOK_SECRET_KEY,)
 
 
-def s3_credentials_secret(location: BucketLocation, *, namespace: str, refresh_interval: str, labels: dict) -> dict:
+def s3_credentials_secret(
+    location: BucketLocation, *, remote_key: Input[str], namespace: str, refresh_interval: str, labels: dict
+) -> dict:
+    """ExternalSecret `s3-credentials-<name>` (`-data`): the location's keys, read from the Vault secret at
+    `remote_key` (its Output, of `location.vault_path`, so that it waits for the keys to be written)."""
     return external_secret(
         name=location.secret_name,
         namespace=namespace,
         store=naming.TENANT_SECRET_STORE,
-        remote_key=location.vault_path,
+        remote_key=remote_key,
         keys=S3_KEYS,
         refresh_interval=refresh_interval,
         labels=labels,

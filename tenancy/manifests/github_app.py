@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from tenancy.manifests import external_secrets
 from tenancy.model import labels, naming
+from tenancy.model.inputs import Input
 from tenancy.model.tenant import Tenant
 
 GENERATOR_API_VERSION = "generators.external-secrets.io/v1alpha1"
@@ -80,18 +81,18 @@ def token_generator(tenant: Tenant, purpose: str) -> dict:
     }
 
 
-def minted_token(tenant: Tenant, purpose: str) -> dict:
-    """The ExternalSecret in the App's namespace that mints a new token every MINT_REFRESH."""
-    name = tenant.github_token_name(purpose)
+def minted_token(*, name: str, namespace: str, generator: Input[str], labels: dict) -> dict:
+    """ExternalSecret `name` in the App's `namespace`, minting a new token every MINT_REFRESH into Secret
+    `name` with GithubAccessToken `generator` (its Output, of the same name: it waits for its generator)."""
     return {
         "apiVersion": external_secrets.API_VERSION,
         "kind": "ExternalSecret",
-        "metadata": {"name": name, "namespace": tenant.settings.github_app.namespace, "labels": labels.tenant_labels(tenant)},
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
         "spec": {
             "refreshInterval": _minutes(MINT_REFRESH_MINUTES),
             "target": {"name": name, "creationPolicy": "Owner"},
             "dataFrom": [
-                {"sourceRef": {"generatorRef": {"apiVersion": GENERATOR_API_VERSION, "kind": GENERATOR_KIND, "name": name}}}
+                {"sourceRef": {"generatorRef": {"apiVersion": GENERATOR_API_VERSION, "kind": GENERATOR_KIND, "name": generator}}}
             ],
         },
     }
@@ -104,8 +105,9 @@ def token_reader_rules(tenant: Tenant) -> list[dict]:
     return [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": names, "verbs": ["get"]}]
 
 
-def token_reader(tenant: Tenant) -> tuple[dict, dict]:
-    """Role and RoleBinding in the App's namespace: the tenant namespace's `eso-github` may read its own tokens."""
+def token_reader(tenant: Tenant, namespace: Input[str]) -> tuple[dict, dict]:
+    """Role and RoleBinding in the App's namespace: `eso-github` of the tenant `namespace` (its Output,
+    so that the binding waits for the namespace) may read its own tokens."""
     name = naming.github_token_reader_name(tenant.name)
     metadata = {"name": name, "namespace": tenant.settings.github_app.namespace, "labels": labels.tenant_labels(tenant)}
     role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata, "rules": token_reader_rules(tenant)}
@@ -114,7 +116,7 @@ def token_reader(tenant: Tenant) -> tuple[dict, dict]:
         "kind": "RoleBinding",
         "metadata": dict(metadata),
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-        "subjects": [{"kind": "ServiceAccount", "name": naming.GITHUB_TOKEN_SERVICE_ACCOUNT, "namespace": tenant.namespace}],
+        "subjects": [{"kind": "ServiceAccount", "name": naming.GITHUB_TOKEN_SERVICE_ACCOUNT, "namespace": namespace}],
     }
     return role, binding
 
@@ -137,28 +139,26 @@ def token_store(tenant: Tenant) -> dict:
     }
 
 
-def _copied_token(tenant: Tenant, name: str, purpose: str, template: dict | None = None) -> dict:
-    secret = external_secrets.external_secret(
+def _copied_token(name: str, *, namespace: Input[str], store: Input[str], token: str, labels: dict, template: dict | None = None) -> dict:
+    return external_secrets.external_secret(
         name=name,
-        namespace=tenant.namespace,
-        store=naming.GITHUB_TOKEN_STORE,
-        remote_key=tenant.github_token_name(purpose),
+        namespace=namespace,
+        store=store,
+        remote_key=token,
         keys=(TOKEN_KEY,),
         refresh_interval=_minutes(COPY_REFRESH_MINUTES),
-        labels=labels.tenant_labels(tenant),
+        labels=labels,
+        template=template,
     )
-    if template is not None:
-        secret["spec"]["target"]["template"] = template
-    return secret
 
 
-def git_credentials(tenant: Tenant) -> dict:
-    """Secret `git-credentials`: only Nextflow's SCM file (key `scm`) holding the read-only token."""
+def git_credentials(*, namespace: Input[str], store: Input[str], token: str, labels: dict) -> dict:
+    """Secret `git-credentials` in the tenant `namespace`: only Nextflow's SCM file (key `scm`) holding the
+    read-only minted `token`, copied through `store` (the Outputs of both: it waits for them)."""
     template = {"engineVersion": "v2", "data": {SCM_FILE_KEY: SCM_FILE_TEMPLATE}}
-    return _copied_token(tenant, naming.GIT_CREDENTIALS_SECRET, "contents", template)
+    return _copied_token(naming.GIT_CREDENTIALS_SECRET, namespace=namespace, store=store, token=token, labels=labels, template=template)
 
 
-def status_token(tenant: Tenant) -> dict:
+def status_token(*, namespace: Input[str], store: Input[str], token: str, labels: dict) -> dict:
     """Secret `github-status-token` (key `token`): may set commit statuses of this repository, nothing else."""
-    return _copied_token(tenant, naming.GITHUB_STATUS_SECRET, "status")
-
+    return _copied_token(naming.GITHUB_STATUS_SECRET, namespace=namespace, store=store, token=token, labels=labels)

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from tenancy.manifests import sync_wait
 from tenancy.model import labels, naming
+from tenancy.model.inputs import Input
 from tenancy.model.tenant import Tenant
 
 _READ = ["get", "list", "watch"]
@@ -143,11 +144,17 @@ def sso_service_accounts(tenant: Tenant) -> list[dict]:
     return accounts
 
 
-def token_secret(tenant: Tenant, account: str) -> dict:
-    """A long-lived token of `account`, filled in by Kubernetes: since Kubernetes 1.24 none is made by
-    itself, and argo-server finds an SSO account's token by the Secret's name."""
-    metadata = _metadata(tenant, naming.service_account_token_secret_name(account))
-    metadata["annotations"] = {**metadata["annotations"], TOKEN_SECRET_ACCOUNT_ANNOTATION: account}
+def token_secret(*, account: Input[str], name: str, namespace: Input[str], labels: dict, annotations: dict) -> dict:
+    """Secret `name`, a long-lived token of ServiceAccount `account`, filled in by Kubernetes: since
+    Kubernetes 1.24 none is made by itself, and argo-server finds an SSO account's token by the Secret's
+    name (naming.service_account_token_secret_name). Components pass the account's Output (the same
+    name): Kubernetes deletes a token Secret whose account does not exist yet, so the Secret waits for it."""
+    metadata = {
+        "name": name,
+        "namespace": namespace,
+        "labels": labels,
+        "annotations": {**annotations, TOKEN_SECRET_ACCOUNT_ANNOTATION: account},
+    }
     return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_SECRET_TYPE, "metadata": metadata}
 
 

@@ -1,15 +1,18 @@
 """What a person wants to know about each tenant of a plan document: repository, namespace, buckets,
 IAM user, Vault paths, webhook, template and how many resources of each type.
 
-The program exports them: one summary per registration in the stack output `tenants`
-(components/tenant_repo.py). The registered resources add only what no export says: each
-bucket's region and resource options, and the resource counts.
+The program exports them: one RegistrationSummary per registration in the stack output `tenants`
+(tenancy/model/summary.py, built in components/tenant_repo.py), read here through the same class. The
+registered resources add only what no export says: each bucket's region and resource options, and the
+resource counts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+
+from tenancy.model.summary import RegistrationSummary
 
 BUCKET = "aws:s3/bucket:Bucket"
 MINIO_BUCKET = "minio:index/s3Bucket:S3Bucket"
@@ -25,12 +28,12 @@ def short_type(type_token: str) -> str:
     return type_token.rsplit(":", 1)[-1]
 
 
-def summaries(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def summaries(document: dict[str, Any]) -> dict[str, RegistrationSummary]:
     """Tenant name -> the summary the program exports for it (`outputs.tenants`)."""
     exported = (document.get("outputs") or {}).get("tenants")
     if not isinstance(exported, dict):
         return {}
-    return {name: summary for name, summary in exported.items() if isinstance(summary, dict)}
+    return {name: RegistrationSummary.read(summary) for name, summary in exported.items() if isinstance(summary, dict)}
 
 
 def bucket_purposes(document: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -38,7 +41,7 @@ def bucket_purposes(document: dict[str, Any]) -> dict[tuple[str, str], str]:
     return {
         (tenant, bucket): purpose
         for tenant, summary in summaries(document).items()
-        for purpose, bucket in (summary.get("buckets") or {}).items()
+        for purpose, bucket in (summary.buckets or {}).items()
     }
 
 
@@ -96,28 +99,28 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             buckets[(tenant, resource["inputs"].get("bucket"))] = resource
     facts: dict[str, dict[str, Any]] = {}
     for name, counts in types.items():
-        summary = exported.get(name, {})
+        summary = exported.get(name) or RegistrationSummary.read({})
         managed = []
-        for purpose, bucket in (summary.get("buckets") or {}).items():
+        for purpose, bucket in (summary.buckets or {}).items():
             resource = buckets.get((name, bucket))
             if resource is not None:
                 managed.append(bucket_fact(resource, purpose))
         facts[name] = {
-            "repository": repository_url(summary.get("repository")),
-            "namespace": summary.get("namespace"),
+            "repository": repository_url(summary.repository),
+            "namespace": summary.namespace,
             "buckets": sorted(managed, key=lambda fact: (fact["purpose"], str(fact["bucket"]))),
-            "artifacts": summary.get("artifacts"),
-            "iamUser": summary.get("iamUser"),
-            "vaultPaths": sorted(summary.get("vaultPaths") or []),
-            "webhookUrl": summary.get("webhookUrl"),
-            "paused": summary.get("paused") is True,
-            "workflowTemplate": summary.get("workflowTemplate"),
-            "definitions": summary.get("definitions") if isinstance(summary.get("definitions"), dict) else None,
-            "deployers": list(summary.get("deployers") or []),
-            "adminUsers": list(summary.get("adminUsers") or []),
-            "readUsers": list(summary.get("readUsers") or []),
-            "public": summary.get("public") is True,
-            "outputs": run_folder(summary.get("artifacts")),
+            "artifacts": summary.artifacts,
+            "iamUser": summary.iam_user,
+            "vaultPaths": sorted(summary.vault_paths or []),
+            "webhookUrl": summary.webhook_url,
+            "paused": summary.paused is True,
+            "workflowTemplate": summary.workflow_template,
+            "definitions": summary.definitions if isinstance(summary.definitions, dict) else None,
+            "deployers": list(summary.deployers or []),
+            "adminUsers": list(summary.admin_users or []),
+            "readUsers": list(summary.read_users or []),
+            "public": summary.public is True,
+            "outputs": run_folder(summary.artifacts),
             "resources": sum(counts.values()),
             "resourceTypes": dict(sorted(counts.items())),
         }

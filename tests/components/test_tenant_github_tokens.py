@@ -16,11 +16,12 @@ def tokens_alone():
             "lab-github-tokens",
             TenantGithubTokensArgs(
                 generators={p: github_app.token_generator(TENANT, p) for p in naming.GITHUB_TOKEN_PURPOSES},
-                minted={p: github_app.minted_token(TENANT, p) for p in naming.GITHUB_TOKEN_PURPOSES},
-                reader=github_app.token_reader(TENANT),
+                token_names={"contents": "argo-tenants-lab-contents", "status": "argo-tenants-lab-status"},
+                app_namespace="argo-tenants-github",
+                reader=github_app.token_reader(TENANT, namespace.value),
                 store=github_app.token_store(TENANT),
-                copies=[github_app.git_credentials(TENANT), github_app.status_token(TENANT)],
                 namespace=namespace.value,
+                labels={"tenant": "lab"},
             ),
         )
 

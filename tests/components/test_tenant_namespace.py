@@ -75,12 +75,6 @@ BINDING = {
 }
 
 
-TOKEN = {
-    "apiVersion": "v1",
-    "kind": "Secret",
-    "type": "kubernetes.io/service-account-token",
-    "metadata": {"name": "runner.service-account-token", "namespace": "wf-lab-repo", "annotations": {"kubernetes.io/service-account.name": "runner"}},
-}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +82,14 @@ def alone():
     return build_alone(
         lambda: TenantNamespace(
             "lab",
-            TenantNamespaceArgs(namespace=NAMESPACE, service_accounts=[ACCOUNT], roles=[(ROLE, BINDING)], token_secrets=[TOKEN]),
+            TenantNamespaceArgs(
+                namespace=NAMESPACE,
+                service_accounts=[ACCOUNT],
+                roles=[(ROLE, BINDING)],
+                token_accounts=["runner"],
+                token_labels={"tenant": "lab"},
+                token_annotations={"repo-registration/name": "lab"},
+            ),
         )
     )
 
@@ -107,7 +108,13 @@ def test_alone_the_token_secret_waits_for_the_account_it_names(alone):
     found = children(alone, "TenantNamespace", "lab")
     token = found["lab-token-runner.service-account-token"]
     assert found["lab-sa-runner"].urn in token.depends_on
-    assert token.inputs["type"] == TOKEN["type"] and token.inputs["metadata"]["annotations"] == TOKEN["metadata"]["annotations"]
+    assert token.inputs["type"] == "kubernetes.io/service-account-token"
+    assert token.inputs["metadata"] == {
+        "name": "runner.service-account-token",
+        "namespace": "wf-lab-repo",
+        "labels": {"tenant": "lab"},
+        "annotations": {"repo-registration/name": "lab", "kubernetes.io/service-account.name": "runner"},
+    }
 
 
 def test_alone_the_manifests_are_registered_as_given(alone):

@@ -1,5 +1,3 @@
-import copy
-
 import pytest
 
 from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
@@ -35,21 +33,12 @@ def test_external_secret_reads_what_credentials_wrote(dev_plan):
     assert es.inputs["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
 
 
-# Built alone, its arguments written out.
+# Built alone, its arguments written out: the manifests built with the Outputs they wait for.
 
-STORE = external_secrets.vault_secret_store(
-    name="vault-tenant", namespace="wf-lab-repo", settings=make_settings(), role="lab-role", service_account="eso", labels={}
-)
-CREDENTIALS = {
-    purpose: external_secrets.external_secret(
-        name=f"s3-lab-{purpose}", namespace="wf-lab-repo", store="vault-tenant", remote_key=f"apps/lab/s3/{purpose}",
-        keys=("KEY",), refresh_interval="5m", labels={},
-    )
-    for purpose in ("artifacts", "data")
-}
+VAULT = make_settings().vault
 
 
-def secrets_alone(store: dict, credentials: dict):
+def secrets_alone():
     def program():
         namespace = StandIn("namespace", "wf-lab-repo")
         role = StandIn("role", "lab-role")
@@ -57,11 +46,17 @@ def secrets_alone(store: dict, credentials: dict):
         TenantSecrets(
             "lab-secrets",
             TenantSecretsArgs(
-                store=store,
-                credentials=credentials,
+                store=external_secrets.vault_secret_store(
+                    name="vault-tenant", namespace="wf-lab-repo", vault=VAULT, role=role.value, service_account="eso", labels={}
+                ),
+                credentials={
+                    purpose: external_secrets.external_secret(
+                        name=f"s3-lab-{purpose}", namespace="wf-lab-repo", store="vault-tenant", remote_key=path.value,
+                        keys=("KEY",), refresh_interval="5m", labels={},
+                    )
+                    for purpose, path in paths.items()
+                },
                 namespace=namespace.value,
-                vault_role=role.value,
-                vault_paths={purpose: path.value for purpose, path in paths.items()},
             ),
         )
 
@@ -70,7 +65,7 @@ def secrets_alone(store: dict, credentials: dict):
 
 @pytest.fixture(scope="module")
 def alone():
-    return secrets_alone(STORE, CREDENTIALS)
+    return secrets_alone()
 
 
 def test_alone_a_store_and_an_external_secret_per_purpose(alone):
@@ -100,9 +95,3 @@ def test_alone_everything_waits_for_the_namespace(alone):
     found = children(alone, "TenantSecrets", "lab-secrets")
     assert waiting_for(alone, stand_in_urn(alone, "namespace")) == set(found)
     assert {part.inputs["metadata"]["namespace"] for part in found.values()} == {"wf-lab-repo"}
-
-
-def test_alone_the_manifests_handed_in_are_left_as_they_were():
-    store, credentials = copy.deepcopy(STORE), copy.deepcopy(CREDENTIALS)
-    secrets_alone(store, credentials)
-    assert (store, credentials) == (STORE, CREDENTIALS)

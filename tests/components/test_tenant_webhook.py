@@ -1,10 +1,7 @@
-import copy
-
 import pulumi_github as github
 import pytest
 
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
-from tenancy.manifests import external_secrets
 from tests.support.one_component import StandIn, build_alone, child_types, children, stand_in_urn
 from tests.support.program import children_of, component
 
@@ -57,13 +54,7 @@ def test_secret_goes_to_vault_and_into_the_argo_events_namespace(dev_plan):
 
 # Built alone, its arguments written out.
 
-EXTERNAL_SECRET = external_secrets.external_secret(
-    name="lab-github", namespace="events", store="webhook-store", remote_key="apps/lab/github",
-    keys=("secret",), refresh_interval="5m", labels={},
-)
-
-
-def webhook_alone(active: bool = True, external_secret: dict = EXTERNAL_SECRET):
+def webhook_alone(active: bool = True):
     def program():
         provider = github.Provider("github-lab", owner="lab")
         store = StandIn("store", "webhook-store")
@@ -75,7 +66,10 @@ def webhook_alone(active: bool = True, external_secret: dict = EXTERNAL_SECRET):
                 active=active,
                 kv_mount="secrets",
                 vault_path="apps/lab/github",
-                external_secret=external_secret,
+                secret_name="lab-github",
+                events_namespace="events",
+                refresh_interval="5m",
+                labels={"tenant": "lab"},
                 github_provider=provider,
                 secret_store=store.value,
             ),
@@ -128,9 +122,5 @@ def test_alone_the_external_secret_reads_the_vault_copy_through_the_store_it_wai
     assert secret.inputs["spec"]["secretStoreRef"] == {"name": "webhook-store", "kind": "SecretStore"}
     assert secret.inputs["spec"]["data"] == [{"secretKey": "secret", "remoteRef": {"key": "apps/lab/github", "property": "secret"}}]
     assert {stand_in_urn(alone, "store"), found["lab-webhook-vault"].urn} <= set(secret.depends_on)
-
-
-def test_alone_the_manifest_handed_in_is_left_as_it_was():
-    external_secret = copy.deepcopy(EXTERNAL_SECRET)
-    webhook_alone(external_secret=external_secret)
-    assert external_secret == EXTERNAL_SECRET
+    assert secret.inputs["metadata"] == {"name": "lab-github", "namespace": "events", "labels": {"tenant": "lab"}}
+    assert secret.inputs["spec"]["refreshInterval"] == "5m"

