@@ -14,7 +14,7 @@ from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, valid_tenants
-from tenancy.manifests import argo_cd, argo_events, rbac, vault_policy
+from tenancy.manifests import argo_cd, rbac, sizes, vault_policy
 from tenancy.model import naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
@@ -38,7 +38,7 @@ def _stack_config() -> dict:
 try:
     settings = settings_from_config(_stack_config(), pulumi.get_stack())
     tenant_files = read_directory(PROJECT_DIR / settings.tenants_dir, display_base=PROJECT_DIR)
-    registrations = valid_tenants(tenant_files, settings)
+    registrations = valid_tenants(tenant_files, settings, checks=(sizes.registration_problems,))
 except (SettingsError, TenantValidationError) as err:
     # RunError ends the program with this message only: a traceback would hide the file and line.
     raise pulumi.RunError(str(err)) from None
@@ -97,21 +97,21 @@ if synced:
     )
 
 if tenants:
-    # An EventSource or Sensor with no entries is invalid; with no tenants there is nothing to route.
+    # The identity of every registration's Sensor (each registration's route is its own: TenantWebhook).
     EventRouting(
         "event-routing",
         EventRoutingArgs(
             service_account=rbac.platform_service_account(
                 naming.sensor_service_account_name(settings.shard_name), events_namespace
             ),
-            event_source=argo_events.event_source(settings, tenants),
-            sensor=argo_events.sensor(settings, tenants),
         ),
     )
 
 pulumi.export("environment", settings.environment)
 # What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
 pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
+# ... and a prefix of the fallback bucket leaving (offboarded, or moved to a bucket of its own) here, as s3:// URIs.
+pulumi.export("retiredPrefixes", list(tenant_files.retired.buckets.prefix_uris))
 pulumi.export("tenants", {name: repo.summary.exported() for name, repo in repos.items()})
 # Registrations this stack leaves to another environment or shard, and why: a plan's reviewer sees them.
 pulumi.export("skipped", {tenant.name: tenant.skipped_because for tenant in registrations if not tenant.deployed})

@@ -1,4 +1,7 @@
-"""Stack-level Argo Events routing: the GitHub EventSource, the Sensor, and the Sensor's service account."""
+"""Stack-level Argo Events routing: the service account every registration's Sensor runs as.
+
+Each registration's EventSource, Sensor and Ingress are its own (components/tenant_webhook.py), so that
+one tenant's broken Secret or filter stops nobody else's webhooks (tenancy/manifests/argo_events.py)."""
 
 from __future__ import annotations
 
@@ -11,23 +14,17 @@ from components.kubernetes_object import kubernetes_object
 
 @dataclass(frozen=True)
 class EventRoutingArgs:
-    """Manifests from `tenancy.manifests`: `rbac.platform_service_account` for the service account,
-    `argo_events.event_source` and `argo_events.sensor` over the stack's deployed registrations."""
+    """`rbac.platform_service_account` for the Sensors' service account."""
 
     service_account: dict
-    event_source: dict
-    sensor: dict
 
 
 class EventRouting(pulumi.ComponentResource):
-    """Children: ServiceAccount `argo-tenants-sensor` (each tenant namespace lets it create
-    Workflows), EventSource and Sensor `repo-registrations`, one entry and one trigger per registration;
-    in a shard stack each name ends in `-<shard>`."""
+    """Children: ServiceAccount `argo-tenants-sensor` (each tenant namespace lets it create Workflows);
+    in a shard stack its name ends in `-<shard>`."""
 
     def __init__(self, name: str, args: EventRoutingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:EventRouting", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         kubernetes_object(f"{name}-sensor-service-account", args.service_account, child)
-        kubernetes_object(f"{name}-event-source", args.event_source, child)
-        kubernetes_object(f"{name}-sensor", args.sensor, child)
         self.register_outputs({})

@@ -24,6 +24,7 @@ _TYPED = {
         k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
         ("spec",),
     ),
+    ("networking.k8s.io/v1", "Ingress"): (k8s.networking.v1.Ingress, ("spec",)),
 }
 _SNAKE = {"roleRef": "role_ref", "stringData": "string_data"}
 

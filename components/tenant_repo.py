@@ -19,7 +19,7 @@ from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_cd, argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_cd, argo_events, argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.summary import RegistrationSummary
 from tenancy.model.tenant import Tenant
@@ -181,6 +181,7 @@ class TenantRepo(pulumi.ComponentResource):
             labels=self._labels,
             github_provider=github_provider,
             secret_store=secret_store,
+            event_route=argo_events.event_route(tenant),
         )
         TenantWebhook(f"{name}-webhook", args, self._child)
 

@@ -1,5 +1,6 @@
 """How a push reaches Argo Events: the webhook secret (random, in Vault, synced into the Argo Events
-namespace) and the GitHub repository webhook that signs with it."""
+namespace), the GitHub repository webhook that signs with it, and the registration's own route in the
+Argo Events namespace (Ingress, EventSource, Sensor)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ class TenantWebhookArgs:
     """`repository` is the repository's name under the provider's owner; `url` is where GitHub delivers
     pushes; `active` is false while the registration is paused. The secret is written at `vault_path`
     under `kv_mount`, and ExternalSecret `secret_name` brings it into `events_namespace` (the Argo
-    Events namespace) every `refresh_interval` through `secret_store`, an Output of the store it waits for."""
+    Events namespace) every `refresh_interval` through `secret_store`, an Output of the store it waits for.
+    `event_route` is the registration's EventSource, Sensor and Ingress (`tenancy.manifests.argo_events.event_route`)."""
 
     repository: str
     url: str
@@ -39,11 +41,13 @@ class TenantWebhookArgs:
     labels: Mapping[str, str]
     github_provider: github.Provider
     secret_store: pulumi.Input[str]
+    event_route: tuple[dict, ...]
 
 
 class TenantWebhook(pulumi.ComponentResource):
     """Children: random.RandomPassword; vault.kv.SecretV2 at <prefix>/<name>/github; ExternalSecret
-    `githubSecretName` in the Argo Events namespace; github.RepositoryWebhook (inactive while paused)."""
+    `githubSecretName` in the Argo Events namespace; EventSource, Sensor and Ingress `github-<name>` there;
+    github.RepositoryWebhook (inactive while paused)."""
 
     def __init__(self, name: str, args: TenantWebhookArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantWebhook", name, None, opts)
@@ -69,6 +73,10 @@ class TenantWebhook(pulumi.ComponentResource):
             labels=dict(args.labels),
         )
         kubernetes_object(f"{name}-external-secret", synced, child)
+        # Nothing here waits for the hook: a repository deleted or an App uninstalled fails the hook alone, and
+        # `pulumi up --continue-on-error` (docs/ci.md) goes on with everything else.
+        for route in args.event_route:
+            kubernetes_object(f"{name}-{route['kind'].lower()}", route, child)
         hook = github.RepositoryWebhook(
             f"{name}-hook",
             repository=args.repository,

@@ -45,8 +45,8 @@ def write_tenant(tenants_dir: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def load(tenants_dir: Path, settings: StackSettings) -> Callable[..., list[Tenant]]:
-    def run(settings_override: StackSettings | None = None) -> list[Tenant]:
-        return load_tenants(tenants_dir, settings_override or settings, display_base=tenants_dir.parent)
+    def run(settings_override: StackSettings | None = None, checks=()) -> list[Tenant]:
+        return load_tenants(tenants_dir, settings_override or settings, display_base=tenants_dir.parent, checks=checks)
 
     return run
 

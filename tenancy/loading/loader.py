@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -126,19 +126,26 @@ class Loaded:
     problems: tuple[Problem, ...]
 
 
-def load_tenants(directory: str | os.PathLike, settings: StackSettings, display_base: str | os.PathLike | None = None) -> list[Tenant]:
+def load_tenants(
+    directory: str | os.PathLike,
+    settings: StackSettings,
+    display_base: str | os.PathLike | None = None,
+    checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = (),
+) -> list[Tenant]:
     """Every registration of `directory`, valid for `settings`, sorted by name.
 
     Raises TenantValidationError listing every problem of every file. `display_base` is what file
     names in messages are relative to (default: the current directory).
     """
-    return valid_tenants(read_directory(directory, display_base), settings)
+    return valid_tenants(read_directory(directory, display_base), settings, checks)
 
 
-def valid_tenants(directory: TenantDirectory, settings: StackSettings) -> list[Tenant]:
+def valid_tenants(
+    directory: TenantDirectory, settings: StackSettings, checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = ()
+) -> list[Tenant]:
     """The registrations of a directory already read, valid for `settings`, sorted by name; raises
     TenantValidationError listing every problem of every file."""
-    loaded = load_directory(directory, settings)
+    loaded = load_directory(directory, settings, checks)
     if loaded.problems:
         raise TenantValidationError(loaded.problems)
     return list(loaded.tenants)
@@ -166,9 +173,15 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     problems: list[Problem] = []
     retired = NO_RETIRED
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith("."):
-            continue
         display = display_path(entry, display_base)
+        if entry.name.startswith("."):
+            # Hidden files (an editor's, git's placeholder) are not read; a hidden folder could hold a
+            # program that Pulumi.yaml's `main:` points at, unseen by anyone reading tenant files.
+            if entry.is_dir() and not entry.is_symlink():
+                problems.append(
+                    Problem((), "is a hidden folder", hint="nothing but tenant files belongs in the tenants directory", file=display)
+                )
+            continue
         if printable(entry.name) != entry.name:
             problems.append(
                 Problem((), "has control characters in its name", hint="tenant files are named <name>.yaml", file=display)
@@ -213,8 +226,12 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     return TenantDirectory(files, tuple(problems), retired=retired)
 
 
-def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loaded:
-    """Check every file of `directory` against `settings` and its retired buckets, alone and across files."""
+def load_directory(
+    directory: TenantDirectory, settings: StackSettings, checks: Sequence[Callable[[Tenant], Iterable[Problem]]] = ()
+) -> Loaded:
+    """Check every file of `directory` against `settings` and its retired buckets, alone and across files;
+    then each registration's derived values against their limits (rules.derived_limits, and `checks` on
+    what a layer above builds from it: tenancy.manifests.sizes)."""
     problems = [*directory.problems, *directory.retired.problems]
     tenants: list[Tenant] = []
     for file in directory.files.values():
@@ -227,7 +244,10 @@ def load_directory(directory: TenantDirectory, settings: StackSettings) -> Loade
             problems.append(
                 file.locate(Problem(("metadata", "name"), f"is '{registration.name}', so the file must be named {expected}"))
             )
-        tenants.append(Tenant(registration=registration, settings=settings, source=file.display))
+        tenant = Tenant(registration=registration, settings=settings, source=file.display)
+        tenants.append(tenant)
+        for check in (rules.derived_limits, *checks):
+            problems.extend(file.locate(found) for found in check(tenant))
     problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
     return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, labels, limits, naming
 from tenancy.model.problems import Problem
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
@@ -106,6 +106,8 @@ def against_stack(
             ("spec", "artifactBucket"),
             f"is required in environment '{settings.environment}', which has no fallback artifact bucket",
         )
+    elif spec.artifact_bucket is None and spec.wants(settings.environment):
+        yield from _fallback_prefix_problems(registration.name, settings, retired)
     names = settings.bucket_names
     for field, bucket in (("artifactBucket", spec.artifact_bucket), ("dataBucket", spec.data_bucket)):
         if bucket is None:
@@ -146,6 +148,24 @@ def _owned_bucket_problems(
             f"{where}, kept from registration {record.registration} when it left environment "
             f"{record.environment} (tenants/_retired-buckets.yaml)",
             hint="choose another name; only an operator can hand a retained bucket back (docs/operations.md)",
+        )
+
+
+def _fallback_prefix_problems(name: str, settings: StackSettings, retired: RetiredBuckets) -> Iterator[Problem]:
+    """A prefix of the shared fallback bucket is granted once: never one the platform writes itself, nor one
+    an offboarded registration of the same name left behind (a name is not an identity)."""
+    bucket = settings.fallback_artifact_bucket.bucket
+    where = f"'{name}' would be granted s3://{bucket}/{naming.fallback_key_prefix(name)} in environment {settings.environment}"
+    fix = "choose another name, or give the registration an artifactBucket of its own"
+    if name in naming.RESERVED_FALLBACK_PREFIXES or name in (settings.namespaces.argo_workflows, settings.namespaces.argo_events):
+        yield Problem(("metadata", "name"), f"{where}, a prefix the platform writes itself in its fallback bucket", hint=fix)
+    record = retired.prefix_of(bucket, name)
+    if record is not None and record.return_to != name:
+        yield Problem(
+            ("metadata", "name"),
+            f"{where}, kept with its objects from registration {record.registration} when it left environment "
+            f"{record.environment} (tenants/_retired-buckets.yaml)",
+            hint=f"{fix}; only an operator can hand a retained prefix back (docs/operations.md)",
         )
 
 
@@ -203,26 +223,36 @@ def _shard_problems(registration: RepoRegistration, settings: StackSettings) -> 
 
 
 def _installation_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
-    """With the GitHub App, Pulumi authenticates as the installation on the repository's owner: one must be known,
-    and a registration's own may not contradict the stack's."""
+    """With the GitHub App, Pulumi and the token generators act as the installation the stack lists for the
+    repository's owner, and only that one. An installation token reaches the repositories of the owner it is
+    installed on, by name: an id the file chose (another owner's) would mint tokens for that owner's
+    repository of the same name into this tenant's namespace. So spec.installationId is accepted only when it
+    is the owner's listed id."""
     spec, app = registration.spec, settings.github_app
     if app is None or not spec.wants(settings.environment):
         return
     listed = app.installation_of(spec.owner)
-    if spec.installation_id is None and listed is None:
+    add = f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp installations"
+    if listed is None and spec.installation_id is None:
         yield Problem(
             ("spec", "repoUrl"),
             f"no GitHub App installation is known for owner '{spec.owner}' in environment {settings.environment}",
-            hint=(
-                f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp "
-                "installations, or set spec.installationId"
-            ),
+            hint=add,
         )
-    elif spec.installation_id is not None and listed is not None and spec.installation_id != listed:
+    elif listed is None:
+        others = sorted(owner for owner, value in app.installations.items() if value == spec.installation_id)
+        whose = f", the installation of owner '{others[0]}'" if others else ""
+        yield Problem(
+            ("spec", "installationId"),
+            f"is {spec.installation_id}{whose}, but environment {settings.environment} lists no installation for "
+            f"owner '{spec.owner}'; installations come only from the stack's settings for the repository's owner",
+            hint=f"{add}, and remove installationId",
+        )
+    elif spec.installation_id is not None and spec.installation_id != listed:
         yield Problem(
             ("spec", "installationId"),
             f"is {spec.installation_id}, but environment {settings.environment} lists installation {listed} for owner '{spec.owner}'",
-            hint="remove it, or correct one of them",
+            hint="remove it: the stack's installation for the owner is the one used",
         )
 
 
@@ -253,6 +283,34 @@ def _endpoint_problems(bucket: BucketSpec, field: str, settings: StackSettings) 
     yield Problem(loc, what, hint=f"{remove}: the endpoint follows region ({bucket.region}), https://s3.{bucket.region}.amazonaws.com")
 
 
+def derived_limits(tenant: Tenant) -> Iterator[Problem]:
+    """Every name derived from the registration against the limit of the system it lands in
+    (tenancy.model.limits): the field that decides it is blamed. The input checks keep these in range
+    today; this says so again on the values themselves, so that a new prefix cannot slip past them."""
+    name_loc = ("metadata", "name")
+    derived = (
+        (naming.webhook_secret_volume_name(tenant.name), limits.VOLUME_NAME_MAX, "the volume Argo Events mounts its webhook Secret as"),
+        (naming.event_source_service_name(tenant.name), limits.DNS1123_LABEL_MAX, "its EventSource's Service"),
+        (naming.event_route_name(tenant.name), limits.LABEL_VALUE_MAX, "its EventSource and Sensor (a label value of their pods)"),
+        (tenant.github_secret_name, limits.DNS1123_SUBDOMAIN_MAX, "its webhook Secret"),
+        (tenant.iam_user_name, limits.IAM_USER_NAME_MAX, "its IAM user"),
+        (tenant.storage_policy_name, limits.IAM_POLICY_NAME_MAX, "its storage policy"),
+        (tenant.namespace, limits.DNS1123_LABEL_MAX, "its namespace"),
+    )
+    for value, limit, what in derived:
+        problem = limits.too_long(value, limit, what)
+        if problem:
+            yield Problem(name_loc, problem, hint="choose a shorter name")
+    for key, value in labels.tenant_labels(tenant).items():
+        problem = limits.too_long(value, limits.LABEL_VALUE_MAX, f"the label {key}")
+        if problem:
+            yield Problem(name_loc, problem, hint="choose a shorter name")
+    # Argo Workflows 4.1+ labels every run with its template's name.
+    problem = limits.too_long(tenant.workflow_template, limits.WORKFLOW_TEMPLATE_LABEL_MAX, "the label workflows.argoproj.io/workflow-template of each run")
+    if problem:
+        yield Problem(("spec", "workflowTemplateRef"), problem, hint="a WorkflowTemplate name of at most 63 characters")
+
+
 def _blame(tenant: Tenant, loc, message: str, hint: str | None = None) -> Problem:
     return Problem(loc, message, hint=hint, file=tenant.source)
 
@@ -269,7 +327,6 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
     names: dict[str, Tenant] = {}
     repos: dict[str, Tenant] = {}
     namespaces: dict[str, Tenant] = {}
-    installations: dict[str, Tenant] = {}
     buckets: dict[str, tuple[Tenant, str]] = {}
 
     for tenant in tenants:
@@ -287,19 +344,6 @@ def across_registrations(tenants: Iterable[Tenant], changed: frozenset[str] = fr
             yield clash(("spec", "repoUrl"), f"namespace {tenant.namespace} is already taken", namespaces[tenant.namespace])
         repos.setdefault(repo_key, tenant)
         namespaces.setdefault(tenant.namespace, tenant)
-
-        # One GitHub provider per owner: its registrations must name one installation.
-        owner = tenant.owner.lower()
-        first = installations.get(owner)
-        if first is not None and None not in (tenant.installation_id, first.installation_id) and tenant.installation_id != first.installation_id:
-            yield _blame(
-                tenant,
-                ("spec", "installationId"),
-                f"is {tenant.installation_id}, but {first.source} ({first.name}) gives owner '{tenant.owner}' "
-                f"installation {first.installation_id}",
-                hint="one installation serves all of an owner's repositories; use the same id",
-            )
-        installations.setdefault(owner, tenant)
 
         for location in tenant.managed_buckets:
             field = FIELD_OF_PURPOSE[location.purpose]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tenancy.model import labels, naming
+from tenancy.model import labels, limits, naming
 from tenancy.model.registration import DEFINITION_KINDS
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
@@ -230,15 +230,15 @@ def policy_validations() -> list[dict]:
             "reason": "Forbidden",
         },
         {
-            "expression": f"object.metadata.name.size() <= {naming.MAX_TEMPLATE_NAME_LENGTH}",
-            "message": f"names are at most {naming.MAX_TEMPLATE_NAME_LENGTH} characters (a label value of each run)",
+            "expression": f"object.metadata.name.size() <= {limits.WORKFLOW_TEMPLATE_LABEL_MAX}",
+            "message": f"names are at most {limits.WORKFLOW_TEMPLATE_LABEL_MAX} characters (a label value of each run)",
             "reason": "Invalid",
         },
         {
             "expression": (
-                f"object.kind != 'CronWorkflow' || object.metadata.name.size() <= {naming.MAX_CRON_WORKFLOW_NAME_LENGTH}"
+                f"object.kind != 'CronWorkflow' || object.metadata.name.size() <= {limits.CRON_WORKFLOW_NAME_MAX}"
             ),
-            "message": f"CronWorkflow names are at most {naming.MAX_CRON_WORKFLOW_NAME_LENGTH} characters",
+            "message": f"CronWorkflow names are at most {limits.CRON_WORKFLOW_NAME_MAX} characters",
             "reason": "Invalid",
         },
         {

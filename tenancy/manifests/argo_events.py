@@ -1,14 +1,21 @@
-"""Stack-level Argo Events objects: one GitHub EventSource with an entry per registration, and one Sensor
-whose per-registration trigger submits the registration's WorkflowTemplate."""
+"""A registration's Argo Events objects: its own GitHub EventSource, its own Sensor whose trigger submits its
+WorkflowTemplate, and the Ingress that routes its webhook URL to its EventSource's Service.
+
+One of each per registration, never one for the stack. The controller runs one pod per EventSource and
+per Sensor, mounting every Secret an EventSource names and handing the pod its whole object in one
+environment variable (tenancy.model.limits): a shared EventSource is restarted by every onboarding, stops
+every webhook when one Secret never syncs (its pod cannot start), and grows with every tenant towards
+the 128 KiB a process's environment string may hold (about 100 tenants) and etcd's 1.5 MiB; a shared
+Sensor is one object for every tenant's filters, where one bad filter fails its validation for all.
+Apart, a broken Secret or filter stops its own registration's webhooks and nobody else's, and nothing
+grows with the number of tenants (tests/manifests/test_argo_events.py measures 1,000).
+"""
 
 from __future__ import annotations
-
-from typing import Sequence
 
 from tenancy.model import labels, naming
 from tenancy.manifests import sync_wait
 from tenancy.manifests.argo_workflows import PARAM_GIT_REF, PARAM_GIT_REF_NAME, PARAM_GIT_REVISION
-from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -47,41 +54,84 @@ def sender_patterns(tenant: Tenant) -> list[str]:
     return [f"(?i)^{go_regex_literal(login)}$" for login in tenant.deployers]
 
 
-def event_source(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
-    """No `apiToken`: Pulumi owns each repository's webhook. With a token the EventSource would
-    create a second hook of its own, and GitHub would deliver every push twice."""
-    port = str(naming.EVENT_SOURCE_PORT)
-    github = {}
-    for tenant in tenants:
-        github[tenant.name] = {
-            "repositories": [{"owner": tenant.owner, "names": [tenant.repo]}],
-            "webhook": {
-                "endpoint": tenant.webhook_endpoint,
-                "port": port,
-                "method": "POST",
-                "url": settings.webhook_base_url,
-            },
-            "events": list(WEBHOOK_EVENTS),
-            "webhookSecret": {"name": tenant.github_secret_name, "key": naming.WEBHOOK_SECRET_KEY},
-            "contentType": "json",
-            "insecure": False,
-            "active": True,
-        }
+def event_source(tenant: Tenant) -> dict:
+    """The registration's own EventSource, serving its webhook path on EVENT_SOURCE_PORT behind its own Service.
+
+    No `apiToken`: Pulumi owns the repository's webhook. With a token the EventSource would create a
+    second hook of its own, and GitHub would deliver every push twice."""
+    settings = tenant.settings
+    entry = {
+        "repositories": [{"owner": tenant.owner, "names": [tenant.repo]}],
+        "webhook": {
+            "endpoint": tenant.webhook_endpoint,
+            "port": str(naming.EVENT_SOURCE_PORT),
+            "method": "POST",
+            "url": settings.webhook_base_url,
+        },
+        "events": list(WEBHOOK_EVENTS),
+        "webhookSecret": {"name": tenant.github_secret_name, "key": naming.WEBHOOK_SECRET_KEY},
+        "contentType": "json",
+        "insecure": False,
+        "active": True,
+    }
     return {
         "apiVersion": API_VERSION,
         "kind": "EventSource",
-        "metadata": {"name": naming.event_source_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "metadata": _metadata(tenant),
         "spec": {
             "service": {"ports": [{"port": naming.EVENT_SOURCE_PORT, "targetPort": naming.EVENT_SOURCE_PORT}]},
-            "github": github,
+            "github": {tenant.name: entry},
         },
     }
+
+
+def _metadata(tenant: Tenant) -> dict:
+    return {
+        "name": naming.event_route_name(tenant.name),
+        "namespace": tenant.settings.namespaces.argo_events,
+        "labels": labels.tenant_labels(tenant),
+    }
+
+
+def webhook_ingress(tenant: Tenant) -> dict:
+    """Routes exactly the registration's webhook path on the host of webhookBaseUrl to its EventSource's
+    Service (`<EventSource>-eventsource-svc`, which Argo Events creates), passing the path through unchanged:
+    the EventSource matches the full path. TLS and the ingress class come from the stack setting webhookIngress."""
+    ingress = tenant.settings.webhook_ingress
+    rule: dict = {
+        "http": {
+            "paths": [
+                {
+                    "path": tenant.webhook_endpoint,
+                    "pathType": "Exact",
+                    "backend": {
+                        "service": {
+                            "name": naming.event_source_service_name(tenant.name),
+                            "port": {"number": naming.EVENT_SOURCE_PORT},
+                        }
+                    },
+                }
+            ]
+        }
+    }
+    host = tenant.settings.webhook_host
+    if host is not None:
+        rule = {"host": host, **rule}
+    spec: dict = {"rules": [rule]}
+    if ingress.class_name is not None:
+        spec = {"ingressClassName": ingress.class_name, **spec}
+    if ingress.tls_secret is not None:
+        spec["tls"] = [{"hosts": [host] if host else [], "secretName": ingress.tls_secret}]
+    metadata = _metadata(tenant)
+    if ingress.annotations:
+        metadata["annotations"] = dict(ingress.annotations)
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec}
 
 
 def _dependency(tenant: Tenant) -> dict:
     return {
         "name": tenant.sensor_dependency,
-        "eventSourceName": naming.event_source_name(tenant.settings.shard_name),
+        "eventSourceName": naming.event_route_name(tenant.name),
         "eventName": tenant.name,
         "filters": {
             "data": [
@@ -130,8 +180,8 @@ def _trigger(tenant: Tenant) -> dict:
     return {
         "template": {
             "name": tenant.name,
-            # One Sensor serves every registration: without `conditions` a trigger would wait for
-            # all dependencies at once.
+            # The Sensor's one dependency, named: the trigger fires on it and on nothing else, should
+            # the Sensor ever hold more than one.
             "conditions": tenant.sensor_dependency,
             "argoWorkflow": {
                 "operation": "submit",
@@ -148,14 +198,20 @@ def _trigger(tenant: Tenant) -> dict:
     }
 
 
-def sensor(settings: StackSettings, tenants: Sequence[Tenant]) -> dict:
+def sensor(tenant: Tenant) -> dict:
+    """The registration's own Sensor: one dependency on its EventSource, one trigger that submits its template."""
     return {
         "apiVersion": API_VERSION,
         "kind": "Sensor",
-        "metadata": {"name": naming.sensor_name(settings.shard_name), "namespace": settings.namespaces.argo_events, "labels": labels.platform_labels()},
+        "metadata": _metadata(tenant),
         "spec": {
-            "template": {"serviceAccountName": naming.sensor_service_account_name(settings.shard_name)},
-            "dependencies": [_dependency(tenant) for tenant in tenants],
-            "triggers": [_trigger(tenant) for tenant in tenants],
+            "template": {"serviceAccountName": naming.sensor_service_account_name(tenant.settings.shard_name)},
+            "dependencies": [_dependency(tenant)],
+            "triggers": [_trigger(tenant)],
         },
     }
+
+
+def event_route(tenant: Tenant) -> tuple[dict, dict, dict]:
+    """Everything that carries the registration's pushes from its webhook URL to a Workflow: EventSource, Sensor, Ingress."""
+    return event_source(tenant), sensor(tenant), webhook_ingress(tenant)

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from tenancy.model import limits
 from tenancy.model.text import shown
 
 # Patterns are public so the tenant file's JSON Schema can offer them to editors.
@@ -104,12 +105,21 @@ def _is_ip_address(name: str) -> bool:
 def email_problem(value: str) -> str | None:
     if not _EMAIL.fullmatch(value) or len(value) > 254:
         return f"{shown(value)} is not an email address"
+    if value != value.lower():
+        # Argo's rbac-rule compares the sign-in service's `email` claim exactly, and the platform's sign-in
+        # reports addresses in lower case (docs/operations.md, the Argo UI): a capital would match nobody.
+        return f"{shown(value)} has capital letters; write it as the sign-in service reports it, '{value.lower()}'"
     return None
 
 
 def aws_region_problem(value: str) -> str | None:
     if not _AWS_REGION.fullmatch(value):
         return f"{shown(value)} is not an AWS region name (like us-west-2)"
+    if value not in limits.AWS_REGIONS:
+        return (
+            f"{shown(value)} is not an AWS region; if AWS has opened it since, add it to AWS_REGIONS in "
+            "tenancy/model/limits.py"
+        )
     return None
 
 
@@ -170,12 +180,31 @@ def github_owner_problem(value: str) -> str | None:
     return f"{shown(value)} is not a GitHub user or organization name"
 
 
+# A CODEOWNERS owner as GitHub writes it: `@login`, or `@org/team-slug` (team slugs: lower-case letters,
+# digits, '-' and '_'; docs.github.com, "About code owners").
+_CODE_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[a-z0-9_][a-z0-9_-]{0,99})?", re.ASCII)
+
+
+def code_owner_problem(value: str) -> str | None:
+    """A GitHub user (`@login`) or team (`@org/team`), as CODEOWNERS names them."""
+    if _CODE_OWNER.fullmatch(value):
+        return None
+    return f"{shown(value)} is not a GitHub user (@login) or team (@org/team)"
+
+
 def github_repo_url_parts(value: str) -> tuple[str, str] | None:
     """(owner, repo) of `https://github.com/<owner>/<repo>.git`, or None when the URL is not one."""
     match = _GITHUB_REPO_URL.fullmatch(value)
-    if not match or match["repo"] in (".", ".."):
+    if not match or match["repo"] in (".", "..") or _ends_in_git(match["repo"]):
         return None
     return match["owner"], match["repo"]
+
+
+def _ends_in_git(repo: str) -> bool:
+    """GitHub serves `<repo>.git` as `<repo>` and keeps no repository name ending in `.git` (it drops the
+    suffix when one is created so), so `…/repo.git.git` would be a second spelling of `…/repo.git`: one
+    repository, one spelling, and the clash check across files compares spellings."""
+    return repo.lower().endswith(".git")
 
 
 _GITHUB_HOSTS = ("github.com", "www.github.com")
@@ -205,7 +234,8 @@ def github_clone_url(value: str) -> str | None:
     if len(segments) != 2:
         return None
     owner, repo = segments
-    repo = repo[: -len(".git")] if repo.endswith(".git") else repo
+    while _ends_in_git(repo):
+        repo = repo[: -len(".git")]
     candidate = f"https://github.com/{owner}/{repo}.git"
     return candidate if github_repo_url_parts(candidate) else None
 

@@ -16,6 +16,8 @@ import hashlib
 import re
 from typing import Iterable
 
+from tenancy.model import limits
+
 PROJECT = "argo-tenants"
 
 # Names kept from the Helm chart this project replaces, so clusters and habits keep working.
@@ -55,21 +57,28 @@ GITHUB_STATUS_SECRET = "github-status-token"
 GITHUB_TOKEN_PURPOSES = ("contents", "status")
 
 # Stack-level objects in the Argo Events namespace, as an unsharded stack names them; a shard stack
-# uses the functions below, which add its shard.
-EVENT_SOURCE = "repo-registrations"
-SENSOR = "repo-registrations"
+# uses the functions below, which add its shard. (Each registration has its EventSource and Sensor:
+# event_route_name; until 2026-12 one EventSource and one Sensor `repo-registrations[-<shard>]` served all.)
 SENSOR_SERVICE_ACCOUNT = "argo-tenants-sensor"
 WEBHOOK_SERVICE_ACCOUNT = "argo-tenants-webhooks"
 WEBHOOK_SECRET_STORE = "argo-tenants-webhooks"
 EVENT_SOURCE_PORT = 12000
 
-# Longest environment name and registration name for which every derived name below fits its
-# limit (IAM user names: 64; Kubernetes names and label values: 63). tests/model/test_naming.py proves it.
+# Registrations' own objects in the Argo Events namespace (EventSource, Sensor, Ingress): the platform
+# must not create objects of its own under this prefix (docs/operations.md).
+EVENT_ROUTE_PREFIX = "github-"
+# Registrations' webhook Secrets there, under a prefix of their own (webhook_secret_name).
+WEBHOOK_SECRET_PREFIX = f"{PROJECT}-webhook-"
+
+# Longest environment name and registration name for which every derived name below fits its limit.
+# The tightest is the volume Argo Events mounts the webhook Secret as, `secret-argo-tenants-webhook-<name>`,
+# a DNS-1123 label (tenancy.model.limits); then IAM user names (64) and Kubernetes names and label values (63).
+# tests/model/test_naming.py proves it; tenancy.loading.rules checks each derived name again.
 MAX_ENVIRONMENT_LENGTH = 10
-MAX_REGISTRATION_NAME_LENGTH = 40
+MAX_REGISTRATION_NAME_LENGTH = limits.VOLUME_NAME_MAX - len(limits.ARGO_EVENTS_SECRET_VOLUME_PREFIX) - len(WEBHOOK_SECRET_PREFIX)
 MAX_NAMESPACE_LENGTH = 63
-# Longest shard name: Argo Events names the EventSource's Service `<event source>-eventsource-svc`,
-# a DNS-1035 label of at most 63 characters; 12 leaves room to spare (tests/model/test_naming.py).
+# Longest shard name: stack-level names carry it as a suffix (`argo-tenants-<env>-webhooks-<shard>`, the
+# stack's Vault policy and role); 12 leaves room to spare (tests/model/test_naming.py).
 MAX_SHARD_LENGTH = 12
 
 
@@ -111,11 +120,6 @@ def data_secret_name(registration: str) -> str:
     return f"s3-credentials-{registration}-data"
 
 
-# Registrations' objects in the Argo Events namespace, which every registration of an environment
-# shares: the platform must not create objects of its own under this prefix (docs/operations.md).
-WEBHOOK_SECRET_PREFIX = f"{PROJECT}-webhook-"
-
-
 def webhook_secret_name(registration: str) -> str:
     """The Secret (and its ExternalSecret) holding the webhook secret, in the Argo Events namespace.
 
@@ -123,6 +127,21 @@ def webhook_secret_name(registration: str) -> str:
     External Secrets Operator would then take over (and delete at offboarding).
     """
     return f"{WEBHOOK_SECRET_PREFIX}{registration}"
+
+
+# Top-level prefixes of a fallback bucket the platform writes itself, which no registration's `<name>/` may be:
+# the chart's and seed documents' artifact prefix (`workflows/`), where Argo's controller-wide repository puts
+# archived logs when it is pointed at the bucket (`logs/`, `artifacts/`, `archive/`), and the platform's own
+# namespaces, which a keyFormat of `{{workflow.namespace}}/...` writes under. Argo's default keyFormat is
+# `{{workflow.name}}/{{pod.name}}` (argo-workflows config/config.go, DefaultArchivePattern): the platform
+# writes its own workflows under one of these prefixes (docs/operations.md), never at the root.
+RESERVED_FALLBACK_PREFIXES = ("workflows", "logs", "artifacts", "archive", "argo", "argo-workflows", "argo-events", "platform")
+
+
+def fallback_key_prefix(registration: str) -> str:
+    """A registration's prefix of its environment's fallback bucket: its name, which no other registration of
+    the environment has (and no later one gets: tenants/_retired-buckets.yaml records the prefixes left behind)."""
+    return f"{registration}/"
 
 
 def physical_bucket_name(base: str, prefix: str, suffix: str) -> str:
@@ -197,12 +216,19 @@ def _of_shard(base: str, shard: str | None) -> str:
     return base if shard is None else f"{base}-{shard}"
 
 
-def event_source_name(shard: str | None) -> str:
-    return _of_shard(EVENT_SOURCE, shard)
+def event_route_name(registration: str) -> str:
+    """The registration's EventSource, Sensor and Ingress in the Argo Events namespace (one kind each, one name)."""
+    return f"{EVENT_ROUTE_PREFIX}{registration}"
 
 
-def sensor_name(shard: str | None) -> str:
-    return _of_shard(SENSOR, shard)
+def event_source_service_name(registration: str) -> str:
+    """The Service Argo Events creates for the registration's EventSource (a DNS-1035 label)."""
+    return f"{event_route_name(registration)}{limits.ARGO_EVENTS_SERVICE_SUFFIX}"
+
+
+def webhook_secret_volume_name(registration: str) -> str:
+    """The volume Argo Events mounts the registration's webhook Secret as, in its EventSource's pod."""
+    return (limits.ARGO_EVENTS_SECRET_VOLUME_PREFIX + webhook_secret_name(registration)).replace("_", "-")
 
 
 def sensor_service_account_name(shard: str | None) -> str:
@@ -281,18 +307,10 @@ def workflow_generate_name(registration: str) -> str:
 
 # --- Tenant-owned workflow definitions, synced by Argo CD (spec.definitions) ---------------------
 
-# A WorkflowTemplate's name is written on each of its runs as the label workflows.argoproj.io/workflow-template,
-# and Argo validates object names against the label-value limit of 63 (workflow/validate/validate.go,
-# maxCharsInObjectName); a CronWorkflow's against 52, as its runs' names add a 10-digit timestamp and a '-'
-# (validate.go, maxCharsInCronWorkflowName). To move to tenancy/model/limits.py with the other limits.
-MAX_TEMPLATE_NAME_LENGTH = 63
-MAX_CRON_WORKFLOW_NAME_LENGTH = 52
-
 # Argo CD's Applications and AppProjects of registrations, in Argo CD's namespace, under a prefix the
 # platform keeps for them (docs/operations.md). `tenant-<environment>-<registration>` is at most
-# 7 + 10 + 1 + 40 = 58 characters: within the 63 of a label value, which an Application's name becomes
-# where Argo CD tracks resources by label (app.kubernetes.io/instance). `environment_overlap` keeps
-# two environments' names apart, as for the Vault names.
+# 7 + 10 + 1 + 35 = 53 characters: within limits.ARGO_CD_APPLICATION_NAME_MAX (tests/manifests/test_argo_cd.py).
+# `environment_overlap` keeps two environments' names apart, as for the Vault names.
 ARGO_CD_PREFIX = "tenant-"
 # The in-cluster destination, as Argo CD names the cluster it runs in.
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -315,7 +333,7 @@ def argo_cd_name(environment: str, registration: str) -> str:
 
 def sync_waiter_role_name(environment: str, registration: str) -> str:
     """Role and RoleBinding in Argo CD's namespace that let the waiter `get` the registration's Application:
-    at most 58 + 5 = 63 characters."""
+    at most 53 + 5 = 58 characters."""
     return f"{argo_cd_name(environment, registration)}-sync"
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.validators import checked, invalid, list_to_tuple
 
@@ -39,6 +39,7 @@ BucketName = Annotated[
     str, checked(formats.s3_bucket_problem), _schema(pattern=formats.S3_BUCKET_PATTERN, minLength=3, maxLength=63)
 ]
 Email = Annotated[str, checked(formats.email_problem), _schema(format="email")]
+CodeOwner = Annotated[str, checked(formats.code_owner_problem), _schema(pattern=r"^@[A-Za-z0-9][A-Za-z0-9-]{0,38}(/[a-z0-9_][a-z0-9_-]{0,99})?$")]
 Region = Annotated[str, checked(formats.aws_region_problem), _schema(pattern=formats.AWS_REGION_PATTERN)]
 Branch = Annotated[str, checked(formats.branch_problem), _schema(minLength=1)]
 TenantLabel = Annotated[
@@ -54,7 +55,7 @@ ShardName = Annotated[
 TemplateName = Annotated[
     str,
     checked(formats.dns_subdomain_problem),
-    _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=naming.MAX_TEMPLATE_NAME_LENGTH),
+    _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=limits.WORKFLOW_TEMPLATE_LABEL_MAX),
 ]
 GithubLogin = Annotated[
     str, checked(formats.github_owner_problem), _schema(pattern=formats.GITHUB_OWNER_PATTERN, maxLength=39)
@@ -257,10 +258,10 @@ class DefinitionsSpec(_Strict):
     @classmethod
     def _template_name(cls, value: str | None) -> str | None:
         # A WorkflowTemplate's name becomes the label workflows.argoproj.io/workflow-template of its runs.
-        if value is not None and len(value) > naming.MAX_TEMPLATE_NAME_LENGTH:
+        if value is not None and len(value) > limits.WORKFLOW_TEMPLATE_LABEL_MAX:
             raise invalid(
                 f"'{value}' has {len(value)} characters; a WorkflowTemplate name is at most "
-                f"{naming.MAX_TEMPLATE_NAME_LENGTH} (it becomes a label value of every run)"
+                f"{limits.WORKFLOW_TEMPLATE_LABEL_MAX} (it becomes a label value of every run)"
             )
         return value
 
@@ -321,9 +322,10 @@ class RepoRegistrationSpec(_Strict):
     installation_id: int | None = Field(
         default=None,
         ge=1,
+        le=limits.MAX_SAFE_INTEGER,
         description=(
-            "Installation id of the platform's GitHub App on this repository's owner. Optional: the stack setting "
-            "githubApp.installations usually lists it; registrations of one owner must agree."
+            "Leave it out: the installation used is always the one the stack setting githubApp.installations "
+            "lists for this repository's owner. Accepted, for manifests that name it, only when it is exactly that id."
         ),
     )
     artifact_bucket: BucketSpec | None = Field(
@@ -345,6 +347,15 @@ class RepoRegistrationSpec(_Strict):
         description=(
             "Let every signed-in user of the platform read the tenant's workflows and logs, as readUsers do "
             "(signing in is still required); recorded on the namespace as the label calypr.io/public."
+        ),
+    )
+    owners: tuple[CodeOwner, ...] = Field(
+        default=(),
+        description=(
+            "GitHub users (@login) or teams (@org/team) who own this registration. .github/CODEOWNERS (generated "
+            "by `python -m tenancy validate --fix`) asks them, or the platform, to review every change to this "
+            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, owners) "
+            "needs their approval or the platform's, never only the pull request's author (docs/ci.md)."
         ),
     )
     environments: tuple[EnvironmentName, ...] | None = Field(
@@ -387,13 +398,15 @@ class RepoRegistrationSpec(_Strict):
     credentials_rotation: int = Field(
         default=0,
         ge=0,
+        # Pulumi carries it as a double (the keys' replacement trigger): beyond 2**53 - 1 it crashed the plan.
+        le=limits.MAX_SAFE_INTEGER,
         description=(
             "Bump by one to rotate the S3 access key. The previous key keeps working until the next "
             "rotation, so running workflows are not cut off."
         ),
     )
 
-    @field_validator("admin_users", "read_users", mode="before")
+    @field_validator("admin_users", "read_users", "owners", mode="before")
     @classmethod
     def _list_to_tuple(cls, value):
         return list_to_tuple(value)

@@ -8,16 +8,18 @@ environment variables.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Annotated, Any, Literal, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from urllib.parse import urlsplit
 
-from tenancy.model import formats, naming
+from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import Loc, Problem, SettingsError
-from tenancy.model.registration import BucketName, EnvironmentName, ShardName
+from tenancy.model.registration import BucketName, CodeOwner, EnvironmentName, ShardName
 from tenancy.model.validators import checked, invalid, list_to_tuple
 
 CONFIG_NAMESPACE = naming.PROJECT
@@ -32,17 +34,6 @@ def _url_without_trailing_slash(value: str) -> str | None:
     if problem:
         return problem
     return "must not end with '/'" if value.endswith("/") else None
-
-
-def _platform_namespace(value: str, why: str) -> str:
-    """`value`, unless it could be a tenant namespace, where a tenant admin can run any pod."""
-    if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
-        raise invalid(
-            f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
-            f"tenant admin can run any pod; {why}, so it must be a platform namespace",
-            "setting_format",
-        )
-    return value
 
 
 class _Settings(BaseModel):
@@ -70,26 +61,37 @@ class VaultSettings(_Settings):
     )
 
 
+def _platform_namespace_problem(value: str) -> str | None:
+    problem = formats.dns_label_problem(value)
+    if problem:
+        return problem
+    if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+        # Argo Events' namespace holds every registration's webhook secret and the Sensor, whose service
+        # account submits workflows in every tenant namespace: inside a tenant's namespace, that tenant's
+        # admins could read them all and act as the Sensor.
+        return (
+            f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a tenant admin "
+            "can run any pod; the platform's components live in platform namespaces"
+        )
+    return None
+
+
 class NamespaceSettings(_Settings):
-    argo_workflows: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+    argo_workflows: Annotated[str, _checked(_platform_namespace_problem)] = Field(
         default="argo-workflows", description="Namespace of the Argo Workflows controller."
     )
-    argo_events: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+    argo_events: Annotated[str, _checked(_platform_namespace_problem)] = Field(
         default="argo-events",
         description="Namespace of Argo Events: the EventSource, the Sensor and the webhook Secrets live here.",
     )
-    argo_cd: Annotated[str, _checked(formats.dns_label_problem)] = Field(
+    # Argo CD holds the GitHub App's key for its repository credentials: a platform namespace too.
+    argo_cd: Annotated[str, _checked(_platform_namespace_problem)] = Field(
         default="argocd",
         description=(
             "Namespace of Argo CD, for registrations with spec.definitions: their Applications, AppProjects and "
             "the GitHub App's repository credential templates live here, never in a tenant namespace."
         ),
     )
-
-    @field_validator("argo_cd")
-    @classmethod
-    def _argo_cd_is_not_a_tenant_namespace(cls, value: str) -> str:
-        return _platform_namespace(value, "Argo CD holds the GitHub App's key for its repository credentials")
 
 
 class FallbackBucketSettings(_Settings):
@@ -102,6 +104,25 @@ class FallbackBucketSettings(_Settings):
 class BucketNameSettings(_Settings):
     prefix: str = Field(default="", description="Put in front of every tenant bucket name in this environment.")
     suffix: str = Field(default="", description="Put after every tenant bucket name in this environment.")
+
+
+class WebhookIngressSettings(_Settings):
+    """How each registration's Ingress (its webhook path on the host of webhookBaseUrl, to its EventSource) is served."""
+
+    class_name: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None, description="ingressClassName of every webhook Ingress. Unset: the cluster's default IngressClass."
+    )
+    tls_secret: Annotated[str, _checked(formats.dns_subdomain_problem)] | None = Field(
+        default=None,
+        description=(
+            "Secret in the Argo Events namespace with the certificate of webhookBaseUrl's host (GitHub verifies it). "
+            "Unset: TLS is left to the ingress controller's default certificate."
+        ),
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of every webhook Ingress (e.g. cert-manager's). No rewrite: the EventSource matches the full path.",
+    )
 
 
 class ShardSettings(_Settings):
@@ -144,12 +165,12 @@ class GithubAppSettings(_Settings):
     """The platform's GitHub App (docs/operations.md#the-github-app): how Pulumi manages webhooks, and how the
     cluster mints each repository's short-lived tokens."""
 
-    app_id: int = Field(ge=1, description="The App's numeric id (App settings, General, 'App ID').")
-    installations: dict[str, Annotated[int, Field(ge=1)]] = Field(
+    app_id: int = Field(ge=1, le=limits.MAX_SAFE_INTEGER, description="The App's numeric id (App settings, General, 'App ID').")
+    installations: dict[str, Annotated[int, Field(ge=1, le=limits.MAX_SAFE_INTEGER)]] = Field(
         default_factory=dict,
         description=(
             "Installation id of the App per repository owner (user or organization, any case), e.g. {calypr: 12345678}. "
-            "A registration may name its own with spec.installationId instead."
+            "The only source of installations: a registration's repository gets its owner's, and nothing else."
         ),
     )
     namespace: Annotated[str, _checked(formats.dns_label_problem)] = Field(
@@ -183,7 +204,13 @@ class GithubAppSettings(_Settings):
     @field_validator("namespace")
     @classmethod
     def _not_a_tenant_namespace(cls, value: str) -> str:
-        return _platform_namespace(value, "the App's private key lives there")
+        if value.startswith(naming.TENANT_NAMESPACE_PREFIX):
+            raise invalid(
+                f"'{value}' could be a tenant namespace ({naming.TENANT_NAMESPACE_PREFIX}<owner>-<repo>), where a "
+                "tenant admin can run any pod; the App's private key must live in a platform namespace",
+                "setting_format",
+            )
+        return value
 
     def installation_of(self, owner: str) -> int | None:
         """The installation id listed for `owner` (GitHub owner names ignore case), or None."""
@@ -212,6 +239,15 @@ class StackSettings(_Settings):
         ),
         json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
     )
+    platform_owners: Annotated[tuple[CodeOwner, ...], BeforeValidator(list_to_tuple)] = Field(
+        default=(),
+        description=(
+            "GitHub users (@login) or teams (@org/team) who own the platform: .github/CODEOWNERS (generated by "
+            "`python -m tenancy validate --fix`) makes them owners of every file, beside each registration's own "
+            "owners. Changing it is a platform change."
+        ),
+        json_schema_extra={"x-default": "declared once in `Pulumi.yaml`"},
+    )
     aws_region: Annotated[str, _checked(formats.aws_region_problem)] = Field(
         description="AWS region of the provider (the `aws:region` setting)."
     )
@@ -220,6 +256,13 @@ class StackSettings(_Settings):
             "Public base URL that routes to the Argo Events EventSource service; each repository's "
             "webhook goes to <webhookBaseUrl>/github/<name>."
         )
+    )
+    webhook_ingress: WebhookIngressSettings = Field(
+        default_factory=WebhookIngressSettings,
+        description=(
+            "The Ingress each registration gets in the Argo Events namespace, routing its webhook path "
+            "(<webhookBaseUrl>/github/<name>) to its own EventSource."
+        ),
     )
     vault: VaultSettings = Field(description="Where the tenants' secrets live and how External Secrets Operator logs in.")
     namespaces: NamespaceSettings = Field(
@@ -358,6 +401,17 @@ class StackSettings(_Settings):
         return Endpoint.parse(self.webhook_base_url)
 
     @property
+    def webhook_host(self) -> str | None:
+        """The host webhook Ingresses match: webhookBaseUrl's, without its port; None for an IP address, which
+        an Ingress rule cannot name (every host then reaches the path)."""
+        host = urlsplit(self.webhook_base_url).hostname
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        return None
+
+    @property
     def s3_service(self) -> Endpoint | None:
         """The S3-compatible service of `s3_endpoint`; None for AWS S3."""
         return Endpoint.parse(self.s3_endpoint) if self.s3_endpoint else None
@@ -427,6 +481,7 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             known = ", ".join(sorted((*_OWN_KEYS, *SECRET_KEYS)))
             raise SettingsError(Problem((key,), f"unknown setting (known: {known})", hint="check its spelling"))
         raw[name] = _decode(key, value, structured=name in _JSON_KEYS)
+    _check_configmaps_mutable(config)
     if "environment" not in raw:
         _check_default_environment(raw, stack)
         raw["environment"] = stack
@@ -445,6 +500,26 @@ def settings_from_config(config: Mapping[str, Any], stack: str) -> StackSettings
             raise SettingsError(Problem(loc, "unknown setting", hint="check its spelling")) from None
         message = "is required but not set" if first["type"] == "missing" else first["msg"]
         raise SettingsError(Problem(loc, message)) from None
+
+
+# pulumi-kubernetes' provider setting (docs: kubernetes.Provider, enableConfigMapMutable): without it a ConfigMap
+# whose data changes is replaced, deleted and created again, and runs find no artifact repository meanwhile.
+CONFIGMAP_MUTABLE_KEY = "kubernetes:enableConfigMapMutable"
+
+
+def _check_configmaps_mutable(config: Mapping[str, Any]) -> None:
+    """The program updates its ConfigMaps (`artifact-repositories`) in place: only with this provider setting."""
+    value = config.get(CONFIGMAP_MUTABLE_KEY)
+    if value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+        return
+    raise SettingsError(
+        Problem(
+            (CONFIGMAP_MUTABLE_KEY,),
+            f"is {'not set' if value is None else repr(value)}; the artifact-repositories ConfigMap would be deleted and "
+            "created again on every change, and runs started meanwhile find no artifact repository",
+            hint=f"set it in Pulumi.yaml's config: {CONFIGMAP_MUTABLE_KEY}: {{value: true}}",
+        )
+    )
 
 
 def _check_default_environment(raw: dict[str, Any], stack: str) -> None:

@@ -138,7 +138,7 @@ class Tenant:
             bucket=fallback.bucket,
             region=fallback.region,
             service=service,
-            key_prefix=f"{self.name}/",
+            key_prefix=naming.fallback_key_prefix(self.name),
             managed=False,
             vault_path=naming.default_vault_path(self.settings.vault.path_prefix, self.name, "artifacts"),
             secret_name=naming.artifact_secret_name(self.name),
@@ -239,12 +239,13 @@ class Tenant:
 
     @property
     def installation_id(self) -> int | None:
-        """The GitHub App installation that serves this repository's owner: the registration's own, else the
-        stack's for the owner; None without an App or when neither names one (a validation problem)."""
+        """The GitHub App installation the stack lists for this repository's owner, and only that: an id the
+        file writes is never used (an installation on another owner would mint tokens for that owner's
+        repository of the same name). None without an App or an unlisted owner (a validation problem)."""
         app = self.settings.github_app
         if app is None:
             return None
-        return self.spec.installation_id or app.installation_of(self.owner)
+        return app.installation_of(self.owner)
 
     def github_token_name(self, purpose: str) -> str:
         """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""

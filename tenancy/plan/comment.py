@@ -1,14 +1,19 @@
-"""The pull-request comment of `plan --base`: every stack's diff in one Markdown report, read top-down.
+"""The pull-request comment of `plan --base`: every stack's diff and the merge's review in one Markdown
+report, read top-down.
 
-1. One verdict across all stacks: nothing blocking (said in so many words), or blocked, and why, per
-   stack; then a table of the stacks, "showing N of M" tenant changes and a compact index of them.
-2. Per stack, blocked stacks first: its offboarding caution, the stack settings it changes, what it
+1. One verdict line: refused, blocked until approved (which approval, which label), approved (by whom,
+   for which commit), or nothing blocking.
+2. What the merge changes besides the tenants' objects (tenancy.plan.review): refused, waiting,
+   approved, renames; then each stack's state, a table of the stacks, the revisions planned (a merge
+   computed for the plan is never named as a commit), "showing N of M" and a compact index.
+3. Per stack, blocked stacks first: its offboarding caution, the stack settings it changes, what it
    leaves to other stacks, its shared objects, the changes many tenants share (grouped once, with
    their names), then one collapsed section per tenant.
 
-Everything fits one byte budget (GitHub refuses comments over 65,536 characters): the verdicts and
-the index always stay, and whole sections are left out from the end, counted at the top and below
-their stack. Every name that comes from a file (stacks, tenants, settings) is escaped.
+Everything fits one byte budget (GitHub refuses comments over 65,536 characters): the verdicts, every
+stack's head and the index always stay; what is left is shared out per stack, whole sections left out
+from each stack's end, counted at the top and below their stack. Every name that comes from a file
+(stacks, tenants, settings) is escaped.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tenancy.plan import markdown as md
+from tenancy.plan.approvals import ACCESS_CHANGE, LABELS, OFFBOARDING as OFFBOARDING_KIND, PLATFORM_CHANGE, Review
 from tenancy.plan.diff_render import (
     EMOJI,
     MOVE_EMOJI,
@@ -53,6 +59,8 @@ class StackReport:
     code: int
     diff: dict[str, Any] | None = None
     problem: tuple[str, str] | None = None
+    # What the command says about it on stderr, for the job log (never part of the comment).
+    notice: str | None = None
 
 
 def diff_markdown(diff: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
@@ -93,8 +101,13 @@ def _accepted(report: StackReport) -> bool:
     return bool(report.diff["offboarding"]["blocking"])
 
 
-def overall(reports: list[StackReport]) -> str:
-    """The first thing a reviewer reads: is anything blocking, where, and what to do about it."""
+def _offboarding_approver(review: Review | None) -> str:
+    approval = review.approvals.of(OFFBOARDING_KIND) if review else None
+    return f"by {html.escape(approval.words())}" if approval else "with `allow-offboarding`"
+
+
+def overall(reports: list[StackReport], review: Review | None = None) -> str:
+    """Each stack's state: is anything blocking, where, and what to do about it."""
     blocked = [report for report in reports if report.code != 0]
     clear = [report for report in reports if report.code == 0]
     if blocked:
@@ -111,15 +124,141 @@ def overall(reports: list[StackReport]) -> str:
         return "\n".join(lines)
     accepted = [report for report in reports if _accepted(report)]
     if accepted:
-        lines = ["> [!WARNING]", "> **Offboarding accepted** with `allow-offboarding`; nothing else blocking."]
+        lines = ["> [!WARNING]", f"> **Offboarding accepted** {_offboarding_approver(review)}; nothing else blocking in the plans."]
         lines += [f"> - {md.code(report.stack)}: {html.escape(verdict(report).split(': ', 1)[1])}." for report in accepted]
         return "\n".join(lines)
     if all(no_changes(report.diff) for report in reports):
+        if review and review.requirements:
+            return f"> [!NOTE]\n> **No tenant or resource changes** on {_stack_list(reports)}; what else the merge changes is listed above."
         return f"> [!TIP]\n> **No changes** on {_stack_list(reports)}: merging changes nothing there."
     return (
         f"> [!TIP]\n> **Nothing blocking** on {_stack_list(reports)}: no tenant is offboarded or moved "
         "and no bucket leaves management; the changes below only create or update."
     )
+
+
+# --- the merge as a whole (tenancy.plan.review) ------------------------------------------------------
+
+KIND_WORDS = {
+    PLATFORM_CHANGE: "a platform owner's approval",
+    ACCESS_CHANGE: "approval by the registration's owners or a platform owner",
+}
+KIND_TITLES = {PLATFORM_CHANGE: "platform change", ACCESS_CHANGE: "access change", OFFBOARDING_KIND: "offboarding", "refused": "refused"}
+# Requirements listed at the top; past it they are counted (the job summary lists them all).
+MAX_REQUIREMENTS = 40
+
+
+def _commit(review: Review | None) -> str:
+    return f" for {md.code(review.commit[:12])}" if review and review.commit else ""
+
+
+def verdict_line(reports: list[StackReport], review: Review | None = None) -> str:
+    """The first line of the comment: may this merge land, and, if approvals made it so, whose and for which commit."""
+    refused = list(review.refused) if review else []
+    invalid = [report for report in reports if report.code not in (0, OFFBOARDING)]
+    offboarding = [report for report in reports if report.code == OFFBOARDING]
+    waiting = list(review.waiting) if review else []
+    if refused or invalid:
+        count = len(refused) + len(invalid)
+        return f"**⛔ Refused{_commit(review)}:** {count} problem{'s' if count != 1 else ''} the pull request must fix first (below)."
+    if waiting or offboarding:
+        needs = []
+        for kind in (PLATFORM_CHANGE, ACCESS_CHANGE):
+            of_kind = [r for r in waiting if r.kind == kind]
+            if of_kind:
+                needs.append(
+                    f"{KIND_WORDS[kind]} (label {md.code(LABELS[kind])}) for {len(of_kind)} {KIND_TITLES[kind]}{'s' if len(of_kind) != 1 else ''}"
+                )
+        if offboarding:
+            needs.append(f"a platform owner's acceptance of offboarding (label {md.code(LABELS[OFFBOARDING_KIND])}) on {_stack_list(offboarding)}")
+        return f"**⛔ Blocked{_commit(review)}** until approved: {'; '.join(needs)}."
+    approvals = approval_words(reports, review)
+    if approvals:
+        return f"**✅ Approved{_commit(review)}:** {approvals}. Nothing else blocks."
+    if reports and all(report.diff is not None and no_changes(report.diff) for report in reports) and not (review and review.paths):
+        return f"**✅ No changes{_commit(review)}:** merging changes nothing on {_stack_list(reports)}."
+    return f"**✅ Nothing blocking{_commit(review)}:** every change below only creates or updates tenants' objects."
+
+
+def approval_words(reports: list[StackReport], review: Review | None) -> str:
+    """`offboarding by @alice for 0123abcd; platform change by @bob for 0123abcd`: approvals that carry the verdict."""
+    if review is None:
+        return ""
+    words = []
+    accepted = [report for report in reports if report.code == 0 and _accepted(report)]
+    if accepted:
+        words.append(f"offboarding on {_stack_list(accepted)} {_offboarding_approver(review)}")
+    by: dict[tuple[str, str], int] = {}
+    for requirement in review.approved:
+        approval = requirement.approved_by
+        by[(KIND_TITLES[requirement.kind], approval.words())] = by.get((KIND_TITLES[requirement.kind], approval.words()), 0) + 1
+    words += [f"{count} {kind}{'s' if count != 1 else ''} by {html.escape(who)}" for (kind, who), count in by.items()]
+    return "; ".join(words)
+
+
+def _requirement_line(requirement, mark: str) -> str:
+    owners = ""
+    if requirement.kind == ACCESS_CHANGE:
+        named = ", ".join(md.code(owner) for owner in requirement.owners) or "none named"
+        owners = f" · owners at the base: {named}"
+    approved = f" · approved by {html.escape(requirement.approved_by.words())}" if requirement.approved_by else ""
+    # `what` is Markdown already, every value from the files in a code span (tenancy.plan.review).
+    return f"- {mark} **{KIND_TITLES[requirement.kind]}** {md.code(requirement.subject)}: {requirement.what}{owners}{approved}"
+
+
+def review_block(review: Review | None) -> str:
+    """What the merge changes beyond the plans, blocking first: refused, then waiting, then approved; renames."""
+    if review is None or not (review.requirements or review.renames):
+        return ""
+    lines = []
+    listed = 0
+    for group, mark in ((review.refused, "⛔"), (review.waiting, "⏳"), (review.approved, "✅")):
+        for requirement in group:
+            if listed < MAX_REQUIREMENTS:
+                lines.append(_requirement_line(requirement, mark))
+            listed += 1
+    if listed > MAX_REQUIREMENTS:
+        lines.append(f"- … and {listed - MAX_REQUIREMENTS} more: the job summary lists them all")
+    lines += [f"- 🔀 **rename** {md.code(rename['words'])}" for rename in review.renames]
+    kind = "CAUTION" if review.refused or review.waiting else "NOTE"
+    heading = "What this merge changes besides the tenants' objects, and who approves it (docs/ci.md):"
+    stale = review.approvals.stale()
+    if stale:
+        lines.append(
+            "- approvals given for another commit count for nothing here: "
+            + ", ".join(f"{html.escape(a.kind)} {html.escape(a.words())}" for a in stale)
+        )
+    return "\n".join([f"> [!{kind}]", f"> {heading}", ">", *(f"> {line}" for line in lines)])
+
+
+def review_text(review: Review) -> str:
+    """The review for a terminal."""
+    lines = []
+    for group, mark in ((review.refused, "REFUSED"), (review.waiting, "NEEDS APPROVAL"), (review.approved, "APPROVED")):
+        for requirement in group:
+            by = f" (by {requirement.approved_by.words()})" if requirement.approved_by else ""
+            owners = f" [owners: {', '.join(requirement.owners) or 'none'}]" if requirement.kind == ACCESS_CHANGE else ""
+            lines.append(f"{mark}: {KIND_TITLES[requirement.kind]}: {clean(requirement.subject)}: {clean(requirement.what)}{owners}{by}")
+    lines += [f"RENAME: {clean(rename['words'])}" for rename in review.renames]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def provenance(reports: list[StackReport], review: Review | None) -> str:
+    """Which revisions were planned, after the verdict: a merge computed for CI is named as what it is."""
+    diffs = [report.diff for report in reports if report.diff]
+    if not diffs:
+        return ""
+    diff = diffs[0]
+    base = md.code(base_label(diff))
+    program = {"current": "the base's program (`--program current`)", "each": "each revision's own program"}.get(diff.get("program") or "", "")
+    head_commit = (diff.get("head") or {}).get("commit")
+    if review and review.commit and head_commit and not head_commit.startswith(review.commit):
+        head = f"the pull request's head {md.code(review.commit[:12])} merged into the base (a merge computed for this plan only, not a commit on GitHub)"
+    elif (diff.get("head") or {}).get("ref"):
+        head = md.code(head_label(diff))
+    else:
+        head = "the working tree"
+    return f"<sub>Planned: {head}, against base {base}{', with ' + program if program else ''}. No cloud was contacted.</sub>"
 
 
 def _resource_counts(diff: dict[str, Any]) -> str:
@@ -268,54 +407,69 @@ def _tail(report: StackReport, left_out: list[_Part]) -> str:
 # --- the whole comment ----------------------------------------------------------------------------
 
 
-def _title(reports: list[StackReport]) -> str:
-    diffs = [report.diff for report in reports if report.diff]
-    project = md.code(diffs[0]["project"]) if diffs else ""
-    base = f" · base {md.code(base_label(diffs[0]))}" if diffs else ""
-    head = f" → {md.code(head_label(diffs[0]))}" if diffs and (diffs[0].get("head") or {}).get("ref") else ""
-    return f"### {project} offline plan{base}{head}".replace("###  ", "### ")
-
-
 def _showing(reports: list[StackReport], shown: int, total: int) -> str:
     if total == 0:
         return ""
     if shown == total:
         return f"Showing all {total} tenant change{'s' if total != 1 else ''}:"
     return (
-        f"**Showing {shown} of {total} tenant changes** (blocked stacks first; the rest are counted below "
+        f"**Showing {shown} of {total} tenant changes** (each stack its share; the rest are counted below "
         "their stack, and the job summary lists them all):"
     )
 
 
-def render(reports: list[StackReport], budget: int = md.DEFAULT_BUDGET) -> str:
-    """The comment for every stack in `reports`, in at most `budget` bytes."""
+def _allot(ordered: list[StackReport], parts: dict[str, list[_Part]], left: int) -> dict[str, list[_Part]]:
+    """Whole sections per stack within `left` bytes: each stack gets an equal share first (so a large stack
+    never hides another), then what the others left unused goes to the stacks in order."""
+    kept: dict[str, list[_Part]] = {report.stack: [] for report in ordered}
+    with_parts = [report.stack for report in ordered if parts[report.stack]]
+    if not with_parts:
+        return kept
+    share = left // len(with_parts)
+    for stack in with_parts:
+        room = share
+        for part in parts[stack]:
+            needed = md.size(part.section.text) + 2
+            if needed > room:
+                break
+            kept[stack].append(part)
+            room -= needed
+        left -= share - room
+    for stack in with_parts:
+        for part in parts[stack][len(kept[stack]) :]:
+            needed = md.size(part.section.text) + 2
+            if needed > left:
+                break
+            kept[stack].append(part)
+            left -= needed
+    return kept
+
+
+def render(reports: list[StackReport], budget: int = md.DEFAULT_BUDGET, review: Review | None = None) -> str:
+    """The comment for every stack in `reports` (and the merge's review), in at most `budget` bytes.
+
+    The verdict line comes first; then what needs approval, each stack's state, the table of stacks and
+    the revisions planned; then every stack's head (always shown), then its tenants' sections within
+    its share of what is left."""
     ordered = sorted(reports, key=lambda report: report.code == 0)  # blocked first, otherwise as given
-    title, top = _title(reports), overall(reports)
-    summary = [title, top, stacks_table(reports)]
+    summary = [verdict_line(reports, review)]
+    block = review_block(review)
+    summary += [block] if block else []
+    summary += [overall(reports, review), stacks_table(reports)] if reports else []
+    origin = provenance(reports, review)
+    summary += [origin] if origin else []
     fallback = "\n\n".join(
         [*summary, "The report does not fit in this comment: see the job summary, or run `python -m tenancy plan --base <ref>`."]
     )
-    room = max(500, budget // (4 * len(reports)))
+    room = max(500, budget // (4 * max(1, len(reports))))
     heads = {report.stack: stack_head(report, room) for report in ordered}
     parts = {report.stack: stack_parts(report.diff) if report.diff else [] for report in ordered}
     index = "\n".join(index_line(report) for report in ordered)
     fixed = sum(md.size(text) + 2 for text in [*summary, index, *heads.values()]) + _SHOWING_ROOM
     fixed += _TAIL_ROOM * sum(1 for report in ordered if parts[report.stack])
     if fixed > budget:
-        return fallback + "\n" if md.size(fallback) < budget else title + "\n"
-    left = budget - fixed
-    kept: dict[str, list[_Part]] = {report.stack: [] for report in ordered}
-    full = True
-    for report in ordered:
-        for part in parts[report.stack]:
-            needed = md.size(part.section.text) + 2
-            if needed > left:
-                full = False
-                break
-            kept[report.stack].append(part)
-            left -= needed
-        if not full:
-            break
+        return fallback + "\n" if md.size(fallback) < budget else summary[0] + "\n"
+    kept = _allot(ordered, parts, budget - fixed)
     total = sum(len(report.diff["tenants"]) for report in ordered if report.diff)
     shown = sum(len(part.tenants) for stack_kept in kept.values() for part in stack_kept)
     showing = _showing(ordered, shown, total)

@@ -26,6 +26,7 @@ from tenancy.plan.facts import (
     bucket_purposes,
     physical_name,
     skipped,
+    summaries,
     tenant_facts,
 )
 from tenancy.plan.replacements import replaces
@@ -244,6 +245,21 @@ def moves(
     return found
 
 
+def fallback_prefixes_leaving(base: dict[str, Any], head: dict[str, Any]) -> list[tuple[str, str]]:
+    """(tenant, s3://bucket/prefix/) of every fallback-bucket prefix the base grants and head no longer does: its
+    tenant offboarded or moved to a bucket of its own. A tenant's artifacts are on the fallback bucket when its
+    summary lists no `artifacts` bucket of its own."""
+    before, after = summaries(base), summaries(head)
+    leaving = []
+    for name, summary in sorted(before.items()):
+        uri = summary.artifacts
+        if not isinstance(uri, str) or "artifacts" in (summary.buckets or {}):
+            continue
+        if name not in after or after[name].artifacts != uri:
+            leaving.append((name, uri))
+    return leaving
+
+
 def diff_plans(
     base: dict[str, Any],
     head: dict[str, Any],
@@ -313,6 +329,12 @@ def diff_plans(
     for bucket in leaving:
         bucket["recorded"] = bucket["bucket"] in recorded or bucket["tenant"] in moving
     unrecorded = sorted(str(bucket["bucket"]) for bucket in leaving if not bucket["recorded"])
+    # The same for a prefix of the shared fallback bucket: its objects stay when its registration leaves it, and
+    # the next registration of that name would be granted them unless the head records it (`retiredPrefixes`).
+    recorded_prefixes = set((head.get("outputs") or {}).get("retiredPrefixes") or ())
+    unrecorded += [
+        uri for name, uri in fallback_prefixes_leaving(base, head) if uri not in recorded_prefixes and name not in moving
+    ]
     tenants = [
         {
             "name": name,
@@ -346,7 +368,7 @@ def diff_plans(
         "skipped": skipped(head),
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
-            "blocking": bool(offboarded or leaving or moving or objects or unprotected),
+            "blocking": bool(offboarded or leaving or moving or objects or unprotected or unrecorded),
             "accepted": accepted and not unrecorded,
             "unrecorded": unrecorded,
             "tenants": offboarded,

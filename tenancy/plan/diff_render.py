@@ -581,6 +581,7 @@ def caution(diff: dict[str, Any]) -> str:
         ]
         if len(buckets) > MAX_LISTED_OFFBOARDING:
             lines.append(f"> - … and {len(buckets) - MAX_LISTED_OFFBOARDING} more")
+    lines += _retired_yaml(diff)
     lines += _listed(
         "Deleted or replaced, with what they hold (a namespace's workflows and secrets, a Vault secret's value, "
         "a user's keys):",
@@ -591,6 +592,43 @@ def caution(diff: dict[str, Any]) -> str:
         [_unprotected_line(entry, md.code) for entry in offboarding.get("unprotected", [])],
     )
     return "\n".join(lines)
+
+
+def retired_entries(diff: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The records tenants/_retired-buckets.yaml still lacks for this diff: buckets, and fallback-bucket
+    prefixes (`s3://<bucket>/<registration>/` in `offboarding.unrecorded`)."""
+    unrecorded = [str(item) for item in diff["offboarding"].get("unrecorded") or []]
+    environment = str(diff.get("environment") or diff["stack"])
+    buckets = [
+        {"bucket": str(bucket["bucket"]), "registration": str(bucket["tenant"]), "environment": environment}
+        for bucket in diff["offboarding"]["buckets"]
+        if str(bucket["bucket"]) in unrecorded and bucket.get("recorded") is False
+    ]
+    prefixes = []
+    for uri in unrecorded:
+        if uri.startswith("s3://"):
+            bucket, _, rest = uri[len("s3://") :].partition("/")
+            prefixes.append({"bucket": bucket, "registration": rest.strip("/"), "environment": environment})
+    return buckets, prefixes
+
+
+def _retired_yaml(diff: dict[str, Any]) -> list[str]:
+    """Paste-ready entries for tenants/_retired-buckets.yaml: nothing accepts the change until they are there."""
+    buckets, prefixes = retired_entries(diff)
+    if not buckets and not prefixes:
+        return []
+    sections = []
+    for key, entries in (("retiredBuckets", buckets), ("retiredPrefixes", prefixes)):
+        if entries:
+            body = "\n".join(
+                f"  - bucket: {clean(entry['bucket'])}\n    registration: {clean(entry['registration'])}\n"
+                f"    environment: {clean(entry['environment'])}"
+                for entry in entries[:MAX_LISTED_OFFBOARDING]
+            )
+            sections.append(f"{key}:\n{body}")
+    block = md.code_block("\n".join(sections), "yaml")
+    lines = [">", "> Not yet recorded, so no approval accepts this: add to `tenants/_retired-buckets.yaml` (under the same keys):", ">"]
+    return lines + [f"> {line}" for line in block.splitlines()]
 
 
 def _listed(heading: str, items: list[str]) -> list[str]:

@@ -187,3 +187,48 @@ def directory_at(project_dir: Path, snapshot: Snapshot, path: Path) -> Path:
     target = snapshot.root / relative
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+def changed_paths(project_dir: Path, base: str, head: str | None) -> list[str]:
+    """Every path (from the repository's top) that differs between `base` and `head` (None: the working
+    tree, untracked files included), renames as a deletion and an addition."""
+    base_commit = resolve(project_dir, base)
+    top = _top(project_dir)
+    if head is not None:
+        listing = _checked(
+            _git(top, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base_commit, resolve(project_dir, head), "--"),
+            "git diff",
+        )
+        return sorted(filter(None, listing.split("\0")))
+    edited = _checked(_git(top, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base_commit, "--"), "git diff")
+    untracked = _checked(_git(top, "ls-files", "--others", "--exclude-standard", "-z", "--full-name"), "git ls-files")
+    return sorted(set(filter(None, edited.split("\0"))) | set(filter(None, untracked.split("\0"))))
+
+
+def text_at(project_dir: Path, ref: str | None, path: str) -> str | None:
+    """The text of `path` (from the repository's top) at `ref`, or in the working tree (None); None where
+    it is no regular file there, or no text. Size-capped as every file read from a revision."""
+    top = _top(project_dir)
+    if ref is None:
+        local = top / path
+        if local.is_symlink() or not local.is_file() or local.stat().st_size > MAX_FILE_BYTES:
+            return None
+        try:
+            return local.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            return None
+    commit = resolve(project_dir, ref)
+    blobs = [blob for blob in _files_at(project_dir, commit, PurePosixPath(path)) if blob.path == path]
+    if not blobs or _refusal(commit, blobs[0]) is not None:
+        return None
+    content = _checked(_git(top, "cat-file", "blob", blobs[0].oid, binary=True), "git cat-file")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def file_at(project_dir: Path, snapshot: Snapshot, path: str) -> None:
+    """Write the regular file `path` (from the repository's top) as it is at the snapshot's commit, if it exists there."""
+    blobs = [blob for blob in _files_at(project_dir, snapshot.commit, PurePosixPath(path)) if blob.path == path]
+    _extract(project_dir, snapshot.commit, blobs, snapshot.root)

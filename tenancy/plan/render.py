@@ -125,21 +125,10 @@ def _shared_label(resource: dict[str, Any]) -> str:
     return f"{kind.split(':', 1)[0]} {short_type(kind)}" if kind.startswith("vault:") else short_type(kind)
 
 
-def _shared_note(resource: dict[str, Any]) -> str:
-    spec = resource["inputs"].get("spec")
-    if not isinstance(spec, dict):
-        return ""
-    if isinstance(spec.get("github"), dict):
-        return f" ({len(spec['github'])} webhook entries)"
-    if isinstance(spec.get("triggers"), list):
-        return f" ({len(spec['triggers'])} triggers)"
-    return ""
-
-
 def _shared_lines(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
     rows: dict[str, list[str]] = {}
     for resource in shared_resources(document):
-        rows.setdefault(_shared_label(resource), []).append(clean(physical_name(resource)) + _shared_note(resource))
+        rows.setdefault(_shared_label(resource), []).append(clean(physical_name(resource)))
     return [(label, wrapped(sorted(values))) for label, values in sorted(rows.items())]
 
 

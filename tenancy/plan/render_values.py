@@ -44,3 +44,14 @@ def line_changes(before: Any, after: Any, limit: int = 12) -> list[str]:
     if len(lines) > limit:
         lines = lines[:limit] + [f"… {len(lines) - limit} more changed lines"]
     return lines
+
+
+def log_safe(text: str) -> str:
+    """`text` for a CI log: a line GitHub's runner would read as a workflow command (`::error::`,
+    `::add-mask::`, ... at its start, leading blanks ignored) is shown behind `| ` instead, whatever
+    a stack or tenant file named; control characters are shown as escapes."""
+    lines = []
+    for line in text.split("\n"):
+        line = clean(line)
+        lines.append(f"| {line}" if line.lstrip().startswith("::") else line)
+    return "\n".join(lines)

@@ -8,8 +8,10 @@ learns it from the provider at preview time; offline, this table stands in for t
 - AWS, MinIO, Vault, GitHub, random: the Terraform providers they bridge mark these arguments
   ForceNew (in the random provider, every argument), and Pulumi replaces on exactly those;
 - Kubernetes: pulumi-kubernetes replaces every object whose `metadata.name` or `metadata.namespace`
-  changes, a ConfigMap whose `data` or a Secret whose `type` or data changes (unless the provider
-  sets enableConfigMapMutable or enableSecretMutable, which this program does not), and a
+  changes, a Secret whose `type` or data changes (unless the provider sets enableSecretMutable, which
+  this program does not), a ConfigMap whose `data` changes unless the provider sets
+  enableConfigMapMutable (every stack does: Pulumi.yaml sets it, and the settings refuse a stack
+  without it), and a
   RoleBinding whose `roleRef` changes (immutable in the API); a custom resource's `apiVersion` and
   `kind` name its type, so a change is a new object.
 
@@ -99,7 +101,7 @@ REPLACING: dict[str, Replacing] = {
     "kubernetes:core/v1:Namespace": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
     "kubernetes:core/v1:ServiceAccount": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
     "kubernetes:core/v1:ConfigMap": Replacing(
-        (*_METADATA, "binaryData", "data"), "pulumi-kubernetes: metadata.name/namespace; data, binaryData (immutable ConfigMaps)"
+        _METADATA, "pulumi-kubernetes: metadata.name/namespace (data is updated in place: enableConfigMapMutable)"
     ),
     "kubernetes:core/v1:Secret": Replacing(
         (*_METADATA, "data", "stringData", "type"),
@@ -115,6 +117,7 @@ REPLACING: dict[str, Replacing] = {
     "kubernetes:argoproj.io/v1alpha1:EventSource": _CUSTOM_RESOURCE,
     "kubernetes:argoproj.io/v1alpha1:Sensor": _CUSTOM_RESOURCE,
     "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate": _CUSTOM_RESOURCE,
+    "kubernetes:networking.k8s.io/v1:Ingress": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
 }
 
 

@@ -9,7 +9,7 @@ Pulumi-free: this is what the pre-commit hook runs, and it must stay quick.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from tenancy.loading import rules
@@ -21,14 +21,17 @@ from tenancy.loading.loader import (
     read_directory,
     registration_of,
 )
+from tenancy.manifests import sizes
 from tenancy.model.problems import Problem
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.project import schema_line, shard_layout
+from tenancy.project import codeowners, schema_line, shard_layout
 from tenancy.project.changes import changed_files
 from tenancy.project.stacks import Stack, Stacks, project_stacks
 
 JSON_FORMAT_VERSION = 1
+# What `pulumi up` checks on what it builds from each registration (the program passes the same).
+REGISTRATION_CHECKS = (sizes.registration_problems,)
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,19 @@ class Report:
     notes: tuple[str, ...] = ()
     # Files whose first line is not the schema line, and that line: what `validate --fix` writes.
     fixes: tuple[tuple[Path, str], ...] = ()
+    # Generated files that are stale, and their text: what `validate --fix` writes whole (CODEOWNERS).
+    generated: tuple[tuple[Path, str], ...] = ()
+    # Problems of form only (a missing schema line): the deploy gate and the verdict leave them to `validate`.
+    form_only: frozenset[Problem] = frozenset()
 
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    @property
+    def gate_findings(self) -> tuple[Finding, ...]:
+        """The findings that stop a deploy and a merge: every one but those of form only."""
+        return tuple(finding for finding in self.findings if finding.problem not in self.form_only)
 
     def as_dict(self) -> dict:
         """The `--format json` document (see docs/operations.md); `version` changes only when fields are removed or change meaning."""
@@ -91,6 +103,8 @@ class _Collector:
         self.by_problem[problem] = list(self.stacks)
 
     fixes: dict[Path, str] = field(default_factory=dict)
+    generated: dict[Path, str] = field(default_factory=dict)
+    form_only: set[Problem] = field(default_factory=set)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -102,7 +116,10 @@ class _Collector:
             for problem, stacks in sorted(self.by_problem.items(), key=lambda item: item[0].sort_key)
         ]
         fixes = tuple(sorted(self.fixes.items()))
-        return Report(self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes), fixes)
+        generated = tuple(sorted(self.generated.items()))
+        return Report(
+            self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes), fixes, generated, frozenset(self.form_only)
+        )
 
 
 def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
@@ -175,12 +192,14 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
             if directory is None:
                 directory = directories[path] = _with_changes(read_directory(path), path)
                 collector.files.update(directory.files)
-            result = load_directory(directory, current)
+            result = load_directory(directory, current, REGISTRATION_CHECKS)
             if result.problems:
                 collector.add_all(result.problems, stack_name)
             else:
                 loaded.setdefault(path, {})[stack_name] = list(result.tenants)
     _schema_lines(stacks, directories, collector)
+    if stacks.only is None and not paths:
+        _codeowners(stacks, directories, collector)
     for path, by_stack in loaded.items():
         if set(by_stack) != set(stacks.checked):
             if len(stacks.checked) > 1:
@@ -213,8 +232,48 @@ def _schema_lines(stacks: Stacks, directories: dict[Path, TenantDirectory], coll
                 file=file.display,
                 line=1,
             )
+            collector.form_only.add(problem)
             for name in owners:
                 collector.add(problem, name)
+
+
+def expected_codeowners(stacks: Stacks, directories: dict[Path, TenantDirectory]) -> str:
+    """.github/CODEOWNERS as the stacks' platformOwners and their tenant files' owners make it."""
+    platform = [owner for settings in stacks.settings.values() for owner in settings.platform_owners]
+    files = []
+    for path, directory in directories.items():
+        if not any(stacks[name].tenants_dir.resolve() == path.resolve() for name in stacks.checked):
+            continue
+        for file in directory.files.values():
+            relative = PurePosixPath(file.path.resolve().relative_to(stacks.project_dir.resolve()).as_posix())
+            files.append((relative, codeowners.owners_in(file.document.data if file.document else None)))
+    return codeowners.generate(platform, files)
+
+
+def codeowners_of(stacks: Stacks) -> str:
+    """.github/CODEOWNERS as the tenant files of every stack's tenants directory make it."""
+    paths = list(dict.fromkeys(stacks[name].tenants_dir for name in stacks.checked))
+    return expected_codeowners(stacks, {path: read_directory(path) for path in paths if path.is_dir()})
+
+
+def _codeowners(stacks: Stacks, directories: dict[Path, TenantDirectory], collector: _Collector) -> None:
+    """The project at the repository's top (it has .github/) keeps .github/CODEOWNERS as its tenant files make it."""
+    github = stacks.project_dir / ".github"
+    if not github.is_dir():
+        return
+    path = stacks.project_dir / codeowners.CODEOWNERS
+    expected = expected_codeowners(stacks, directories)
+    actual = path.read_text(encoding="utf-8") if path.is_file() else None
+    if actual == expected:
+        return
+    collector.generated[path] = expected
+    problem = Problem(
+        (),
+        "is not what the tenant files' owners and platformOwners make it: GitHub would ask the wrong people to review",
+        hint="`python -m tenancy validate --fix` writes it",
+        file=display_path(path),
+    )
+    collector.add_everywhere(problem)
 
 
 def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
@@ -242,7 +301,10 @@ def check_new_file(stacks: Stacks, path: Path, text: str) -> Report:
                 "so clashes with its files were not checked"
             )
             continue
-        by_stack[stack_name] = [*result.tenants, Tenant(registration=registration, settings=current, source=new.display)]
+        tenant = Tenant(registration=registration, settings=current, source=new.display)
+        for check in (rules.derived_limits, *REGISTRATION_CHECKS):
+            collector.add_all((new.locate(found) for found in check(tenant)), stack_name)
+        by_stack[stack_name] = [*result.tenants, tenant]
         for problem in rules.across_registrations(by_stack[stack_name], directory.changed):
             collector.add(directory.locate(problem), stack_name)
     if set(by_stack) == set(stacks.checked):

@@ -60,7 +60,10 @@ def runner(tmp_path_factory) -> dict[str, str]:
         "PR": PR,
         "HEAD_SHA": head,
         "GITHUB_OUTPUT": str(top / "output"),
+        "GITHUB_STEP_SUMMARY": str(top / "summary.md"),
         "RUNNER_TEMP": str(temp),
+        "AUTHOR": "mallory",
+        "APPROVED": "",
     }
     environment.pop("PYTHONPATH", None)
     for step in ("merge", "plan"):
@@ -68,19 +71,28 @@ def runner(tmp_path_factory) -> dict[str, str]:
         assert result.returncode == 0, result.stdout + result.stderr
         outputs = dict(line.split("=", 1) for line in (top / "output").read_text().splitlines())
         environment["BASE"] = outputs["base"]
-    return {**outputs, "comment": (temp / "offline-plan" / "comment.md").read_text()}
+    return {**outputs, "head": head, "comment": (temp / "offline-plan" / "comment.md").read_text(), "summary": (top / "summary.md").read_text()}
 
 
 def test_the_pull_request_cannot_talk_the_verdict_out_of_blocking(runner):
     # beta's bucket leaves management unrecorded in tenants/_retired-buckets.yaml: no label accepts that.
-    assert runner["outcome"] == "unrecorded"
+    assert runner["outcome"] == "blocked"
+    assert runner["comment"].startswith(f"**⛔ Blocked for `{runner['head'][:12]}`** until approved")
     assert "offboarded" in runner["comment"] and "`beta`" in runner["comment"]
     assert "no changes" not in runner["comment"].lower()
 
 
-def test_the_comment_says_the_program_changed_too(runner):
-    assert "also changes the program or its tooling (1 files)" in runner["comment"]
+def test_the_comment_names_the_program_change_for_a_platform_owner(runner):
+    first = "\n".join(runner["comment"].splitlines()[:6])
+    assert "**platform change** `program and tooling`: 1 file" in first and "`tenancy/cli/commands/plan.py`" in first
 
 
-def test_the_plan_is_of_the_head_merged_into_main(runner):
-    assert f"merged into main at `{runner['base']}`" in runner["comment"]
+def test_the_plan_is_of_the_head_merged_into_main_and_no_synthetic_commit_is_named(runner):
+    assert f"the pull request's head `{runner['head'][:12]}` merged into the base" in runner["comment"]
+    assert "not a commit on GitHub" in runner["comment"]
+    assert f"against base `{runner['base'][:12]}" in runner["comment"]
+
+
+def test_the_job_summary_holds_the_whole_report(runner):
+    assert runner["summary"].startswith(runner["comment"].splitlines()[0])
+    assert len(runner["summary"]) >= len(runner["comment"])

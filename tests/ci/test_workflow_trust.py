@@ -164,18 +164,34 @@ def test_the_job_that_reads_the_pull_requests_files_can_only_read():
     assert not re.search(r"\b(make|pip|source|bash|sh|eval|exec)\b|\./", "\n".join(scripts[fetch + 1:]))
 
 
-def test_new_commits_withdraw_an_offboarding_approval():
-    [script] = [step["run"] for step in verdict_steps("approval")]
-    synchronize = script[script.index("synchronize)"):script.index(";;", script.index("synchronize)"))]
-    assert '--method DELETE "repos/$REPOSITORY/issues/$PR/labels/$APPROVAL_LABEL"' in synchronize
-    assert 'status success "$APPROVAL_CONTEXT"' in script and 'statuses/$HEAD_SHA' in script
+def test_new_commits_withdraw_every_approval():
+    record, _ = [step["run"] for step in verdict_steps("approval")]
+    synchronize = record[record.index("synchronize)"):record.index(";;", record.index("synchronize)"))]
+    assert "for label in $APPROVAL_LABELS" in synchronize
+    assert '--method DELETE "repos/$REPOSITORY/issues/$PR/labels/$label"' in synchronize
+    assert VERDICT["env"]["APPROVAL_LABELS"].split() == ["allow-offboarding", "approve-platform-change", "approve-access-change"]
+    assert 'status success "$APPROVAL_CONTEXT/$kind" "@$SENDER"' in record and 'statuses/$HEAD_SHA' in record
+
+
+def test_only_a_platform_owner_approves_and_never_the_author():
+    record, _ = [step["run"] for step in verdict_steps("approval")]
+    assert 'if [ "$SENDER" = "$AUTHOR" ]' in record
+    assert 'collaborators/$SENDER/permission' in record
+    platform = record.index('if [ "$permission" = admin ] || [ "$permission" = maintain ]; then')
+    # Anyone else's access-change label is an `owner` approval, which plan counts only for registrations they own.
+    assert record.index('status success "$APPROVAL_CONTEXT/$kind" "@$SENDER"') > platform
+    assert record.index('status success "$APPROVAL_CONTEXT/owner" "@$SENDER"') > platform
 
 
 def test_the_verdict_counts_an_approval_only_on_the_commit_it_was_given_for():
-    [script] = [step["run"] for step in verdict_steps("report") if "run" in step]
-    assert 'commits/$HEAD_SHA/statuses' in script and "$APPROVAL_CONTEXT" in script
-    assert 'issues/$PR/labels' in script  # and the label must still be there
-    assert '"repos/$REPOSITORY/statuses/$HEAD_SHA" -f state="$state" -f context="$VERDICT_CONTEXT"' in script
+    _, read = [step["run"] for step in verdict_steps("approval")]
+    assert 'commits/$HEAD_SHA/statuses' in read and "$APPROVAL_CONTEXT/$kind" in read
+    assert 'issues/$PR/labels' in read  # and the label must still be there
+    assert 'github-actions[bot]' in read and 'approved="$approved $kind=$login@$HEAD_SHA"' in read
+    plan = next(step for step in verdict_steps("plan") if step.get("id") == "plan")
+    assert plan["env"]["APPROVED"] == "${{ needs.approval.outputs.approved }}" and '--commit "$HEAD_SHA"' in plan["run"]
+    [report] = [step["run"] for step in verdict_steps("report") if "run" in step]
+    assert '"repos/$REPOSITORY/statuses/$HEAD_SHA" -f state="$state" -f context="$VERDICT_CONTEXT"' in report
     head = "${{ github.event.pull_request.head.sha }}"
     assert all(
         step["env"]["HEAD_SHA"] == head for job in VERDICT["jobs"] for step in verdict_steps(job) if "HEAD_SHA" in step.get("env", {})

@@ -5,7 +5,7 @@ import json
 import pytest
 import yaml
 
-from tests.support.cli_project import add_shard_stack, make_project, run_cli
+from tests.support.cli_project import add_shard_stack, make_project, run_cli, write_tenant_file
 from tests.support.program import registration
 
 
@@ -51,7 +51,7 @@ def test_shards_refuses_to_list_stacks_that_leave_a_shard_undeployed(sharded, ca
     (sharded / "Pulumi.dev-b.yaml").unlink()
     code, out, err = run_cli(capsys, "shards", "--format", "json")
     assert (code, out) == (1, "")
-    assert "Pulumi.dev-a.yaml: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
+    assert "Pulumi.dev-a.yaml:23: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
 
 
 def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys):
@@ -110,3 +110,16 @@ def test_the_shard_stack_example_of_the_guide_is_valid(sharded, capsys):
     code, out, err = run_cli(capsys, "shards")
     assert code == 0, err
     assert out.splitlines()[0] == "dev: 3 shards"
+
+
+def test_the_deploy_gate_refuses_a_prod_registration_claiming_devs_bucket(tmp_path, capsys, monkeypatch):
+    # validate refuses it (bucket names are global); the deploy gate must too, by the same rule.
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, {"dev": {}, "prod": {}})
+    write_tenant_file(project, registration("alpha"))
+    write_tenant_file(project, registration("intruder", environments=["prod"], artifactBucket={"bucket": "alpha-artifacts-dev"}))
+    validated, _, _ = run_cli(capsys, "validate")
+    code, out, err = run_cli(capsys, "shards", "--format", "json")
+    assert validated == 1
+    assert (code, out) == (1, "")
+    assert "alpha-artifacts-dev" in err and "intruder.yaml" in err

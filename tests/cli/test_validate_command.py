@@ -225,3 +225,22 @@ def test_a_project_inside_the_repository_points_at_the_repository_schema(capsys)
     # examples/minio has no docs/ of its own: its tenant files name the repository's schema.
     code, out, _ = run_cli(capsys, "validate", "--project-dir", str(PROJECT_DIR / "examples" / "minio"))
     assert code == 0, out
+
+
+def test_codeowners_out_of_step_with_the_owners_fails_and_fix_writes_it(project, capsys):
+    (project / ".github").mkdir()
+    write(project, registration("alpha", owners=["@acme/alpha-team"]))
+    code, out, _ = run_cli(capsys, "validate")
+    assert code == 1 and ".github/CODEOWNERS: is not what the tenant files' owners" in out
+    code, _, _ = run_cli(capsys, "validate", "--fix")
+    assert code == 0
+    lines = (project / ".github" / "CODEOWNERS").read_text().splitlines()
+    # The last matching line wins on GitHub: the tenant file's owners with the platform beside them.
+    assert lines[-2:] == ["* @calypr/platform", "/tenants/alpha.yaml @acme/alpha-team @calypr/platform"]
+
+
+def test_the_repository_codeowners_is_in_step_with_its_tenant_files():
+    from tenancy.project.validation import validate_paths
+
+    report = validate_paths(PROJECT_DIR, [])
+    assert not report.generated, "run `python -m tenancy validate --fix`"

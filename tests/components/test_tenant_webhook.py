@@ -54,6 +54,14 @@ def test_secret_goes_to_vault_and_into_the_argo_events_namespace(dev_plan):
 
 # Built alone, its arguments written out.
 
+EVENTS = "argoproj.io/v1alpha1"
+ROUTE = (
+    {"apiVersion": EVENTS, "kind": "EventSource", "metadata": {"name": "github-lab", "namespace": "events"}, "spec": {"github": {}}},
+    {"apiVersion": EVENTS, "kind": "Sensor", "metadata": {"name": "github-lab", "namespace": "events"}, "spec": {"triggers": []}},
+    {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "github-lab", "namespace": "events"}, "spec": {"rules": []}},
+)
+
+
 def webhook_alone(active: bool = True):
     def program():
         provider = github.Provider("github-lab", owner="lab")
@@ -72,6 +80,7 @@ def webhook_alone(active: bool = True):
                 labels={"tenant": "lab"},
                 github_provider=provider,
                 secret_store=store.value,
+                event_route=ROUTE,
             ),
         )
 
@@ -88,8 +97,20 @@ def test_alone_the_secret_its_vault_copy_its_external_secret_and_the_hook(alone)
         "lab-webhook-secret": "random:index/randomPassword:RandomPassword",
         "lab-webhook-vault": "vault:kv/secretV2:SecretV2",
         "lab-webhook-external-secret": "kubernetes:external-secrets.io/v1:ExternalSecret",
+        "lab-webhook-eventsource": f"kubernetes:{EVENTS}:EventSource",
+        "lab-webhook-sensor": f"kubernetes:{EVENTS}:Sensor",
+        "lab-webhook-ingress": "kubernetes:networking.k8s.io/v1:Ingress",
         "lab-webhook-hook": HOOK,
     }
+
+
+def test_alone_the_route_is_registered_as_given_and_waits_for_nothing(alone):
+    # A hook that fails (repository deleted, App uninstalled) holds back no route: nothing depends on it.
+    found = children(alone, "TenantWebhook", "lab-webhook")
+    for manifest in ROUTE:
+        resource = found[f"lab-webhook-{manifest['kind'].lower()}"]
+        assert resource.inputs["spec"] == manifest["spec"]
+        assert found["lab-webhook-hook"].urn not in resource.depends_on
 
 
 def test_alone_the_hook_is_made_with_the_provider_it_is_given(alone):

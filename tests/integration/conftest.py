@@ -45,10 +45,11 @@ class BrokenPlan(Plan):
         raise KeyError(f"no {type_token} of {tenant} with {inputs}")
 
     def trigger(self, name: str) -> dict:
-        """The template of the Sensor trigger named `name` (one per registration)."""
-        for trigger in self.object("Sensor")["spec"]["triggers"]:
-            if trigger["template"]["name"] == name:
-                return trigger["template"]
+        """The template of the Sensor trigger named `name` (one per registration, in its own Sensor)."""
+        for sensor in self.manifests("Sensor"):
+            for trigger in sensor["spec"]["triggers"]:
+                if trigger["template"]["name"] == name:
+                    return trigger["template"]
         raise KeyError(f"no trigger {name}")
 
     def object(self, kind: str, namespace: str | None = None, name: str | None = None) -> dict:

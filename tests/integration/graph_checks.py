@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE, VAULT_SECRET, Plan, manifest_id
+from tests.integration.plan import REPOSITORY_WEBHOOK, VAULT_POLICY, VAULT_ROLE, VAULT_SECRET, Plan, manifest_id, stack_settings
 from tests.integration.schema_checks import artifact_repositories
 from tests.support.expr_language import identifier_problem
 from tests.support.policy_checks import vault_allows
@@ -100,8 +100,11 @@ def github_token_problems(plan: Plan) -> list[str]:
     """Every GitHub token a tenant namespace reads is minted for its own repository alone: the copy's store reads
     the App's namespace as the namespace's own service account; a Role there lets exactly that account `get`
     the Secret by name; the Secret is filled by a namespaced GithubAccessToken beside it whose one repository is
-    the tenant's; the App's private key is referenced from the App's namespace only."""
+    the tenant's, under the installation the stack lists for its repository's owner (an installation reaches
+    repositories of its own owner by name, so the name alone proves nothing); the App's private key is
+    referenced from the App's namespace only."""
     problems = []
+    app = stack_settings().github_app
     repository_of = {ns["metadata"]["name"]: ns["metadata"]["annotations"].get("repo-registration/repo-url", "") for ns in plan.manifests("Namespace")}
     for generator in plan.manifests("GithubAccessToken"):
         where = manifest_id(generator)
@@ -137,9 +140,14 @@ def github_token_problems(plan: Plan) -> list[str]:
             if generator is None:
                 problems.append(f"{where}: generator {remote}/{sources[0]['name']} does not exist")
                 continue
-            repo = repository_of.get(namespace, "").removesuffix(".git").rsplit("/", 1)[-1]
+            owner, repo = repository_of.get(namespace, "").removesuffix(".git").rsplit("/", 2)[-2:]
             if generator["spec"].get("repositories") != [repo]:
                 problems.append(f"{where}: reads a token for {generator['spec'].get('repositories')}, not for its own repository {repo}")
+            installation = str(app.installation_of(owner))
+            if generator["spec"].get("installID") != installation:
+                problems.append(
+                    f"{where}: reads a token of installation {generator['spec'].get('installID')}, not of {owner}'s ({installation})"
+                )
         for granted_to in _readers(plan, remote):
             if granted_to[0] not in repository_of:
                 problems.append(f"Role in {remote}: grants {granted_to} outside every tenant namespace")

@@ -44,7 +44,7 @@ ESO_CRDS = {
 }
 # Argo CD's Application and AppProject (spec.definitions): its CRDs, served version only.
 ARGO_CD_CRDS = {"Application": "argoproj.io_applications.yaml", "AppProject": "argoproj.io_appprojects.yaml"}
-CORE_API_VERSIONS = ("v1", "rbac.authorization.k8s.io/v1", "admissionregistration.k8s.io/v1")
+CORE_API_VERSIONS = ("v1", "rbac.authorization.k8s.io/v1", "networking.k8s.io/v1", "admissionregistration.k8s.io/v1")
 ARGO_DEFINITIONS = {
     "WorkflowTemplate": (ARGO_WORKFLOWS, "io.argoproj.workflow.v1alpha1.WorkflowTemplate"),
     "Workflow": (ARGO_WORKFLOWS, "io.argoproj.workflow.v1alpha1.Workflow"),

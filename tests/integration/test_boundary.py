@@ -59,6 +59,11 @@ def with_attacker(tmp_path_factory):
         ),
         ({"githubSecretName": "argo-events-sa"}, "spec.githubSecretName: 'argo-events-sa' is not this registration's Secret"),
         (
+            # An owner the stack does not list, with the installation it lists for other-org: tokens for other-org/innocent.
+            {"repoUrl": "https://github.com/mallory/innocent.git", "installationId": 2222},
+            "spec.installationId: is 2222, the installation of owner 'other-org', but environment dev lists no installation for owner 'mallory'",
+        ),
+        (
             {"artifactBucket": {"bucket": "calypr-dev-argo-artifacts"}, "environments": ["prod"]},
             "which the platform owns (platformBuckets in Pulumi.yaml)",
         ),
@@ -69,6 +74,20 @@ def test_the_program_refuses_to_plan_an_attackers_file(with_attacker, spec, refu
     with pytest.raises(AssertionError, match="mallory.yaml") as err:
         build_plan(with_attacker(attacker(**spec)), stack)
     assert refusal in str(err.value)
+
+
+def test_the_program_refuses_a_prefix_of_the_fallback_bucket_another_registration_left(with_attacker):
+    # mallory once had s3://calypr-dev-argo-artifacts/mallory/; a new file of that name, from another
+    # repository, would be granted the objects it left there.
+    directory = with_attacker(attacker())
+    retired = directory / "_retired-buckets.yaml"
+    retired.write_text(yaml.safe_dump({"retiredPrefixes": [{"bucket": "calypr-dev-argo-artifacts", "registration": "mallory", "environment": "dev"}]}))
+    try:
+        with pytest.raises(AssertionError, match="mallory.yaml") as err:
+            build_plan(directory)
+    finally:
+        retired.unlink()
+    assert "'mallory' would be granted s3://calypr-dev-argo-artifacts/mallory/ in environment dev, kept with its objects" in str(err.value)
 
 
 @pytest.fixture(scope="module")

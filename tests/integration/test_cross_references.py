@@ -55,7 +55,7 @@ def test_an_event_source_webhook_secret_in_the_wrong_namespace_is_caught(broken)
     broken.object("ExternalSecret", "argo-events", "argo-tenants-webhook-gamma")["metadata"]["namespace"] = "wf-gammalab-gamma"
     problems = secret_reference_problems(broken)
     assert problems == [
-        "EventSource argo-events/repo-registrations github.gamma.webhookSecret: Secret argo-events/argo-tenants-webhook-gamma "
+        "EventSource argo-events/github-gamma github.gamma.webhookSecret: Secret argo-events/argo-tenants-webhook-gamma "
         "is produced by no ExternalSecret"
     ]
 
@@ -90,9 +90,9 @@ def test_a_trigger_for_a_missing_template_or_parameter_is_caught(broken):
     triggers["gamma"]["argoWorkflow"]["source"]["resource"]["spec"]["arguments"]["parameters"][1]["name"] = "commit"
     triggers["alpha"]["argoWorkflow"]["parameters"][2]["dest"] = "spec.arguments.parameters.3.value"
     assert trigger_problems(broken) == [
-        "Sensor argo-events/repo-registrations trigger alpha: dest spec.arguments.parameters.3.value points past the Workflow's 3 arguments",
-        "Sensor argo-events/repo-registrations trigger beta: WorkflowTemplate wf-acme-beta/beta-runner does not exist",
-        "Sensor argo-events/repo-registrations trigger gamma: fills parameter commit, which gamma-runner does not declare",
+        "Sensor argo-events/github-alpha trigger alpha: dest spec.arguments.parameters.3.value points past the Workflow's 3 arguments",
+        "Sensor argo-events/github-beta trigger beta: WorkflowTemplate wf-acme-beta/beta-runner does not exist",
+        "Sensor argo-events/github-gamma trigger gamma: fills parameter commit, which gamma-runner does not declare",
     ]
 
 
@@ -106,15 +106,15 @@ def test_a_trigger_for_a_missing_template_or_parameter_is_caught(broken):
 )
 def test_a_dependency_name_conditions_cannot_name_is_caught(broken, name, why):
     # A bare registration name: `true` would fire on every registration's push, `1_2` is the number 12.
-    sensor = broken.object("Sensor")
+    sensor = broken.object("Sensor", "argo-events", "github-beta")
     sensor["spec"]["dependencies"][0]["name"] = name
-    assert f"Sensor argo-events/repo-registrations: dependency name {name} {why}, so trigger conditions cannot name it" in trigger_problems(broken)
+    assert f"Sensor argo-events/github-beta: dependency name {name} {why}, so trigger conditions cannot name it" in trigger_problems(broken)
 
 
 def test_a_trigger_waiting_for_another_dependency_is_caught(broken):
     broken.trigger("beta")["conditions"] = "beta-2"
     problems = trigger_problems(broken)
-    assert "Sensor argo-events/repo-registrations trigger beta: conditions 'beta-2' is not exactly one of the Sensor's dependencies" in problems
+    assert "Sensor argo-events/github-beta trigger beta: conditions 'beta-2' is not exactly one of the Sensor's dependencies" in problems
 
 
 def test_a_sensor_that_may_only_create_workflows_is_caught(broken):
@@ -126,7 +126,7 @@ def test_a_sensor_that_may_only_create_workflows_is_caught(broken):
     problems = trigger_problems(broken)
     assert len(problems) == len(broken.tenants)
     assert problems[0] == (
-        "Sensor argo-events/repo-registrations trigger alpha: argo-events/argo-tenants-sensor may not "
+        "Sensor argo-events/github-alpha trigger alpha: argo-events/argo-tenants-sensor may not "
         "get workflowtemplates, list workflows in wf-acme-alpha-pipeline"
     )
 
@@ -141,9 +141,9 @@ def test_a_runner_without_task_result_rights_is_caught(broken):
 def test_a_webhook_url_no_endpoint_serves_is_caught(broken):
     broken.resource(REPOSITORY_WEBHOOK, "beta-2")["inputs"]["configuration"]["url"] = "https://events.dev.argo.example.org/beta-2"
     broken.resource(REPOSITORY_WEBHOOK, "gamma")["inputs"]["configuration"]["url"] = "https://events.dev.argo.example.org/github/beta"
-    broken.object("EventSource")["spec"]["github"]["alpha"]["webhook"]["port"] = "13000"
+    broken.object("EventSource", "argo-events", "github-alpha")["spec"]["github"]["alpha"]["webhook"]["port"] = "13000"
     assert sorted(webhook_problems(broken)) == [
-        "EventSource argo-events/repo-registrations github.alpha: port 13000 is not exposed by its Service",
+        "EventSource argo-events/github-alpha github.alpha: port 13000 is not exposed by its Service",
         "RepositoryWebhook of beta-2: https://events.dev.argo.example.org/beta-2 is served by no EventSource endpoint",
         "RepositoryWebhook of gamma: https://events.dev.argo.example.org/github/beta is served by the entry of beta",
     ]
@@ -215,6 +215,14 @@ def test_a_token_from_a_cluster_generator_or_for_two_repositories_is_caught(brok
         "GithubAccessToken argo-tenants-github/argo-tenants-gamma-contents: must be limited to one repository and one permission",
         "ExternalSecret wf-acme-beta/github-status-token: Secret argo-tenants-github/argo-tenants-beta-status comes from a ClusterGenerator, not a namespaced GithubAccessToken",
         "ExternalSecret wf-gammalab-gamma/git-credentials: reads a token for ['gamma', 'other'], not for its own repository gamma",
+    ]
+
+
+def test_a_token_of_another_owners_installation_is_caught(broken):
+    # Same repository name, another owner's installation: the token would reach other-org/gamma.
+    broken.object("GithubAccessToken", "argo-tenants-github", "argo-tenants-gamma-contents")["spec"]["installID"] = "2222"
+    assert github_token_problems(broken) == [
+        "ExternalSecret wf-gammalab-gamma/git-credentials: reads a token of installation 2222, not of GammaLab's (3333)",
     ]
 
 

@@ -83,7 +83,7 @@ def test_a_waiter_that_may_not_follow_its_run_is_caught(plan):
     role = plan.manifest("Role", NAMESPACE, naming.SYNC_WAITER_SERVICE_ACCOUNT)
     role["rules"] = [rule for rule in role["rules"] if rule["resources"] != ["workflows"]]
     assert cross_reference_problems(plan) == [
-        f"Sensor argo-events/repo-registrations trigger epsilon: its pods' service account {naming.SYNC_WAITER_SERVICE_ACCOUNT} "
+        f"Sensor argo-events/github-epsilon trigger epsilon: its pods' service account {naming.SYNC_WAITER_SERVICE_ACCOUNT} "
         "may not create workflows, get workflows, list workflows, watch workflows"
     ]
 

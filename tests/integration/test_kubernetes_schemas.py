@@ -14,7 +14,7 @@ def test_every_object_validates_strictly(plan, schemas):
     kinds = {m["kind"] for m in plan.manifests()}
     assert kinds == {
         "Namespace", "ServiceAccount", "Secret", "Role", "RoleBinding", "ConfigMap",
-        "SecretStore", "ExternalSecret", "GithubAccessToken", "WorkflowTemplate", "EventSource", "Sensor",
+        "SecretStore", "ExternalSecret", "GithubAccessToken", "WorkflowTemplate", "EventSource", "Sensor", "Ingress",
     }
     assert schema_problems(plan, schemas) == []
 
@@ -58,11 +58,11 @@ def test_an_unknown_field_in_an_artifact_repository_is_caught(broken, schemas):
 
 
 def test_an_unknown_field_in_the_event_source_or_sensor_is_caught(broken, schemas):
-    broken.object("EventSource")["spec"]["github"]["beta"]["webhook"]["path"] = "/github/beta"
+    broken.object("EventSource", "argo-events", "github-beta")["spec"]["github"]["beta"]["webhook"]["path"] = "/github/beta"
     broken.trigger("alpha")["argoWorkflow"]["source"]["resource"]["spec"]["workflowTemplate"] = "x"
     assert sorted(schema_problems(broken, schemas)) == [
-        "EventSource argo-events/repo-registrations: spec.github.beta.webhook: Additional properties are not allowed ('path' was unexpected)",
-        "Sensor argo-events/repo-registrations spec.triggers.0 Workflow: spec: Additional properties are not allowed ('workflowTemplate' was unexpected)",
+        "EventSource argo-events/github-beta: spec.github.beta.webhook: Additional properties are not allowed ('path' was unexpected)",
+        "Sensor argo-events/github-alpha spec.triggers.0 Workflow: spec: Additional properties are not allowed ('workflowTemplate' was unexpected)",
     ]
 
 

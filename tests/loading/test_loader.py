@@ -192,3 +192,12 @@ def test_cluster_output_is_one_problem_that_points_at_import(write_tenant, load,
     [problem] = problems
     assert "kubectl get" in problem.message and "python -m tenancy import" in problem.text
     assert "is not a known field" not in problem.text
+
+
+def test_a_hidden_folder_is_refused(tenants_dir, write_tenant, load):
+    # Where Pulumi.yaml's `main:` could point `pulumi up` at a program nobody reviews as one.
+    (tenants_dir / ".hidden").mkdir()
+    (tenants_dir / ".hidden" / "__main__.py").write_text("print('hello')\n")
+    write_tenant(registration("alpha"))
+    [problem] = problems_of(load)
+    assert problem.file.endswith(".hidden") and "hidden folder" in problem.message

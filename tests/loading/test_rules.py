@@ -23,8 +23,9 @@ APP = make_settings(githubApp=GITHUB_APP)
 # Within one file.
 
 def test_user_listed_twice(write_tenant, load):
-    write_tenant(registration("a", adminUsers=["x@acme.org", "X@acme.org"]))
-    assert only(problems_of(load)).field == "spec.adminUsers[1]"
+    write_tenant(registration("a", adminUsers=["x@acme.org", "x@acme.org"]))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.adminUsers[1]" and "listed twice" in problem.message
 
 
 def test_user_both_admin_and_reader(write_tenant, load):
@@ -185,7 +186,7 @@ def test_with_the_github_app_an_owner_without_an_installation_is_named_at_the_re
     assert str(problem) == (
         f"{path.parent.name}/a.yaml:6: spec.repoUrl: no GitHub App installation is known for owner 'nobody-yet' in "
         "environment dev; install the App on nobody-yet and add its installation id to argo-tenants:githubApp "
-        "installations, or set spec.installationId"
+        "installations"
     )
 
 
@@ -194,9 +195,27 @@ def test_an_owner_listed_in_another_case_is_known(write_tenant, load):
     assert [t.installation_id for t in load(APP)] == [1111]
 
 
-def test_a_registration_may_name_its_own_installation(write_tenant, load):
+def test_a_registration_may_not_bring_an_installation_the_stack_does_not_list(write_tenant, load):
     write_tenant(registration("a", repoUrl="https://github.com/nobody-yet/a.git", installationId=77))
-    assert [t.installation_id for t in load(APP)] == [77]
+    problem = only(problems_of(load, APP))
+    assert problem.field == "spec.installationId"
+    assert problem.message.startswith("is 77, but environment dev lists no installation for owner 'nobody-yet'")
+
+
+def test_another_owners_installation_is_refused_naming_that_owner(write_tenant, load):
+    # The attack: acme's installation would mint tokens for acme/a (if it exists) into mallory's namespace.
+    write_tenant(registration("a", repoUrl="https://github.com/mallory/a.git", installationId=1111))
+    problem = only(problems_of(load, APP))
+    assert problem.field == "spec.installationId"
+    assert problem.message == (
+        "is 1111, the installation of owner 'acme', but environment dev lists no installation for owner 'mallory'; "
+        "installations come only from the stack's settings for the repository's owner"
+    )
+
+
+def test_a_written_installation_is_accepted_when_it_is_the_owners(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/Acme/a.git", installationId=1111))
+    assert [t.installation_id for t in load(APP)] == [1111]
 
 
 def test_without_the_github_app_no_installation_is_needed(write_tenant, load):
@@ -211,12 +230,12 @@ def test_a_registrations_installation_may_not_contradict_the_stacks(write_tenant
     assert problem.message == "is 9, but environment dev lists installation 1111 for owner 'acme'"
 
 
-def test_registrations_of_one_owner_name_one_installation(write_tenant, load):
-    write_tenant(registration("a", repoUrl="https://github.com/newco/a.git", installationId=5))
-    write_tenant(registration("b", repoUrl="https://github.com/NewCo/b.git", installationId=6))
-    problem = only(problems_of(load, APP))
-    assert problem.file.endswith("b.yaml") and problem.field == "spec.installationId"
-    assert "gives owner 'NewCo' installation 5" in problem.message
+def test_a_doubled_git_suffix_is_not_a_second_repository(write_tenant, load):
+    write_tenant(registration("a", repoUrl="https://github.com/acme/shared.git"))
+    write_tenant(registration("b", repoUrl="https://github.com/acme/shared.git.git"))
+    problem = only(problems_of(load))
+    assert problem.file.endswith("b.yaml") and problem.field == "spec.repoUrl"
+    assert problem.message.endswith("write https://github.com/acme/shared.git")
 
 
 def test_duplicate_registration_names(write_tenant, load):

@@ -6,37 +6,63 @@ ALPHA = tenant_of(registration("alpha-pipeline"), SETTINGS)
 BETA = tenant_of(registration("beta", repoUrl="https://github.com/other/beta.git"), SETTINGS)
 
 
-def test_one_event_source_entry_per_registration_without_api_token():
-    es = argo_events.event_source(SETTINGS, [ALPHA, BETA])
-    assert es["metadata"] == {"name": "repo-registrations", "namespace": "argo-events", "labels": es["metadata"]["labels"]}
+def test_each_registration_has_its_own_event_source_without_api_token():
+    es = argo_events.event_source(ALPHA)
+    assert es["metadata"]["name"] == "github-alpha-pipeline" and es["metadata"]["namespace"] == "argo-events"
+    assert set(es["spec"]["github"]) == {"alpha-pipeline"}
     entry = es["spec"]["github"]["alpha-pipeline"]
     assert "apiToken" not in entry and "githubApp" not in entry
     assert entry["repositories"] == [{"owner": "acme", "names": ["alpha-pipeline"]}]
     assert entry["webhook"] == {"endpoint": "/events/github/alpha-pipeline", "port": "12000", "method": "POST", "url": "https://argo.example.org/events"}
     assert entry["webhookSecret"] == {"name": "argo-tenants-webhook-alpha-pipeline", "key": "secret"}
-    assert set(es["spec"]["github"]) == {"alpha-pipeline", "beta"}
+    # One Secret per EventSource pod: another registration's Secret never holds this one's pod back.
+    assert "argo-tenants-webhook-beta" not in str(es)
 
 
 def test_webhook_url_is_served_by_the_event_source_endpoint():
-    es = argo_events.event_source(SETTINGS, [ALPHA])
+    es = argo_events.event_source(ALPHA)
     assert ALPHA.webhook_url == "https://argo.example.org" + es["spec"]["github"]["alpha-pipeline"]["webhook"]["endpoint"]
 
 
-def test_sensor_dependencies_use_names_valid_in_conditions():
-    sensor = argo_events.sensor(SETTINGS, [ALPHA, BETA])
-    [dep, _] = sensor["spec"]["dependencies"]
+def test_the_ingress_routes_exactly_the_webhook_path_to_the_registrations_event_source():
+    ingress = argo_events.webhook_ingress(ALPHA)
+    assert ingress["metadata"]["name"] == "github-alpha-pipeline" and ingress["metadata"]["namespace"] == "argo-events"
+    [rule] = ingress["spec"]["rules"]
+    assert rule["host"] == "argo.example.org"
+    [path] = rule["http"]["paths"]
+    # Argo Events names the EventSource's Service <name>-eventsource-svc; the path goes through unchanged.
+    assert path == {
+        "path": "/events/github/alpha-pipeline",
+        "pathType": "Exact",
+        "backend": {"service": {"name": "github-alpha-pipeline-eventsource-svc", "port": {"number": 12000}}},
+    }
+    assert "ingressClassName" not in ingress["spec"] and "tls" not in ingress["spec"]
+
+
+def test_the_ingress_takes_its_class_tls_and_annotations_from_the_stack():
+    settings = make_settings(
+        webhookBaseUrl="https://events.example.org:8443",
+        webhookIngress={"className": "nginx", "tlsSecret": "events-tls", "annotations": {"cert-manager.io/cluster-issuer": "le"}},
+    )
+    ingress = argo_events.webhook_ingress(tenant_of(registration("alpha"), settings))
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["spec"]["tls"] == [{"hosts": ["events.example.org"], "secretName": "events-tls"}]
+    assert ingress["spec"]["rules"][0]["host"] == "events.example.org"
+    assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": "le"}
+
+
+def test_each_registration_has_its_own_sensor_on_its_own_event_source():
+    sensor = argo_events.sensor(ALPHA)
+    assert sensor["metadata"]["name"] == "github-alpha-pipeline"
+    [dep] = sensor["spec"]["dependencies"]
     assert dep["name"] == "repo_alpha_pipeline"
-    assert (dep["eventSourceName"], dep["eventName"]) == ("repo-registrations", "alpha-pipeline")
-
-
-def test_each_trigger_fires_on_its_own_dependency_only():
-    sensor = argo_events.sensor(SETTINGS, [ALPHA, BETA])
-    conditions = [t["template"]["conditions"] for t in sensor["spec"]["triggers"]]
-    assert conditions == ["repo_alpha_pipeline", "repo_beta"]
+    assert (dep["eventSourceName"], dep["eventName"]) == ("github-alpha-pipeline", "alpha-pipeline")
+    [trigger] = sensor["spec"]["triggers"]
+    assert trigger["template"]["conditions"] == "repo_alpha_pipeline"
 
 
 def test_trigger_submits_the_tenant_template_in_its_namespace():
-    trigger = argo_events.sensor(SETTINGS, [ALPHA])["spec"]["triggers"][0]["template"]["argoWorkflow"]
+    trigger = argo_events.sensor(ALPHA)["spec"]["triggers"][0]["template"]["argoWorkflow"]
     workflow = trigger["source"]["resource"]
     assert trigger["operation"] == "submit"
     assert workflow["metadata"]["namespace"] == "wf-acme-alpha-pipeline"
@@ -53,17 +79,17 @@ def test_trigger_submits_the_tenant_template_in_its_namespace():
 
 
 def test_only_pushes_that_are_not_deletions_trigger():
-    dep = argo_events.sensor(SETTINGS, [ALPHA])["spec"]["dependencies"][0]
+    dep = argo_events.sensor(ALPHA)["spec"]["dependencies"][0]
     assert {"path": "body.X-GitHub-Event", "type": "string", "value": ["push"]} in dep["filters"]["data"]
     assert {"path": "body.deleted", "type": "bool", "value": ["false"]} in dep["filters"]["data"]
 
 
 def test_sensor_runs_as_the_service_account_tenant_namespaces_trust():
-    assert argo_events.sensor(SETTINGS, [ALPHA])["spec"]["template"] == {"serviceAccountName": "argo-tenants-sensor"}
+    assert argo_events.sensor(ALPHA)["spec"]["template"] == {"serviceAccountName": "argo-tenants-sensor"}
 
 
 def test_only_the_tracked_branch_and_tags_trigger():
-    dep = argo_events.sensor(SETTINGS, [tenant_of(registration("alpha", defaultBranch="release/1.x"), SETTINGS)])["spec"]["dependencies"][0]
+    dep = argo_events.sensor(tenant_of(registration("alpha", defaultBranch="release/1.x"), SETTINGS))["spec"]["dependencies"][0]
     [ref_filter] = [f for f in dep["filters"]["data"] if f["path"] == "body.ref"]
     assert ref_filter == {"path": "body.ref", "type": "string", "value": [r"^refs/heads/release/1\.x$", "^refs/tags/"]}
 
@@ -74,5 +100,5 @@ def test_a_branch_name_is_a_literal_in_the_filter_language():
 
 
 def test_a_push_without_a_commit_starts_nothing():
-    dep = argo_events.sensor(SETTINGS, [ALPHA])["spec"]["dependencies"][0]
+    dep = argo_events.sensor(ALPHA)["spec"]["dependencies"][0]
     assert {"path": "body.head_commit.id", "type": "string", "value": ["^[0-9a-f]{40}$"]} in dep["filters"]["data"]

@@ -55,8 +55,9 @@ def test_each_token_is_for_one_repository_and_one_permission(purpose):
 
 def test_the_installation_is_the_owners():
     assert github_app.token_generator(BETA, "contents")["spec"]["installID"] == "2222"
-    own = tenant_of(registration("gamma", installationId=4444), make_settings(githubApp={"appId": 1}))
-    assert github_app.token_generator(own, "status")["spec"]["installID"] == "4444"
+    # Never the file's own: the stack's, for the repository's owner (an id for another owner is refused by validate).
+    written = tenant_of(registration("gamma", installationId=4444), SETTINGS)
+    assert github_app.token_generator(written, "status")["spec"]["installID"] == "1111"
 
 
 def test_tokens_are_minted_in_the_apps_namespace_with_a_namespaced_generator():

@@ -78,6 +78,9 @@ def test_repo_urls(url, parts):
         "https://github.com/a--b/repo.git",
         "https://github.com/myorg/sub/repo.git",
         "https://github.com/myorg/..git",
+        # One repository, one spelling: GitHub serves repo.git.git as repo.
+        "https://github.com/myorg/repo.git.git",
+        "https://github.com/myorg/repo.GIT.git",
     ],
 )
 def test_invalid_repo_urls(url):
@@ -103,6 +106,7 @@ def test_relative_paths_refuse_parent_components():
         "https://github.com/Acme/a.b-c/",
         "git@github.com:acme/a.b-c.git",
         "ssh://git@github.com/acme/a.b-c",
+        "https://github.com/acme/a.b-c.git.git",
     ],
 )
 def test_github_addresses_of_a_repository_become_its_clone_url(given):

@@ -22,20 +22,25 @@ def test_every_derived_name_fits_its_limit_at_the_longest_allowed_names():
     name = "n" * naming.MAX_REGISTRATION_NAME_LENGTH
     environment = "e" * naming.MAX_ENVIRONMENT_LENGTH
     assert len(naming.iam_user_name(environment, name)) <= 64
+    # Argo Events names the EventSource's Service `<name>-eventsource-svc` and its Deployment
+    # `<name>-eventsource-<5 random>` (a Sensor's: `<name>-sensor-<5>`); Services are 63-character labels.
     for kubernetes_name in (
         naming.artifact_secret_name(name),
         naming.data_secret_name(name),
         naming.webhook_secret_name(name),
+        naming.webhook_secret_volume_name(name),
+        naming.event_source_service_name(name),
+        naming.event_route_name(name) + "-eventsource-xxxxx",
+        naming.event_route_name(name) + "-sensor-xxxxx",
         naming.workflow_generate_name(name) + "xxxxx",
     ):
         assert len(kubernetes_name) <= 63, kubernetes_name
 
 
 def test_one_name_longer_would_overflow_a_limit():
-    # The limit is the tightest one, not an arbitrary number.
-    name = "n" * (naming.MAX_REGISTRATION_NAME_LENGTH + 1)
-    environment = "e" * naming.MAX_ENVIRONMENT_LENGTH
-    assert len(naming.iam_user_name(environment, name)) > 64
+    # The limit is the tightest one, not an arbitrary number: the volume Argo Events mounts the webhook Secret as.
+    assert len(naming.webhook_secret_volume_name("n" * naming.MAX_REGISTRATION_NAME_LENGTH)) == 63
+    assert len(naming.webhook_secret_volume_name("n" * (naming.MAX_REGISTRATION_NAME_LENGTH + 1))) == 64
 
 
 def test_sensor_dependency_names_have_no_minus():
@@ -55,8 +60,6 @@ def test_physical_bucket_names_carry_the_environment_affix():
 # Stack-level names: unsharded as they always were, one set per shard otherwise.
 
 STACK_LEVEL = (
-    naming.event_source_name,
-    naming.sensor_name,
     naming.sensor_service_account_name,
     naming.webhook_service_account_name,
     naming.webhook_secret_store_name,
@@ -65,14 +68,14 @@ STACK_LEVEL = (
 
 def test_unsharded_stack_level_names_are_unchanged():
     assert [name(None) for name in STACK_LEVEL] == [
-        "repo-registrations", "repo-registrations", "argo-tenants-sensor", "argo-tenants-webhooks", "argo-tenants-webhooks",
+        "argo-tenants-sensor", "argo-tenants-webhooks", "argo-tenants-webhooks",
     ]
     assert naming.webhook_vault_name("dev", None) == "argo-tenants-dev-webhooks"
 
 
 def test_each_shard_gets_its_own_stack_level_names():
     assert [name("b") for name in STACK_LEVEL] == [
-        "repo-registrations-b", "repo-registrations-b", "argo-tenants-sensor-b", "argo-tenants-webhooks-b", "argo-tenants-webhooks-b",
+        "argo-tenants-sensor-b", "argo-tenants-webhooks-b", "argo-tenants-webhooks-b",
     ]
     assert naming.webhook_vault_name("dev", "b") == "argo-tenants-dev-webhooks-b"
 
@@ -80,12 +83,7 @@ def test_each_shard_gets_its_own_stack_level_names():
 def test_stack_level_names_fit_their_limits_at_the_longest_shard_and_environment():
     shard = "s" * naming.MAX_SHARD_LENGTH
     environment = "e" * naming.MAX_ENVIRONMENT_LENGTH
-    # Argo Events names the EventSource's Service `<name>-eventsource-svc` and its Deployment
-    # `<name>-eventsource-<5 random>` (a Sensor's: `<name>-sensor-<5>`); Services are 63-character labels.
     derived = (
-        naming.event_source_name(shard) + "-eventsource-svc",
-        naming.event_source_name(shard) + "-eventsource-xxxxx",
-        naming.sensor_name(shard) + "-sensor-xxxxx",
         naming.sensor_service_account_name(shard),
         naming.webhook_service_account_name(shard),
         naming.webhook_secret_store_name(shard),

@@ -67,8 +67,8 @@ def test_yaml_numbers_and_bools_are_not_turned_into_strings():
 
 
 def test_name_longer_than_derived_names_allow_is_refused():
-    found = errors(registration("n" * 41))
-    assert "at most 40" in found["metadata.name"]["msg"]
+    found = errors(registration("n" * 36))
+    assert "at most 35" in found["metadata.name"]["msg"]
 
 
 def test_key_prefix_gets_a_trailing_slash():
@@ -135,3 +135,13 @@ def test_model_is_frozen():
     reg = validate(registration("a"))
     with pytest.raises(ValidationError):
         reg.spec.tenant = "other"
+
+
+@pytest.mark.parametrize("owner", ["@alice", "@acme/genomics-team", "@a-b/x_y"])
+def test_owners_are_github_users_or_teams(owner):
+    assert validate(registration("alpha", owners=[owner])).spec.owners == (owner,)
+
+
+@pytest.mark.parametrize("owner", ["alice", "@", "@acme/Team Space", "alice@example.org", "@-bad"])
+def test_owners_that_codeowners_could_not_read_are_refused(owner):
+    assert "spec.owners.0" in errors(registration("alpha", owners=[owner]))

@@ -3,7 +3,7 @@ import pytest
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import SettingsError
 from tenancy.model.settings import StackSettings
-from tests.support.program import GITHUB_APP, make_settings
+from tests.support.program import GITHUB_APP, PROJECT_DIR, make_settings
 
 
 def test_defaults():
@@ -212,7 +212,28 @@ def test_the_app_private_key_is_a_secret_the_model_never_holds():
     assert make_settings(githubAppPrivateKey="[secret]").github_app is None
 
 
-def test_argo_cds_namespace_is_never_a_tenant_namespace():
-    assert make_settings(namespaces={"argoCd": "gitops"}).namespaces.argo_cd == "gitops"
-    with pytest.raises(SettingsError, match="namespaces.argoCd: 'wf-acme-alpha' could be a tenant namespace"):
-        make_settings(namespaces={"argoCd": "wf-acme-alpha"})
+@pytest.mark.parametrize("key", ["argoEvents", "argoWorkflows", "argoCd"])
+def test_a_platform_namespace_inside_a_tenant_namespace_is_refused(key):
+    # The webhook secrets and the Sensor (which submits workflows in every tenant namespace) would
+    # live where that tenant's admins run any pod.
+    with pytest.raises(SettingsError) as err:
+        make_settings(namespaces={key: "wf-acme-alpha"})
+    assert "could be a tenant namespace" in err.value.problem.message
+
+
+# ConfigMaps the program changes are updated in place (pulumi-kubernetes' enableConfigMapMutable).
+
+
+def test_every_committed_stack_updates_configmaps_in_place():
+    # Pulumi.yaml sets it for every stack (project-level provider config takes `value:`).
+    from tenancy.project.stacks import stack_config, stack_names
+
+    for directory in (PROJECT_DIR, PROJECT_DIR / "examples" / "minio"):
+        for stack in stack_names(directory):
+            assert stack_config(directory, stack)["kubernetes:enableConfigMapMutable"] is True, (directory, stack)
+
+
+@pytest.mark.parametrize("value", [None, False, "false"])
+def test_a_stack_that_would_replace_its_configmaps_is_refused(value):
+    with pytest.raises(SettingsError, match=r"kubernetes:enableConfigMapMutable: is .*deleted and created again"):
+        make_settings(**{"kubernetes:enableConfigMapMutable": value})

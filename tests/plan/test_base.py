@@ -25,6 +25,12 @@ from tests.support.program import PROJECT_DIR, registration
 
 RETIRED = "tenants/_retired-buckets.yaml"
 
+
+def approved(repo: Path, kind: str, ref: str = "HEAD", login: str = "platform-owner") -> str:
+    """`--approved` as CI passes it: KIND=LOGIN@SHA, for the commit `ref` names."""
+    commit = subprocess.run(["git", "rev-parse", ref], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    return f"--approved={kind}={login}@{commit}"
+
 def plan(repo: Path, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -108,7 +114,10 @@ def test_offboarding_exits_3(blocked):
 
 
 def test_allow_offboarding_exits_0(repo):
-    code, out, _ = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current")
+    # alpha's readers change too: an access change, which offboarding's approval does not cover.
+    code, out, err = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current")
+    assert code == 3 and "NEEDS APPROVAL: access change: alpha: spec.readUsers" in out
+    code, out, _ = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current", approved(repo, "access-change"))
     assert code == 0 and "BLOCKING: accepted (--allow-offboarding)" in out
 
 
@@ -138,11 +147,13 @@ def test_invalid_base_exits_4_naming_the_file_at_the_ref(repo):
 def test_stack_without_settings_at_the_base_is_new(repo):
     shutil.copy(PROJECT_DIR / "Pulumi.prod.yaml", repo)
     try:
-        code, out, _ = plan(repo, "--base", "base", "--format", "json", "--stack", "prod")
+        code, out, _ = plan(repo, "--base", "base", "--format", "json", "--stack", "prod", approved(repo, "platform-change"))
     finally:
         (repo / "Pulumi.prod.yaml").unlink()
     result = json.loads(out)
-    assert code == 0 and result["base"]["newStack"] is True
+    assert result["base"]["newStack"] is True
+    # Still blocked: alpha's readers changed (an access change), and beta is offboarded in dev only.
+    assert code == 3 and [r["kind"] for r in result["review"]["requirements"] if "approvedBy" not in r] == ["access-change"]
     assert result["summary"]["tenants"]["onboarded"] == 3
 
 
@@ -158,7 +169,7 @@ def test_working_tree_is_left_as_it_was(repo, blocked):
 
 
 def test_a_reader_swapped_is_named_in_the_comment(repo):
-    code, out, _ = plan(repo, "--base", "base", "--format", "markdown", "--allow-offboarding")
+    code, out, _ = plan(repo, "--base", "base", "--format", "markdown", "--allow-offboarding", approved(repo, "access-change"))
     assert code == 0
     row = next(line for line in out.splitlines() if "tenant-reader" in line and "rbac-rule" in line)
     assert "a@example.org" in row and "b@example.org" in row
@@ -173,7 +184,8 @@ def test_every_stack_in_one_comment_with_the_worst_exit_code(repo, stacks):
         (repo / "Pulumi.prod.yaml").unlink()
     # dev offboards beta (exit 3); prod is new at head, its tenants all onboarded (exit 0).
     assert code == 3, err
-    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    assert out.startswith("**⛔ Blocked for `")
+    verdict = text_of(to_html(out).split("</blockquote>")[1])
     assert "dev: blocked: 1 tenant offboarded" in verdict and "prod: nothing blocking" in verdict
     assert [line.split(" · ")[0] for line in out.splitlines() if line.startswith("#### ")] == ["#### `dev`", "#### `prod`"]
 
@@ -206,7 +218,7 @@ def test_all_stacks_with_a_head_plans_the_stacks_of_either_revision(stacks_repo)
     code, out, err = plan(stacks_repo, "--base", "base", "--head", "head", "--program", "current", "--all-stacks", "--format", "markdown")
     headings = sorted(line.split(" · ")[0] for line in out.splitlines() if line.startswith("#### "))
     assert headings == ["#### `dev`", "#### `prod`", "#### `production`"], err
-    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    verdict = text_of(to_html(out).split("</blockquote>")[1])
     assert "prod: blocked: Pulumi.prod.yaml is removed" in verdict
     assert "dev" in verdict and "production" in verdict and "nothing blocking" in verdict
     assert code == 3
@@ -215,8 +227,8 @@ def test_all_stacks_with_a_head_plans_the_stacks_of_either_revision(stacks_repo)
 def test_a_removed_stack_is_accepted_only_with_the_label(stacks_repo):
     code, out, _ = plan(
         stacks_repo, "--base", "base", "--head", "head", "--program", "current", "--all-stacks",
-        "--allow-offboarding", "--format", "markdown",
+        "--allow-offboarding", "--format", "markdown", approved(stacks_repo, "platform-change", "head"),
     )
-    verdict = text_of(to_html(out).split("</blockquote>")[0])
+    verdict = text_of(to_html(out).split("</blockquote>")[1])
     assert "Offboarding accepted" in verdict and "Pulumi.prod.yaml is removed" in verdict
     assert code == 0

@@ -114,9 +114,13 @@ def test_a_program_that_drops_retain_on_delete_blocks(repo):
 
 def test_the_same_change_read_as_data_by_this_program_runs_nothing_of_it(repo):
     # What --program current is for, and what it cannot see: the program is this one on both sides.
+    # So the review names the program's files, and a platform owner must approve them.
     marker(repo).unlink(missing_ok=True)
     code, diff, _ = plan(repo, "--head", "drop-retain", "--program", "current")
-    assert code == 0 and diff["tenants"] == [] and diff["program"] == "current"
+    assert code == 3 and diff["tenants"] == [] and diff["program"] == "current"
+    [waiting] = diff["review"]["requirements"]
+    assert (waiting["kind"], waiting["subject"]) == ("platform-change", "program and tooling")
+    assert "2 files" in waiting["what"] and "`__main__.py`, `components/tenant_bucket.py`" in waiting["what"]
     assert not marker(repo).exists()
 
 
@@ -146,7 +150,9 @@ def test_the_head_names_the_revision_planned(repo):
 def test_a_stack_only_at_the_head_needs_no_file_in_the_working_tree(repo):
     assert not (repo / "Pulumi.prod.yaml").exists()
     code, diff, _ = plan(repo, "--head", "new-stack", "--program", "current", stack="prod")
-    assert code == 0 and diff["base"]["newStack"] is True
+    assert diff["base"]["newStack"] is True
+    # A new stack is a new place to deploy to: its provider and platform settings need a platform owner.
+    assert code == 3 and "aws:region (stack prod)" in {r["subject"] for r in diff["review"]["requirements"]}
 
 
 def test_a_stack_missing_at_the_head_is_a_usage_error(repo):
@@ -166,6 +172,6 @@ def test_markdown_names_both_revisions_and_the_blocking_change(repo):
         main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "rename-namespace",
               "--program", "current", "--format", "markdown"])
     text = out.getvalue()
-    assert "→ `rename-namespace" in text
+    assert "Planned: `rename-namespace (" in text and "against base `main (" in text
     assert "**Blocking: 1 namespace, Vault secret or user deleted or replaced.**" in text
     assert "namespace `wf-acme-alpha` (alpha) is replaced" in text

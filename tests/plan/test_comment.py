@@ -3,6 +3,8 @@ changes grouped once, rows that fit the page, real names, and every name from a 
 
 import re
 
+import yaml
+
 import pytest
 
 from tenancy.plan import markdown as md
@@ -79,7 +81,8 @@ def two_stacks(template):
 
 def test_one_tenant_opens_with_the_verdict_that_nothing_blocks(one_onboarded):
     page = to_html(one_onboarded)
-    assert first_blocks(page, 2) == ["h3", "blockquote"]
+    assert first_blocks(page, 2) == ["p", "blockquote"]
+    assert text_of(page).startswith("✅ Nothing blocking")
     assert "[!TIP]" in page and "Nothing blocking" in text_of(page.split("</blockquote>")[0])
 
 
@@ -163,3 +166,89 @@ def test_an_invalid_stack_says_nothing_was_planned(template):
     problem = StackReport("dev", 1, problem=("The tenant files or stack settings are invalid, so nothing was planned.", "a.yaml:3: spec: bad"))
     text = render([problem])
     assert "nothing was planned" in text and "deployed" not in text
+
+
+# --- the comment after approvals, at size, for a rename and an unrecorded offboarding (issue 20) ----
+
+HEAD = "b" * 40
+
+
+def _review(*requirements, approvals=(), renames=()):
+    from tenancy.plan.approvals import Approval, Approvals, Review
+
+    given = tuple(Approval.parse(text) for text in approvals)
+    review = Review(list(requirements), renames=list(renames), approvals=Approvals(given, HEAD, "mallory"), commit=HEAD)
+    review.settle()
+    return review
+
+
+def test_after_approvals_the_first_line_says_who_approved_which_commit(template):
+    from tenancy.plan.approvals import PLATFORM_CHANGE, Requirement
+
+    prod = diff_plans(
+        {**with_tenants(template, ["alpha", "beta"]), "stack": "prod"}, {**with_tenants(template, ["alpha"]), "stack": "prod"}, BASE_REF,
+        accepted=True,
+    )
+    review = _review(
+        Requirement(PLATFORM_CHANGE, "Pulumi.yaml#runtime", "`runtime`: `python` → `yaml`"),
+        approvals=(f"offboarding=alice@{HEAD[:12]}", f"platform-change=bob@{HEAD}"),
+    )
+    page = to_html(render([report(prod, allowed=True)], review=review))
+    first = text_of(page.split("</p>")[0])
+    assert first.startswith(f"✅ Approved for {HEAD[:12]}:")
+    assert f"offboarding on prod by @alice for {HEAD[:12]}" in first and f"1 platform change by @bob for {HEAD[:12]}" in first
+    top = text_of(page.split("</blockquote>")[1])
+    assert "Offboarding accepted by @alice" in top and "Blocked" not in top
+
+
+def test_at_200_new_tenants_in_each_stack_every_stacks_headline_and_tenants_show(template):
+    names = synthetic_names(200)
+    stacks = [
+        diff_plans({**with_tenants(template, []), "stack": stack}, {**with_tenants(template, names), "stack": stack}, BASE_REF)
+        for stack in ("dev", "prod", "staging")
+    ]
+    text = render([report(diff) for diff in stacks])
+    assert md.size(text) <= md.DEFAULT_BUDGET
+    headings = [line.split(" · ")[0] for line in text.splitlines() if line.startswith("#### ")]
+    assert headings == ["#### `dev`", "#### `prod`", "#### `staging`"]
+    # Each stack gets its share of the budget: none is crowded out by the ones before it.
+    sections = text.split("#### ")[1:]
+    shown = [section.count("<summary>🆕") for section in sections]
+    assert min(shown) > 0 and min(shown) >= 0.8 * max(shown), shown
+    assert all("more tenants of" in section for section in sections)
+
+
+def test_a_rename_reads_as_one_with_its_namespace_and_buckets():
+    from tenancy.plan.access import read_registrations, renames
+
+    base = {"alpha": {"repoUrl": "https://github.com/acme/alpha.git", "artifactBucket": {"bucket": "alpha-artifacts"}}}
+    head = {"alpha-lab": {"repoUrl": "https://github.com/acme/alpha.git", "artifactBucket": {"bucket": "alpha-artifacts"}}}
+    [rename] = renames(base, head)
+    review = _review(renames=[rename.as_dict() | {"words": rename.words()}])
+    text = text_of(to_html(render([], review=review)))
+    assert "rename renamed alpha → alpha-lab (same repository acme/alpha)" in text
+    assert "namespace wf-acme-alpha" in text and "bucket alpha-artifacts leaves alpha's state" in text
+
+
+def test_an_unrecorded_offboarding_gives_the_yaml_to_paste(template):
+    from tenancy.model.retired import RetiredBuckets
+
+    diff = diff_plans(with_tenants(template, ["alpha", "beta"]), with_tenants(template, ["alpha"]), BASE_REF)
+    diff["environment"] = "dev"
+    assert diff["offboarding"]["unrecorded"]
+    text = render([report(diff)])
+    block = text[text.index("```yaml") :]
+    pasted = "\n".join(line.removeprefix("> ") for line in block.splitlines()[1 : block.splitlines().index("> ```")])
+    records = RetiredBuckets.model_validate(yaml.safe_load(pasted))
+    assert sorted(record.bucket for record in records.retired_buckets) == sorted(diff["offboarding"]["unrecorded"])
+    assert {(record.registration, record.environment) for record in records.retired_buckets} == {("beta", "dev")}
+
+
+def test_an_unrecorded_fallback_prefix_gives_its_retired_prefixes_entry():
+    from tenancy.model.retired import RetiredBuckets
+    from tenancy.plan.diff_render import retired_entries
+
+    diff = {"stack": "dev", "environment": "dev", "offboarding": {"unrecorded": ["s3://calypr-dev-argo-artifacts/beta/"], "buckets": []}}
+    buckets, prefixes = retired_entries(diff)
+    records = RetiredBuckets.model_validate({"retiredBuckets": buckets, "retiredPrefixes": prefixes})
+    assert [record.uri for record in records.retired_prefixes] == ["s3://calypr-dev-argo-artifacts/beta/"]

@@ -100,6 +100,15 @@ def test_changed_tenant_names_the_input_path(template):
     assert entry["resources"][0]["changes"] == [{"path": "inputs.active", "before": True, "after": False}]
 
 
+def test_the_artifact_repositories_configmap_is_updated_in_place(template):
+    # Replaced, it would be deleted before it is created again: runs started between find no repository.
+    base, head = plans(template, ["alpha"], ["alpha"])
+    configmap = resource(head, "alpha", "kubernetes:core/v1:ConfigMap")
+    configmap["inputs"]["data"] = {key: value.replace("us-west-2", "us-east-1") for key, value in configmap["inputs"]["data"].items()}
+    [entry] = tenant(diff_plans(base, head, BASE_REF), "alpha")["resources"]
+    assert (entry["type"], entry["action"]) == ("kubernetes:core/v1:ConfigMap", "update")
+
+
 def test_untouched_tenants_are_counted_not_listed(template):
     base, head = plans(template, ["alpha", "beta", "gamma"], ["alpha", "beta", "gamma"])
     resource(head, "beta", WEBHOOK)["inputs"]["active"] = False
@@ -111,7 +120,8 @@ def test_untouched_tenants_are_counted_not_listed(template):
 def test_stack_level_objects_are_reported_once_as_shared(template):
     base, head = plans(template, ["alpha"], ["alpha", "beta", "gamma"])
     shared = diff_plans(base, head, BASE_REF)["shared"]
-    assert len([c for c in shared if c["name"] == "event-routing-event-source"]) == 1
+    # The webhook Secrets' Vault policy names every registration's path; routes are each registration's own.
+    assert [c["name"] for c in shared] == ["webhooks-policy"]
     assert all(c["tenant"] is None for c in shared)
 
 
@@ -172,6 +182,37 @@ def test_a_bucket_leaving_unrecorded_cannot_be_accepted(template):
     diff = diff_plans(base, head, BASE_REF, accepted=True)
     assert diff["offboarding"]["accepted"] is False and diff["offboarding"]["unrecorded"] == ["beta-data-dev"]
     jsonschema.validate(diff, SCHEMA)
+
+
+def on_the_fallback_bucket(plan, name):
+    """`plan` with tenant `name`'s artifacts under its prefix of the fallback bucket, as the program exports it."""
+    summary = plan["outputs"]["tenants"][name]
+    summary["buckets"].pop("artifacts")
+    summary["artifacts"] = f"s3://calypr-dev-argo-artifacts/{name}/"
+    return plan
+
+
+def test_a_fallback_prefix_leaving_unrecorded_cannot_be_accepted(template):
+    # Its objects stay in the platform's bucket: the next registration called beta would be granted them.
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev", "beta-data-dev"]
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF, accepted=True)
+    assert diff["offboarding"]["accepted"] is False
+    assert diff["offboarding"]["unrecorded"] == ["s3://calypr-dev-argo-artifacts/beta/"]
+
+
+def test_a_recorded_fallback_prefix_may_leave(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha"])
+    head["outputs"]["retiredBuckets"] = ["beta-artifacts-dev", "beta-data-dev"]
+    head["outputs"]["retiredPrefixes"] = ["s3://calypr-dev-argo-artifacts/beta/"]
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF, accepted=True)
+    assert diff["offboarding"]["accepted"] is True and diff["offboarding"]["unrecorded"] == []
+
+
+def test_a_registration_taking_a_bucket_of_its_own_leaves_its_fallback_prefix(template):
+    base, head = plans(template, ["alpha", "beta"], ["alpha", "beta"])
+    diff = diff_plans(on_the_fallback_bucket(base, "beta"), head, BASE_REF)
+    assert diff["offboarding"]["unrecorded"] == ["s3://calypr-dev-argo-artifacts/beta/"]
 
 
 # Moves between the stacks of one environment (tenancy.project.shard_layout places each registration).

@@ -25,7 +25,8 @@ def test_every_resource_under_a_tenant_names_it(dev_plan):
     by_name = {(r["type"], r["name"]): r for r in doc["resources"]}
     assert by_name[("aws:s3/bucket:Bucket", "alpha-data")]["tenant"] == "alpha"
     assert by_name[("argo-tenants:index:TenantRepo", "gamma")]["tenant"] == "gamma"
-    assert by_name[("kubernetes:argoproj.io/v1alpha1:Sensor", "event-routing-sensor")]["tenant"] is None
+    assert by_name[("kubernetes:argoproj.io/v1alpha1:Sensor", "alpha-webhook-sensor")]["tenant"] == "alpha"
+    assert by_name[("kubernetes:core/v1:ServiceAccount", "event-routing-sensor-service-account")]["tenant"] is None
     assert by_name[("pulumi:providers:github", "github-acme")]["tenant"] is None
 
 

@@ -56,7 +56,7 @@ def test_paused_tenant_says_so(document):
 
 
 def test_shared_objects_are_shown_once(document):
-    assert plan_text(document).count("argo-events/repo-registrations (3 webhook entries)") == 1
+    assert plan_text(document).count("argo-events/argo-tenants-sensor") == 1
 
 
 def test_verbose_lists_every_custom_resource_by_its_real_name(document):

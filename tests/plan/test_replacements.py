@@ -61,7 +61,9 @@ def test_every_row_is_a_type_the_program_registers(registered_types):
         ("kubernetes:core/v1:ServiceAccount", "metadata.namespace", True),
         ("kubernetes:argoproj.io/v1alpha1:WorkflowTemplate", "apiVersion", True),
         ("kubernetes:argoproj.io/v1alpha1:WorkflowTemplate", "spec.templates[0].name", False),
-        ('kubernetes:core/v1:ConfigMap', 'data["default-v1"]', True),
+        # Updated in place: every stack sets the provider's enableConfigMapMutable (tests/model/test_settings.py).
+        ('kubernetes:core/v1:ConfigMap', 'data["default-v1"]', False),
+        ("kubernetes:core/v1:ConfigMap", "metadata.name", True),
         ("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "roleRef.name", True),
         ("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "subjects[name=a@example.org]", False),
         ("kubernetes:external-secrets.io/v1:ExternalSecret", "metadata.name", True),

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tenancy.cli.main import main
-from tenancy.cli.commands import plan as plan_command
+from tenancy.plan import revisions
 from tenancy.plan.comment import diff_markdown
 from tenancy.plan.diff_render import diff_text
 from tenancy.plan.diff import diff_plans
@@ -88,7 +88,7 @@ def test_no_planted_secret_from_the_command(monkeypatch):
     def planted_simulate(project_dir, stack, overrides=None, **kwargs):
         return simulate(project_dir, stack, {**(overrides or {}), **TOKEN}, fake_outputs=PlantedSecrets(), **kwargs)
 
-    monkeypatch.setattr(plan_command, "simulate", planted_simulate)
+    monkeypatch.setattr(revisions, "simulate", planted_simulate)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = main(

@@ -102,7 +102,7 @@ def test_the_repository_tenants_plan_for_every_stack():
 
 # With the GitHub App: one installation per owner, tokens per registration.
 
-APP_CONFIG = {"githubApp": {"appId": 123456, "installations": {"acme": 1111, "GammaLab": 3333}}, "githubAppPrivateKey": "planted-pem"}
+APP_CONFIG = {"githubApp": {"appId": 123456, "installations": {"acme": 1111, "GammaLab": 3333, "other-org": 2222}}, "githubAppPrivateKey": "planted-pem"}
 
 
 def test_each_owner_authenticates_as_its_own_installation(tmp_path, monkeypatch):
@@ -124,7 +124,7 @@ def test_each_owner_authenticates_as_its_own_installation(tmp_path, monkeypatch)
         registration("alpha"),
         registration("beta", repoUrl="https://github.com/ACME/beta.git"),
         registration("gamma", repoUrl="https://github.com/GammaLab/gamma.git"),
-        registration("delta", repoUrl="https://github.com/other-org/delta.git", installationId=2222),
+        registration("delta", repoUrl="https://github.com/other-org/delta.git"),
     ):
         (tenants / f"{document['metadata']['name']}.yaml").write_text(json.dumps(document))
     plan = run_program("dev", tenants, **APP_CONFIG)

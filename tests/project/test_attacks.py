@@ -104,7 +104,10 @@ def test_the_apps_namespace_may_not_be_the_argo_events_namespace():
 def test_every_object_in_the_shared_namespace_is_under_the_registrations_prefix():
     tenant = tenant_of(registration("a"))
     assert tenant.github_secret_name == "argo-tenants-webhook-a"
-    source = argo_events.event_source(tenant.settings, [tenant])
+    # Its EventSource, Sensor and Ingress there are github-<name>, a prefix kept for registrations.
+    for manifest in argo_events.event_route(tenant):
+        assert manifest["metadata"]["name"] == "github-a", manifest["kind"]
+    source = argo_events.event_source(tenant)
     assert source["spec"]["github"]["a"]["webhookSecret"]["name"] == "argo-tenants-webhook-a"
 
 
@@ -161,6 +164,47 @@ def test_an_operator_hands_a_retired_bucket_back_on_purpose(project):
     retire(project, {"bucket": "old-artifacts-dev", "registration": "old", "environment": "dev", "returnTo": "old"})
     write(project, registration("old", environments=["dev"]))
     assert problems(project) == []
+
+
+def retire_prefix(project, *records):
+    (project / "tenants" / "_retired-buckets.yaml").write_text(yaml.safe_dump({"retiredPrefixes": list(records)}))
+
+
+def test_a_fallback_prefix_an_offboarding_left_behind_is_not_granted_to_the_next_registration_of_that_name(project):
+    # The attack: `old` left dev, its objects stay under s3://calypr-dev-argo-artifacts/old/; another repository
+    # registering `old` would read and delete them (moto, IAM enforced: tests/integration/test_boundary.py).
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev"})
+    write(project, registration("old", repoUrl="https://github.com/acme/someone-else.git", environments=["dev"], artifactBucket=None))
+    assert only(project).startswith(
+        at(project, "old", "name", "metadata.name") + "'old' would be granted s3://calypr-dev-argo-artifacts/old/ in "
+        "environment dev, kept with its objects from registration old when it left environment dev (tenants/_retired-buckets.yaml)"
+    )
+
+
+def test_a_retired_prefix_does_not_stop_a_registration_with_its_own_bucket(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev"})
+    write(project, registration("old", environments=["dev"]))
+    assert problems(project) == []
+
+
+def test_an_operator_hands_a_retired_prefix_back_on_purpose(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev", "returnTo": "old"})
+    write(project, registration("old", environments=["dev"], artifactBucket=None))
+    assert problems(project) == []
+
+
+def test_a_retired_prefix_goes_back_to_its_own_name_only(project):
+    retire_prefix(project, {"bucket": "calypr-dev-argo-artifacts", "registration": "old", "environment": "dev", "returnTo": "new"})
+    assert "a fallback prefix is always `<name>/`" in only(project)
+
+
+@pytest.mark.parametrize("name", [*naming.RESERVED_FALLBACK_PREFIXES, "argo-workflows", "argo-events"])
+def test_a_prefix_the_platform_writes_in_its_fallback_bucket_is_refused(project, name):
+    write(project, registration(name, environments=["dev"], artifactBucket=None))
+    assert only(project).startswith(
+        at(project, name, "name", "metadata.name") + f"'{name}' would be granted s3://calypr-dev-argo-artifacts/{name}/ in "
+        "environment dev, a prefix the platform writes itself in its fallback bucket"
+    )
 
 
 def test_a_bad_record_is_a_problem_at_its_line(project):
@@ -241,14 +285,14 @@ def test_a_name_the_platform_keeps_is_refused(project, name):
 @pytest.mark.parametrize("name", ["true", "false", "nil", "in", "not", "and", "or", "matches", "contains", "let", "if", "else", "1-2", "0x1f", "1e5", "2024"])
 def test_a_registration_named_like_an_expression_keyword_or_number_is_one_identifier_in_the_sensor(name):
     tenant = tenant_of(registration(name, repoUrl=f"https://github.com/acme/r{name}.git", artifactBucket={"bucket": f"b-{name}"}))
-    sensor = argo_events.sensor(tenant.settings, [tenant])
+    sensor = argo_events.sensor(tenant)
     [dependency] = sensor["spec"]["dependencies"]
     [trigger] = sensor["spec"]["triggers"]
     assert identifier_problem(dependency["name"]) is None, dependency["name"]
     assert trigger["template"]["conditions"] == dependency["name"]
 
 
-EDGE_NAMES = ("0", "1-2", "a", "true", "in", "x" * naming.MAX_REGISTRATION_NAME_LENGTH, "9" + "-9" * 19)
+EDGE_NAMES = ("0", "1-2", "a", "true", "in", "x" * naming.MAX_REGISTRATION_NAME_LENGTH, "9" + "-9" * 17)
 
 
 @pytest.mark.parametrize("name", EDGE_NAMES)
@@ -266,7 +310,13 @@ def test_every_derived_name_is_valid_where_it_lands(name):
     for text in (naming.vault_policy_name(environment, name), naming.default_vault_path("argo/apps", name, "data")):
         assert re.fullmatch(r"[a-z0-9/._-]+", text), text
     # Kubernetes: the Secrets and objects named after it are DNS names within their limits.
-    for kubernetes_name in (naming.webhook_secret_name(name), naming.github_token_name(name, "contents"), naming.github_token_reader_name(name)):
+    for kubernetes_name in (
+        naming.webhook_secret_name(name),
+        naming.webhook_secret_volume_name(name),
+        naming.event_source_service_name(name),
+        naming.github_token_name(name, "contents"),
+        naming.github_token_reader_name(name),
+    ):
         assert formats.dns_label_problem(kubernetes_name) is None, kubernetes_name
     # Sensor conditions: one identifier of the expression language.
     assert identifier_problem(naming.sensor_dependency_name(name)) is None

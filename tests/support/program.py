@@ -19,6 +19,7 @@ FIXTURE_TENANTS = FIXTURES / "tenants"
 
 BASE_CONFIG: dict[str, Any] = {
     "aws:region": "us-west-2",
+    "kubernetes:enableConfigMapMutable": True,
     "argo-tenants:environments": ["dev", "prod"],
     "argo-tenants:webhookBaseUrl": "https://events.example.org",
     "argo-tenants:vault": {"address": "https://vault.example.org:8200"},

@@ -1,9 +1,11 @@
 """List every stack of the project with its environment and shard, as CI builds its job matrices from it.
 
-Reads every Pulumi.<stack>.yaml (no Pulumi, credentials or network) and checks that each environment
-is deployed by one unsharded stack or by one stack per shard (docs/sharding.md). When a stack's
-settings are invalid or the stacks do not divide an environment cleanly, it lists the problems on
-stderr and exits 1, so that no workflow deploys from a half-known list of stacks. --format json
+The deploy gate: reads every Pulumi.<stack>.yaml and tenant file (no Pulumi, credentials or network)
+and runs every check `validate` runs, across stacks and environments included (each environment
+deployed by one unsharded stack or by one stack per shard, docs/sharding.md; no bucket name in two
+environments; CODEOWNERS as the tenant files make it), leaving out only problems of form (a missing
+schema line). When anything fails, it lists the problems on stderr and exits 1, so that no workflow
+deploys from a half-known list of stacks or a set of files `validate` refuses. --format json
 is for CI: `stacks` in name order, and `environments` mapping each environment to its stacks.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from tenancy.project import shard_layout
 from tenancy.cli.exit_codes import ExitCode
 from tenancy.project.stacks import ProjectError, project_stacks
+from tenancy.project.validation import check_paths
 
 JSON_FORMAT_VERSION = 1
 
@@ -57,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"shards: {err}", file=sys.stderr)
         return ExitCode.USAGE
     stacks = shard_layout.entries(project.settings)
-    problems = [f"{stack.path.name}: {stack.problem}" for stack in project.by_name.values() if stack.problem is not None]
-    problems += [str(problem) for problem in shard_layout.problems(stacks)]
+    # validate's checks, every stack at once: one set of rules for the check, the verdict and the deploy.
+    problems = list(dict.fromkeys(str(finding.problem) for finding in check_paths(project, []).gate_findings))
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

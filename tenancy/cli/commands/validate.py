@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "json"), default="text", help="text for people (default), json for machines"
     )
     parser.add_argument(
-        "--fix", action="store_true", help="write what it can fix itself (the schema line every tenant file starts with), then check again"
+        "--fix", action="store_true", help="write what it can fix itself (the schema line every tenant file starts with, .github/CODEOWNERS), then check again"
     )
     parser.add_argument("--project-dir", type=Path, default=Path.cwd(), help="project directory (default: here)")
 
@@ -39,9 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         report = validate_paths(args.project_dir, args.paths, args.stack)
-        if args.fix and report.fixes:
+        if args.fix and (report.fixes or report.generated):
             for path in apply_fixes(report):
                 print(f"fixed: {display_path(path)}: added the schema line", file=sys.stderr)
+            for path, text in report.generated:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                print(f"fixed: {display_path(path)}: generated from the tenant files", file=sys.stderr)
             report = validate_paths(args.project_dir, args.paths, args.stack)
     except ProjectError as err:
         print(f"validate: {err}", file=sys.stderr)

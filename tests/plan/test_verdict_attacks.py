@@ -1,0 +1,303 @@
+"""The verdict against an attacker: each pull request below tries to change what `pulumi up` does, or who
+gets in, without the plan saying so. Each must block with its reason in the comment's first lines,
+and pass once the matching approval is given for its commit (and only then, and only by the right
+people). Planned as CI plans: every stack, main's program, the branch's files as data.
+
+The repository: `main` with alpha (owned by @alice) and beta, stacks dev and prod. Each other
+branch is one pull request by @mallory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from tenancy.cli.main import main
+from tenancy.model import naming
+from tenancy.plan.approvals import Approval, Approvals
+from tenancy.plan.comment import render
+from tenancy.plan.review import outcome, review
+
+from tests.support.git_repo import git, program_repo, write
+from tests.support.program import registration
+
+AUTHOR = "mallory"
+PLATFORM = "platform-owner"
+ALPHA = registration("alpha", owners=["@alice"], adminUsers=["alice@example.org"])
+
+
+def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    document = yaml.safe_load(path.read_text())
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def project_key(key: str, value: Any) -> Callable[[Path], None]:
+    return lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc.__setitem__(key, value))
+
+
+def setting(key: str, value: Any, stack: str = "dev") -> Callable[[Path], None]:
+    def change(repo: Path) -> None:
+        def put(document: dict) -> None:
+            config = document["config"]
+            if "." in key:
+                top, inner = key.split(".", 1)
+                config[top] = {**config.get(top, {}), inner: value}
+            else:
+                config[key] = value
+
+        edit_yaml(repo / f"Pulumi.{stack}.yaml", put)
+
+    return change
+
+
+def stack_file_key(key: str, value: Any) -> Callable[[Path], None]:
+    return lambda repo: edit_yaml(repo / "Pulumi.dev.yaml", lambda doc: doc.__setitem__(key, value))
+
+
+def alpha_spec(**spec: Any) -> Callable[[Path], None]:
+    def change(repo: Path) -> None:
+        document = yaml.safe_load((repo / "tenants" / "alpha.yaml").read_text())
+        document["spec"].update(spec)
+        write(repo, document)
+
+    return change
+
+
+def new_file(path: str, text: str = "print('hello')\n") -> Callable[[Path], None]:
+    def change(repo: Path) -> None:
+        target = repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+    return change
+
+
+# Pulumi.yaml: every key but `config:` decides what `pulumi up` runs and where its state goes.
+PROGRAM_ATTACKS = {
+    "entry-point": (project_key("main", "tenants/.hidden/"), "Pulumi.yaml#main"),
+    "runtime": (project_key("runtime", "yaml"), "Pulumi.yaml#runtime"),
+    "stackConfigDir": (project_key("stackConfigDir", "elsewhere"), "Pulumi.yaml#stackConfigDir"),
+    "backend": (project_key("backend", {"url": "s3://attacker-state"}), "Pulumi.yaml#backend"),
+    "plugins": (project_key("plugins", {"providers": [{"name": "aws", "path": "./bin"}]}), "Pulumi.yaml#plugins"),
+    "options": (project_key("options", {"refresh": "always"}), "Pulumi.yaml#options"),
+    "pulumi-json": (new_file("Pulumi.json", '{"name": "argo-tenants", "runtime": "yaml"}\n'), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `Pulumi.json"),
+    "nested-project": (new_file("deploy/Pulumi.yaml", "name: argo-tenants\nruntime: yaml\n"), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `deploy/Pulumi.yaml"),
+    "program-file": (new_file("components/backdoor.py"), "program and tooling`: 1 file besides tenant files and stack settings (the program, its tooling, CI, docs: what `pulumi up` runs or how it is run, which this plan does not run): `components/backdoor.py"),
+    # Settings that redirect a deploy: provider config, ESC environments, the secrets provider...
+    "vault-provider": (setting("vault:address", "https://vault.attacker.example"), "vault:address"),
+    "kubernetes-provider": (setting("kubernetes:context", "attacker"), "kubernetes:context"),
+    "aws-provider": (setting("aws:region", "eu-west-1"), "aws:region"),
+    "esc-environment": (stack_file_key("environment", ["attacker/secrets"]), "Pulumi.dev.yaml#environment"),
+    "secrets-provider": (stack_file_key("secretsprovider", "awskms://attacker"), "Pulumi.dev.yaml#secretsprovider"),
+    # ...and the platform's own security-relevant settings.
+    "vault-address": (setting("argo-tenants:vault.address", "https://vault.attacker.example:8200"), "argo-tenants:vault.address"),
+    "vault-path": (setting("argo-tenants:vault.pathPrefix", "argo/other"), "argo-tenants:vault.pathPrefix"),
+    "runner-image": (setting("argo-tenants:runnerImage", "attacker/nextflow:latest"), "argo-tenants:runnerImage"),
+    "status-image": (setting("argo-tenants:statusImage", "attacker/status:latest"), "argo-tenants:statusImage"),
+    "webhook-url": (setting("argo-tenants:webhookBaseUrl", "https://events.attacker.example"), "argo-tenants:webhookBaseUrl"),
+    "events-namespace": (setting("argo-tenants:namespaces.argoEvents", "events-elsewhere"), "argo-tenants:namespaces.argoEvents"),
+    "github-app": (setting("argo-tenants:githubApp", {"appId": 99, "installations": {"acme": 7}}), "argo-tenants:githubApp"),
+    "platform-owners": (
+        lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc["config"]["platformOwners"].__setitem__("default", ["@mallory"])),
+        "argo-tenants:platformOwners",
+    ),
+}
+
+# Changes to an existing registration's access.
+ACCESS_ATTACKS = {
+    "admin": (alpha_spec(adminUsers=["alice@example.org", "mallory@example.org"]), "alpha: spec.adminUsers"),
+    "reader": (alpha_spec(readUsers=["mallory@example.org"]), "alpha: spec.readUsers"),
+    "public": (alpha_spec(isPublic=True), "alpha: spec.isPublic"),
+    # The same namespace (wf-acme-alpha), another repository: its code would run with alpha's buckets and keys.
+    "repository": (alpha_spec(repoUrl="https://github.com/acme/alpha_.git"), "alpha: spec.repoUrl"),
+    "installation": (alpha_spec(installationId=4242), "alpha: spec.installationId"),
+    "owners": (alpha_spec(owners=["@mallory"]), "alpha: spec.owners"),
+}
+
+# What the program never needs, or validate refuses: no approval lets these through.
+REFUSED_ATTACKS = {
+    "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
+    "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
+    "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
+    "tenant-events-namespace": (setting("argo-tenants:namespaces.argoEvents", "wf-acme-beta"), "could be a tenant namespace"),
+    "cross-environment-bucket": (
+        lambda repo: write(repo, registration("intruder", environments=["prod"], artifactBucket={"bucket": "alpha-artifacts-dev"})),
+        "alpha-artifacts-dev",
+    ),
+}
+
+ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    root = program_repo(tmp_path_factory.mktemp("attacks"), stacks=("dev", "prod"))
+    write(root, ALPHA)
+    write(root, registration("beta"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    for name, (change, _) in ALL.items():
+        git(root, "checkout", "-q", "-b", name, "main")
+        change(root)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", name)
+        git(root, "checkout", "-q", "main")
+    return root
+
+
+def sha(repo: Path, ref: str) -> str:
+    return subprocess.run(["git", "rev-parse", ref], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def verdict(repo: Path, branch: str, *approvals: str, form: str = "markdown") -> tuple[int, str, str]:
+    """plan as plan-verdict.yml runs it, with approvals given as `KIND=LOGIN` for the branch's commit (or KIND=LOGIN@SHA)."""
+    commit = sha(repo, branch)
+    given = [f"--approved={a if '@' in a else f'{a}@{commit}'}" for a in approvals]
+    argv = [
+        "plan", "--project-dir", str(repo), "--all-stacks", "--base", "main", "--head", branch, "--program", "current",
+        "--commit", commit, "--author", AUTHOR, "--format", form, *given,
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def first_lines(text: str, count: int = 8) -> str:
+    return "\n".join(text.splitlines()[:count])
+
+
+def reviewed(repo: Path, branch: str, *approvals: str) -> tuple[int, str]:
+    """The merge review alone (no stack planned: fast), rendered as the comment opens: its exit code and
+    Markdown. `verdict` runs the whole command for one attack of each kind."""
+    commit = sha(repo, branch)
+    given = tuple(Approval.parse(a if "@" in a else f"{a}@{commit}") for a in approvals)
+    result = review(repo, "main", branch, Approvals(given, commit, AUTHOR))
+    return int(outcome(result)), render([], review=result)
+
+
+@pytest.mark.parametrize("attack", sorted(PROGRAM_ATTACKS))
+def test_a_program_or_platform_change_blocks_until_a_platform_owner_approves(repo, attack):
+    subject = PROGRAM_ATTACKS[attack][1]
+    code, out = reviewed(repo, attack)
+    top = first_lines(out)
+    assert code == 3, out
+    assert top.startswith(f"**⛔ Blocked for `{sha(repo, attack)[:12]}`** until approved: a platform owner's approval")
+    assert f"**platform change** `{subject}" in top
+    code, out = reviewed(repo, attack, f"platform-change={PLATFORM}")
+    assert code == 0, out
+    assert out.startswith(f"**✅ Approved for `{sha(repo, attack)[:12]}`:**") and f"by @{PLATFORM} for {sha(repo, attack)[:12]}" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("attack", sorted(ACCESS_ATTACKS))
+def test_an_access_change_blocks_until_the_registrations_owner_approves(repo, attack):
+    subject = ACCESS_ATTACKS[attack][1]
+    code, out = reviewed(repo, attack)
+    top = first_lines(out)
+    assert code == 3, out
+    assert "approval by the registration's owners or a platform owner (label `approve-access-change`)" in top.splitlines()[0]
+    assert f"**access change** `{subject}`" in top and "owners at the base: `@alice`" in top
+    code, out = reviewed(repo, attack, "owner=alice")
+    assert code == 0, out
+    assert out.startswith("**✅ Approved for") and "access change" in out.splitlines()[0] and "@alice" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("attack", sorted(REFUSED_ATTACKS))
+def test_what_the_program_never_needs_is_refused_whatever_the_approvals(repo, attack):
+    reason = REFUSED_ATTACKS[attack][1]
+    every = [f"{kind}={PLATFORM}" for kind in ("offboarding", "platform-change", "access-change")]
+    code, out = reviewed(repo, attack, *every)
+    assert code == 1, out
+    assert out.startswith("**⛔ Refused for") and reason in first_lines(out, 12)
+
+
+# The whole command, as plan-verdict.yml runs it, for one attack of each kind.
+
+@pytest.mark.parametrize(
+    ("attack", "approval"),
+    [("runtime", "platform-change"), ("esc-environment", "platform-change"), ("webhook-url", "platform-change"), ("admin", "owner=alice")],
+)
+def test_the_command_blocks_each_kind_and_passes_after_its_approval(repo, attack, approval):
+    code, out, _ = verdict(repo, attack)
+    assert code == 3 and out.startswith("**⛔ Blocked for")
+    approval = approval if "=" in approval else f"{approval}={PLATFORM}"
+    code, out, _ = verdict(repo, attack, approval)
+    assert code == 0 and out.startswith("**✅ Approved for"), out
+
+
+@pytest.mark.parametrize("attack", ["cross-environment-bucket", "tenant-events-namespace", "stack-name"])
+def test_the_command_refuses_what_validate_refuses(repo, attack):
+    code, out, err = verdict(repo, attack, *(f"{kind}={PLATFORM}" for kind in ("offboarding", "platform-change", "access-change")))
+    assert code == 1 and out.startswith("**⛔ Refused for") and REFUSED_ATTACKS[attack][1] in first_lines(out, 12)
+    # Nothing a pull request names starts a line of the trusted job's log (a workflow command).
+    assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
+
+
+def test_the_author_cannot_approve_their_own_access_change(repo):
+    code, out = reviewed(repo, "admin", f"access-change={AUTHOR}", f"owner={AUTHOR}")
+    assert code == 3 and out.startswith("**⛔ Blocked")
+
+
+def test_someone_who_does_not_own_the_registration_cannot_approve_its_access_change(repo):
+    code, _ = reviewed(repo, "admin", "owner=bob")
+    assert code == 3
+
+
+def test_a_platform_owner_approves_any_access_change(repo):
+    code, out = reviewed(repo, "repository", f"access-change={PLATFORM}")
+    assert code == 0 and f"by @{PLATFORM}" in out.splitlines()[0]
+
+
+def test_an_approval_for_another_commit_counts_for_nothing_and_says_so(repo):
+    code, out = reviewed(repo, "runtime", f"platform-change={PLATFORM}@{sha(repo, 'main')}")
+    assert code == 3
+    assert "approvals given for another commit count for nothing here" in out
+
+
+def test_an_approval_of_one_kind_does_not_cover_another(repo):
+    code, _ = reviewed(repo, "admin", f"platform-change={PLATFORM}", f"offboarding={PLATFORM}")
+    assert code == 3
+
+
+def test_a_repository_handed_over_blocks_even_though_the_namespace_stays(repo):
+    code, out = reviewed(repo, "repository")
+    assert code == 3
+    assert "`acme/alpha` → `acme/alpha_`" in first_lines(out)
+    # The namespace it keeps: wf-acme-alpha either way.
+    assert naming.tenant_namespace("acme", "alpha") == naming.tenant_namespace("acme", "alpha_")
+
+
+def test_the_verdict_is_planned_once_whatever_blocks(repo, monkeypatch):
+    # Approvals are a property of the result: CI runs plan once, never again to ask what a label would accept.
+    import tenancy.cli.commands.plan as command
+
+    calls = []
+    original = command.compare
+    monkeypatch.setattr(command, "compare", lambda *args: calls.append(args) or original(*args))
+    verdict(repo, "runtime")
+    assert len(calls) == 1
+
+
+def test_the_json_diff_carries_the_review_and_follows_its_schema(repo):
+    import jsonschema
+
+    from tests.support.program import PROJECT_DIR
+
+    schema = json.loads((PROJECT_DIR / "docs" / "plan-diff.schema.json").read_text())
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "admin",
+                     "--program", "current", "--format", "json", f"--approved=owner=alice@{sha(repo, 'admin')}"])
+    document = json.loads(out.getvalue())
+    jsonschema.validate(document, schema)
+    [requirement] = document["review"]["requirements"]
+    assert code == 0 and requirement["approvedBy"] == {"kind": "owner", "login": "alice", "commit": sha(repo, "admin")}
+    assert requirement["subject"] == "alpha: spec.adminUsers" and requirement["owners"] == ["@alice"]
