@@ -354,7 +354,7 @@ class RepoRegistrationSpec(_Strict):
         description=(
             "GitHub users (@login) or teams (@org/team) who own this registration. .github/CODEOWNERS (generated "
             "by `python -m tenancy validate --fix`) asks them, or the platform, to review every change to this "
-            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, owners) "
+            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, definitions, deployers, owners) "
             "needs their approval or the platform's, never only the pull request's author (docs/ci.md)."
         ),
     )
