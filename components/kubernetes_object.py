@@ -14,6 +14,9 @@ _TYPED = {
     ("v1", "ServiceAccount"): (k8s.core.v1.ServiceAccount, ()),
     ("v1", "ConfigMap"): (k8s.core.v1.ConfigMap, ("data",)),
     ("v1", "Secret"): (k8s.core.v1.Secret, ("type", "stringData")),
+    ("v1", "ResourceQuota"): (k8s.core.v1.ResourceQuota, ("spec",)),
+    ("v1", "LimitRange"): (k8s.core.v1.LimitRange, ("spec",)),
+    ("networking.k8s.io/v1", "NetworkPolicy"): (k8s.networking.v1.NetworkPolicy, ("spec",)),
     ("rbac.authorization.k8s.io/v1", "Role"): (k8s.rbac.v1.Role, ("rules",)),
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): (k8s.rbac.v1.RoleBinding, ("roleRef", "subjects")),
     ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"): (

@@ -1,4 +1,4 @@
-"""The tenant namespace with its service accounts, Roles and RoleBindings."""
+"""The tenant namespace with its service accounts, Roles and RoleBindings, and its guardrails."""
 
 from __future__ import annotations
 
@@ -25,13 +25,16 @@ class TenantNamespaceArgs:
     token_accounts: Sequence[str] = ()
     token_labels: Mapping[str, str] = field(default_factory=dict)
     token_annotations: Mapping[str, str] = field(default_factory=dict)
+    # `guardrails.namespace_guardrails`: the ResourceQuota, LimitRange and NetworkPolicy.
+    guardrails: Sequence[dict] = ()
 
 
 class TenantNamespace(pulumi.ComponentResource):
     """Children: the Namespace (`wf-<owner>-<repo>`); in it, each ServiceAccount, each token Secret
     and each Role with its RoleBinding (for a registration: `wf-runner`, `eso-vault`, the Argo UI's
     `tenant-admin` and `tenant-reader` accounts with their tokens, and the runner, sensor, admin and
-    reader roles)."""
+    reader roles), and the guardrails: ResourceQuota `tenant-quota`, LimitRange `tenant-limits` and
+    NetworkPolicy `tenant-default`."""
 
     def __init__(self, name: str, args: TenantNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("argo-tenants:index:TenantNamespace", name, None, opts)
@@ -53,6 +56,9 @@ class TenantNamespace(pulumi.ComponentResource):
                 annotations=dict(args.token_annotations),
             )
             kubernetes_object(f"{name}-token-{secret_name}", secret, child)
+        for guardrail in args.guardrails:
+            kind = guardrail["kind"].lower()
+            kubernetes_object(f"{name}-{kind}-{guardrail['metadata']['name']}", guardrail, child, namespace=self.name)
         for role, binding in args.roles:
             role_name = role["metadata"]["name"]
             kubernetes_object(f"{name}-role-{role_name}", role, child, namespace=self.name)

@@ -19,7 +19,7 @@ from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_cd, argo_events, argo_workflows, external_secrets, github_app, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_cd, argo_events, argo_workflows, external_secrets, github_app, guardrails, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.summary import RegistrationSummary
 from tenancy.model.tenant import Tenant
@@ -73,11 +73,7 @@ class TenantRepo(pulumi.ComponentResource):
         # The workflow pods run as wf-runner; ESO logs in to Vault as eso-vault, and reads the
         # repository's GitHub tokens from the App's namespace as eso-github; argo-server acts for the
         # people of adminUsers and readUsers as the SSO accounts.
-        accounts = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
-        if tenant.settings.github_app is not None:
-            accounts.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
-        if tenant.definitions is not None:
-            accounts.append(naming.SYNC_WAITER_SERVICE_ACCOUNT)
+        accounts = rbac.service_account_names(tenant)
         sso_accounts = rbac.sso_service_accounts(tenant)
         namespace = TenantNamespace(
             f"{name}-namespace",
@@ -88,6 +84,7 @@ class TenantRepo(pulumi.ComponentResource):
                 token_accounts=[account["metadata"]["name"] for account in sso_accounts],
                 token_labels=self._labels,
                 token_annotations=labels.tenant_annotations(tenant),
+                guardrails=guardrails.namespace_guardrails(tenant),
             ),
             self._child,
         )
@@ -230,4 +227,18 @@ def _summary(
         public=tenant.spec.is_public,
         definitions=argo_cd.summary(tenant),
         deployers=list(tenant.deployers),
+        refs={"branch": tenant.tracked_refs.branch, "tags": tenant.tracked_refs.tags},
+        runner={
+            "executor": tenant.spec.nextflow.executor,
+            **tenant.runner_resources.model_dump(),
+            "workDir": argo_workflows.work_dir(tenant),
+            "paramsFile": tenant.spec.nextflow.params_file,
+            "profile": tenant.spec.nextflow.profile,
+        },
+        guardrails={
+            "podSecurity": tenant.pod_security,
+            "quota": tenant.quota.model_dump(),
+            "containerMax": tenant.settings.guardrails.container_limits.max.model_dump(),
+            "egressPorts": guardrails.egress_ports(tenant),
+        },
     )

@@ -103,6 +103,9 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "shard"): context.shards[0] if context.shards else "a",
         ("spec", "definitions"): {"path": "argo", "perEnvironment": True},
         ("spec", "deployers"): {(context.environments or ("prod",))[-1]: [new.owner or "octocat"]},
+        ("spec", "refs"): {"dev": {"branch": new.default_branch or "main"}, "prod": {"tags": True}},
+        ("spec", "nextflow"): {"paramsFile": "params.json", "profile": "test", "executor": "local", "resources": {"cpu": "2", "memory": "8Gi"}},
+        ("spec", "guardrails"): {"podSecurity": "restricted", "quota": {"cpu": "4", "memory": "16Gi", "pods": 20}},
     }
     # keyPrefix left out: workflows/ in the artifact bucket, the whole data bucket ('').
     found[("spec", "artifactBucket", "keyPrefix")] = naming.DEFAULT_ARTIFACT_KEY_PREFIX
@@ -157,7 +160,7 @@ def _model_lines(model: type[BaseModel], given: dict[str, Any], example: dict, l
 
 def _value_lines(key: str, value: Any, indent: str, flow: bool = False) -> list[str]:
     if isinstance(value, dict):
-        inner = [f"{indent}  {k}: {_flow(v) if isinstance(v, list) else _scalar(v)}" for k, v in value.items()]
+        inner = [f"{indent}  {k}: {_flow(v) if isinstance(v, (dict, list)) else _scalar(v)}" for k, v in value.items()]
         return [f"{indent}{key}:", *inner]
     if isinstance(value, (list, tuple)):
         if not value or flow:
@@ -166,8 +169,8 @@ def _value_lines(key: str, value: Any, indent: str, flow: bool = False) -> list[
     return [f"{indent}{key}: {_scalar(value)}"]
 
 
-def _flow(value: list) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+def _flow(value: Any) -> str:
+    return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6).strip()
 
 
 def _scalar(value: Any) -> str:

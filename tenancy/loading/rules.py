@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from tenancy.model import formats, labels, limits, naming
 from tenancy.model.problems import Problem
+from tenancy.model.quantity import cpu_millicores, exceeding, memory_bytes
 from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
@@ -81,6 +82,20 @@ def _definitions_problems(registration: RepoRegistration) -> Iterator[Problem]:
         )
 
 
+def _definitions_ref_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """Argo CD syncs definitions from one branch: an environment that runs pushed tags only has none."""
+    spec, environment = registration.spec, settings.environment
+    if spec.definitions is None or not spec.wants(environment):
+        return
+    if Tenant(registration=registration, settings=settings, source="").tracked_refs.branch is None:
+        source = f"spec.refs.{environment}" if environment in spec.refs else f"the stack setting tracks: {settings.tracks}"
+        yield Problem(
+            ("spec", "definitions"),
+            f"environment '{environment}' runs pushed tags only ({source}), but Argo CD syncs definitions from a branch",
+            hint=f"set spec.refs.{environment}.branch (e.g. {spec.default_branch}), or leave {environment} out of spec.environments",
+        )
+
+
 def against_stack(
     registration: RepoRegistration, settings: StackSettings, retired: RetiredBuckets = NO_RETIRED_BUCKETS
 ) -> Iterator[Problem]:
@@ -97,6 +112,15 @@ def against_stack(
                 ("spec", "deployers", environment),
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
+    for environment in spec.refs:
+        if environment not in settings.environments:
+            yield Problem(
+                ("spec", "refs", environment),
+                f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
+            )
+    yield from _runner_problems(registration, settings)
+    yield from _guardrail_problems(registration, settings)
+    yield from _definitions_ref_problems(registration, settings)
     yield from _shard_problems(registration, settings)
     if spec.wants(settings.environment):
         yield from _overlap_problems(registration, settings)
@@ -126,6 +150,53 @@ def against_stack(
             yield Problem(("spec", field, "insecure"), "AWS S3 is reached over https only", hint="remove insecure: true")
         if bucket.external_secret_path is not None:
             yield from _vault_path_problems(registration.name, bucket.external_secret_path, field, settings)
+
+
+def _runner_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    asked = registration.spec.nextflow.resources
+    if asked is None:
+        return
+    limit = settings.runner.max_resources
+    for field in exceeding(asked, limit):
+        yield Problem(
+            ("spec", "nextflow", "resources", field),
+            f"'{getattr(asked, field)}' is more than this environment allows a runner ({getattr(limit, field)}, "
+            f"the stack setting {CONFIG_NAMESPACE}:runner.maxResources)",
+            hint=f"ask for at most {getattr(limit, field)}",
+        )
+
+
+def _guardrail_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """A registration may tighten its namespace's guardrails, never loosen them."""
+    asked = registration.spec.guardrails
+    stack = settings.guardrails
+    if asked.pod_security == "baseline" and stack.pod_security == "restricted":
+        yield Problem(
+            ("spec", "guardrails", "podSecurity"),
+            "'baseline' is looser than this environment's Pod Security level 'restricted'",
+            hint="remove it (or ask for restricted)",
+        )
+    quota = asked.quota
+    if quota is None:
+        return
+    measures = {"cpu": cpu_millicores, "memory": memory_bytes, "pods": int}
+    for field, measure in measures.items():
+        value = getattr(quota, field)
+        if value is not None and measure(value) > measure(getattr(stack.quota, field)):
+            yield Problem(
+                ("spec", "guardrails", "quota", field),
+                f"'{value}' is more than this environment's quota ({getattr(stack.quota, field)}); a registration may only ask for less",
+                hint=f"ask for at most {getattr(stack.quota, field)}, or remove it",
+            )
+    runner = registration.spec.nextflow.resources or settings.runner.resources
+    for field in ("cpu", "memory"):
+        value = getattr(quota, field)
+        if value is not None and measures[field](getattr(runner, field)) > measures[field](value):
+            yield Problem(
+                ("spec", "guardrails", "quota", field),
+                f"'{value}' leaves no room for the runner, which asks for {getattr(runner, field)}",
+                hint="raise the quota or lower spec.nextflow.resources",
+            )
 
 
 def _owned_bucket_problems(

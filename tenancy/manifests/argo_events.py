@@ -42,11 +42,15 @@ def go_regex_literal(text: str) -> str:
 
 
 def ref_patterns(tenant: Tenant) -> list[str]:
-    """Which pushed refs start a run: the tracked branch exactly, and every tag (string filter values are
-    regular expressions, any of which may match). With definitions of its own, the tracked branch only:
-    Argo CD syncs that branch, and a tag's commit need never be what it synced."""
-    branch = f"^refs/heads/{go_regex_literal(tenant.tracked_ref)}$"
-    return [branch] if tenant.definitions is not None else [branch, TAGS_PATTERN]
+    """Which pushed refs start a run in this environment (`Tenant.tracked_refs`): its branch exactly,
+    every tag, or both (string filter values are regular expressions, any of which may match). With
+    definitions of its own, its branch only: Argo CD syncs that branch, and a tag's commit need never be
+    what it synced (the loader refuses definitions in an environment that tracks no branch)."""
+    refs = tenant.tracked_refs
+    patterns = [f"^refs/heads/{go_regex_literal(refs.branch)}$"] if refs.branch is not None else []
+    if tenant.definitions is not None:
+        return patterns
+    return patterns + ([TAGS_PATTERN] if refs.tags else [])
 
 
 def sender_patterns(tenant: Tenant) -> list[str]:
@@ -139,7 +143,7 @@ def _dependency(tenant: Tenant) -> dict:
                 {"path": "body.X-GitHub-Event", "type": "string", "value": ["push"]},
                 # Deleting a branch or tag is a push with nothing to run.
                 {"path": "body.deleted", "type": "bool", "value": ["false"]},
-                # The tracked branch and tags; other branches run nothing.
+                # The refs this environment tracks (a branch, tags, or both); any other ref runs nothing.
                 {"path": "body.ref", "type": "string", "value": ref_patterns(tenant)},
                 # A commit to run and to report on (a tag of a tree or blob has none).
                 {"path": "body.head_commit.id", "type": "string", "value": [COMMIT_PATTERN]},

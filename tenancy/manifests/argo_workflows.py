@@ -117,14 +117,87 @@ def _with_status_report(tenant: Tenant, spec: dict) -> dict:
     }
 
 
-def workflow_template(tenant: Tenant) -> dict:
-    """Runs the repository's Nextflow pipeline at the pushed revision, publishing to the artifact location."""
+# The runner's scratch volume (an emptyDir, `runner.scratchSize`): Nextflow's clone of the pipeline
+# (NXF_ASSETS, where -params-file finds the repository's file), the local executor's work dir, and the
+# reports and --outdir results that Argo uploads as the step's output artifacts when it ends.
+SCRATCH_VOLUME = "scratch"
+SCRATCH = "/argo-tenants"
+ASSETS_DIRECTORY = f"{SCRATCH}/assets"
+LOCAL_WORK_DIRECTORY = f"{SCRATCH}/work"
+RESULTS_DIRECTORY = f"{SCRATCH}/results"
+REPORTS_DIRECTORY = f"{SCRATCH}/reports"
+# Nextflow's run reports (-with-report, -with-timeline, -with-trace), each an output artifact of its own
+# so the Argo UI shows it beside the run: (artifact name, file, nextflow option).
+REPORTS = (
+    ("report", "report.html", "-with-report"),
+    ("timeline", "timeline.html", "-with-timeline"),
+    ("trace", "trace.txt", "-with-trace"),
+)
+RESULTS_ARTIFACT = "results"
+# The runner's Nextflow settings, handed to it as a file: `nextflow run -c` adds it to the pipeline's own
+# nextflow.config and takes precedence over it.
+RUNNER_CONFIG_ARTIFACT = "runner-config"
+RUNNER_CONFIG_PATH = f"{SCRATCH}-config/runner.config"
+
+
+def work_dir(tenant: Tenant) -> str:
+    """Nextflow's work dir. With the k8s executor: on the artifact bucket, under the registration's prefix
+    (its credentials reach exactly that), one folder per run. With the local executor: the pod's scratch
+    volume, because Nextflow's local executor refuses an object-storage work dir without Fusion ("Local
+    executor requires the use of POSIX compatible file system", LocalExecutor.register), and Fusion
+    needs a container engine there."""
+    if tenant.spec.nextflow.executor == "k8s":
+        return f"{tenant.artifacts.s3_uri}work/{{{{workflow.name}}}}"
+    return LOCAL_WORK_DIRECTORY
+
+
+def nextflow_arguments(tenant: Tenant) -> list[str]:
+    """`nextflow run` at the pushed revision, with the registration's params file and profile."""
+    nextflow = tenant.spec.nextflow
+    args = ["run", tenant.repo_url, "-r", "{{workflow.parameters.%s}}" % PARAM_GIT_REVISION]
+    args += ["-w", work_dir(tenant), "--outdir", RESULTS_DIRECTORY]
+    for _, file, option in REPORTS:
+        args += [option, f"{REPORTS_DIRECTORY}/{file}"]
+    if nextflow.params_file is not None:
+        # Read after Nextflow has cloned and checked out the revision into NXF_ASSETS/<owner>/<repo>
+        # (CmdRun.run: getScriptFile, then the ConfigBuilder that parses the params file).
+        args += ["-params-file", f"{ASSETS_DIRECTORY}/{tenant.owner}/{tenant.repo}/{nextflow.params_file}"]
+    if nextflow.profile is not None:
+        args += ["-profile", nextflow.profile]
+    if runner_config(tenant) is not None:
+        args += ["-c", RUNNER_CONFIG_PATH]
+    return args
+
+
+def output_artifacts(tenant: Tenant) -> list[dict]:
+    """The run's reports and its --outdir results, uploaded by Argo to the namespace's artifact repository
+    and listed under the step's outputs in the Argo UI, where every reader downloads them. On a volume the
+    wait container mirrors and with `archive: none`, Argo keys each at <keyFormat>/<file name>
+    (workflow/executor/executor.go, stageArchiveFile): <prefix><workflow>/<pod>/report.html, …/results/.
+    `archive: none` keeps them files (HTML opens in the browser, results stay a folder of objects);
+    `optional` because a run that fails early writes none."""
+    artifacts = [
+        {"name": name, "path": f"{REPORTS_DIRECTORY}/{file}", "archive": {"none": {}}, "optional": True}
+        for name, file, _ in REPORTS
+    ]
+    artifacts.append({"name": RESULTS_ARTIFACT, "path": RESULTS_DIRECTORY, "archive": {"none": {}}, "optional": True})
+    return artifacts
+
+
+def runner_resources(tenant: Tenant) -> dict:
+    """Requests equal to limits: the runner's pod is never the first evicted, and never takes more than it asked."""
+    resources = tenant.runner_resources
+    amounts = {"cpu": resources.cpu, "memory": resources.memory}
+    return {"requests": dict(amounts), "limits": dict(amounts)}
+
+
+def run_step(tenant: Tenant) -> dict:
     artifacts = tenant.artifacts
-    parameter = "{{workflow.parameters.%s}}"
     env = [
         *_credential_env(artifacts),
         {"name": "AWS_REGION", "value": artifacts.region},
         {"name": "ARTIFACT_LOCATION", "value": f"{artifacts.s3_uri}{{{{workflow.name}}}}/"},
+        {"name": "NXF_ASSETS", "value": ASSETS_DIRECTORY},
     ]
     if tenant.data is not None:
         env += [
@@ -132,25 +205,37 @@ def workflow_template(tenant: Tenant) -> dict:
             *_credential_env(tenant.data, prefix="DATA_"),
         ]
     volumes, mounts, scm_env = scm_credentials(tenant)
-    runner = {
+    container = {
         "image": tenant.settings.runner_image,
         "command": ["nextflow"],
-        "args": [
-            "run",
-            tenant.repo_url,
-            "-r",
-            parameter % PARAM_GIT_REVISION,
-            "--outdir",
-            f"{artifacts.s3_uri}{{{{workflow.name}}}}",
-        ],
+        "args": nextflow_arguments(tenant),
         "env": [*env, *git_env(), *scm_env],
+        "resources": runner_resources(tenant),
+        # Nothing a pipeline needs from root's powers: what Pod Security's restricted level asks, except
+        # runAsNonRoot (the Nextflow image runs as root).
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "volumeMounts": [{"name": SCRATCH_VOLUME, "mountPath": SCRATCH}, *mounts],
     }
-    if mounts:
-        runner["volumeMounts"] = mounts
-    run = {"name": "run", "container": runner}
-    if volumes:
-        run["volumes"] = volumes
-    template = {
+    step = {
+        "name": "run",
+        "container": container,
+        "volumes": [{"name": SCRATCH_VOLUME, "emptyDir": {"sizeLimit": tenant.settings.runner.scratch_size}}, *volumes],
+        "outputs": {"artifacts": output_artifacts(tenant)},
+    }
+    config = runner_config(tenant)
+    if config is not None:
+        step["inputs"] = {"artifacts": [{"name": RUNNER_CONFIG_ARTIFACT, "path": RUNNER_CONFIG_PATH, "raw": {"data": config}}]}
+    return step
+
+
+def workflow_template(tenant: Tenant) -> dict:
+    """Runs the repository's Nextflow pipeline at the pushed revision; its reports and results are the
+    run step's output artifacts."""
+    return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "WorkflowTemplate",
         "metadata": {
@@ -168,16 +253,9 @@ def workflow_template(tenant: Tenant) -> dict:
             },
             "workflowMetadata": {"labels": labels.tenant_labels(tenant)},
             "arguments": {"parameters": git_parameters(tenant)},
-            "templates": [run],
+            "templates": [run_step(tenant)],
         }),
     }
-    return _with_runner_s3_config(template, tenant)
-
-
-# The runner's S3 client settings, handed to Nextflow as a file: `nextflow run -c` adds it to the
-# pipeline's own nextflow.config and takes precedence over it.
-RUNNER_S3_CONFIG_ARTIFACT = "s3-client-config"
-RUNNER_S3_CONFIG_PATH = "/argo-tenants/s3-client.config"
 
 
 def _groovy_string(value: str) -> str:
@@ -201,16 +279,36 @@ def runner_s3_config(tenant: Tenant) -> str | None:
     return "\n".join(lines) + "\n"
 
 
-def _with_runner_s3_config(template: dict, tenant: Tenant) -> dict:
-    """The WorkflowTemplate whose runner step reads `runner_s3_config` (a raw input artifact, written
-    into the pod before the step starts), unchanged when there is none."""
-    config = runner_s3_config(tenant)
-    if config is None:
-        return template
-    for step in template["spec"]["templates"]:
-        if step["name"] != "run":
-            continue
-        artifacts = step.setdefault("inputs", {}).setdefault("artifacts", [])
-        artifacts.append({"name": RUNNER_S3_CONFIG_ARTIFACT, "path": RUNNER_S3_CONFIG_PATH, "raw": {"data": config}})
-        step["container"]["args"] = [*step["container"]["args"], "-c", RUNNER_S3_CONFIG_PATH]
-    return template
+def k8s_executor_config(tenant: Tenant) -> str | None:
+    """With the k8s executor: each process a pod in the tenant namespace (not a Job: the runner's Role
+    grants pods only), run as the task service account without its token (a task calls no API), its work
+    dir on S3 through Fusion. Fusion unprivileged: under Pod Security baseline the task pods cannot be
+    privileged, so the cluster provides /dev/fuse through a FUSE device plugin (docs/onboarding.md)."""
+    if tenant.spec.nextflow.executor != "k8s":
+        return None
+    lines = [
+        "process {",
+        "    executor = 'k8s'",
+        "    pod = [[automountServiceAccountToken: false]]",
+        "}",
+        "k8s {",
+        f"    namespace = {_groovy_string(tenant.namespace)}",
+        f"    serviceAccount = {_groovy_string(naming.NEXTFLOW_TASK_SERVICE_ACCOUNT)}",
+        "    computeResourceType = 'Pod'",
+        "}",
+        "fusion {",
+        "    enabled = true",
+        "    privileged = false",
+        "    exportStorageCredentials = true",
+        "}",
+        "wave {",
+        "    enabled = true",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def runner_config(tenant: Tenant) -> str | None:
+    """The file `nextflow run -c` reads: the S3 client's settings and the executor's, or None when neither is needed."""
+    parts = [part for part in (runner_s3_config(tenant), k8s_executor_config(tenant)) if part is not None]
+    return "".join(parts) if parts else None

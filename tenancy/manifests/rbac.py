@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from tenancy.manifests import sync_wait
+from tenancy.manifests.guardrails import pod_security_labels
 from tenancy.model import labels, naming
 from tenancy.model.inputs import Input
 from tenancy.model.tenant import Tenant
@@ -31,6 +32,14 @@ TOKEN_SECRET_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
 # The Argo executor (emissary) reports step results through WorkflowTaskResults; that is all the
 # workflow pods' service account needs. The controller, not the pod, reads the artifact repository.
 RUNNER_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
+# With the k8s executor, the runner (Nextflow's head) starts each process as a pod, follows it until it
+# ends, reads its log and deletes it (plugins/nf-k8s K8sClient with k8s.computeResourceType 'Pod':
+# POST pods, GET pods/<name>/status and pods/<name>/log, DELETE pods/<name>): pods only, in its own
+# namespace, bound to the runner alone.
+NEXTFLOW_EXECUTOR_RULES = [
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "get", "list", "watch", "delete"]},
+    {"apiGroups": [""], "resources": ["pods/status", "pods/log"], "verbs": ["get"]},
+]
 # Argo Events submits with `argo submit`, which first validates the Workflow against its
 # WorkflowTemplate (reading it), then lists Workflows by label to report the one it created.
 SENSOR_SUBMIT_RULES = [
@@ -55,14 +64,6 @@ ADMIN_RULES = [
 ]
 
 
-def _metadata(tenant: Tenant, name: str) -> dict:
-    return {
-        "name": name,
-        "namespace": tenant.namespace,
-        "labels": labels.tenant_labels(tenant),
-        "annotations": labels.tenant_annotations(tenant),
-    }
-
 
 def namespace(tenant: Tenant) -> dict:
     return {
@@ -70,14 +71,28 @@ def namespace(tenant: Tenant) -> dict:
         "kind": "Namespace",
         "metadata": {
             "name": tenant.namespace,
-            "labels": labels.namespace_labels(tenant),
+            "labels": {**labels.namespace_labels(tenant), **pod_security_labels(tenant)},
             "annotations": labels.tenant_annotations(tenant),
         },
     }
 
 
+def service_account_names(tenant: Tenant) -> list[str]:
+    """The namespace's own accounts: the workflow pods' (wf-runner), ESO's for Vault (eso-vault), with the
+    GitHub App ESO's for the App's namespace (eso-github), with the k8s executor Nextflow's task pods', and
+    with spec.definitions the run's waiter (wf-sync-waiter)."""
+    names = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
+    if tenant.settings.github_app is not None:
+        names.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
+    if tenant.spec.nextflow.executor == "k8s":
+        names.append(naming.NEXTFLOW_TASK_SERVICE_ACCOUNT)
+    if tenant.definitions is not None:
+        names.append(naming.SYNC_WAITER_SERVICE_ACCOUNT)
+    return names
+
+
 def service_account(tenant: Tenant, name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _metadata(tenant, name)}
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": labels.tenant_metadata(tenant, name)}
 
 
 def platform_service_account(name: str, namespace: str) -> dict:
@@ -159,14 +174,14 @@ def token_secret(*, account: Input[str], name: str, namespace: Input[str], label
 
 
 def role(tenant: Tenant, name: str, rules: list[dict]) -> dict:
-    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _metadata(tenant, name), "rules": rules}
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": labels.tenant_metadata(tenant, name), "rules": rules}
 
 
 def role_binding(tenant: Tenant, role_name: str, subjects: list[dict]) -> dict:
     return {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "RoleBinding",
-        "metadata": _metadata(tenant, role_name),
+        "metadata": labels.tenant_metadata(tenant, role_name),
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role_name},
         "subjects": subjects,
     }
@@ -195,6 +210,14 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
         # The first step of each push's run, which waits for Argo CD, then starts the run (sync_wait.py).
         waiter = naming.SYNC_WAITER_SERVICE_ACCOUNT
         pairs.append((waiter, sync_wait.WAITER_RULES, [service_account_subject(waiter, tenant.namespace)]))
+    if tenant.spec.nextflow.executor == "k8s":
+        pairs.append(
+            (
+                naming.NEXTFLOW_EXECUTOR_ROLE,
+                NEXTFLOW_EXECUTOR_RULES,
+                [service_account_subject(naming.RUNNER_SERVICE_ACCOUNT, tenant.namespace)],
+            )
+        )
     for name, _, _, rules in sso_access(tenant):
         pairs.append((name, rules, [service_account_subject(name, tenant.namespace)]))
     return [(role(tenant, name, rules), role_binding(tenant, name, subjects)) for name, rules, subjects in pairs]

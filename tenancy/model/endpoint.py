@@ -44,6 +44,12 @@ class Endpoint:
         return f"{self.origin}{self.path}"
 
     @property
+    def port(self) -> int:
+        """The TCP port clients connect to: the host's, else the scheme's."""
+        explicit = urlsplit(self.origin).port
+        return explicit if explicit is not None else (80 if self.scheme == "http" else 443)
+
+    @property
     def insecure(self) -> bool:
         return self.scheme == "http"
 

@@ -249,3 +249,23 @@ def http_url_problem(value: str, what: str, https_only: bool = False) -> str | N
     if parts.query or parts.fragment or parts.username or parts.password:
         return f"{shown(value)} is not a valid {what}: no credentials, query or fragment"
     return None
+
+
+def cidr_problem(value: str) -> str | None:
+    """An IPv4 or IPv6 network in CIDR notation, as a NetworkPolicy's ipBlock.cidr takes it."""
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        return f"{shown(value)} is not a network in CIDR notation (e.g. 10.0.0.0/8), with no host bits set"
+    return None if "/" in value else f"{shown(value)} needs its prefix length (e.g. {value}/32)"
+
+
+NEXTFLOW_PROFILE_PATTERN = r"^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$"
+_NEXTFLOW_PROFILE = re.compile(NEXTFLOW_PROFILE_PATTERN, re.ASCII)
+
+
+def nextflow_profile_problem(value: str) -> str | None:
+    """One or more profile names, comma-separated, as `nextflow run -profile` takes them."""
+    if not _NEXTFLOW_PROFILE.fullmatch(value):
+        return f"{shown(value)} is not a Nextflow profile list: names of letters, digits, '_' and '-', separated by ','"
+    return None

@@ -26,6 +26,11 @@ def tenant_annotations(tenant: Tenant) -> dict[str, str]:
     }
 
 
+def tenant_metadata(tenant: Tenant, name: str) -> dict:
+    """Metadata of an object `name` in the tenant namespace, marked as the registration's."""
+    return {"name": name, "namespace": tenant.namespace, "labels": tenant_labels(tenant), "annotations": tenant_annotations(tenant)}
+
+
 def namespace_labels(tenant: Tenant) -> dict[str, str]:
     return {
         **tenant_labels(tenant),

@@ -41,6 +41,14 @@ RUNNER_ROLE = "wf-runner"
 SENSOR_SUBMIT_ROLE = "argo-events-submit"
 ADMIN_ROLE = "tenant-admin"
 READER_ROLE = "tenant-reader"
+# The namespace's guardrails (tenancy.manifests.guardrails).
+TENANT_RESOURCE_QUOTA = "tenant-quota"
+TENANT_LIMIT_RANGE = "tenant-limits"
+TENANT_NETWORK_POLICY = "tenant-default"
+# With the k8s executor: the Role that lets the runner start Nextflow's task pods, and the account the
+# task pods run as (no Role at all: a task only needs its work dir on S3).
+NEXTFLOW_EXECUTOR_ROLE = "nextflow-executor"
+NEXTFLOW_TASK_SERVICE_ACCOUNT = "nextflow-task"
 # The Argo UI's SSO RBAC: argo-server acts for a signed-in admin or reader as this service account of
 # the namespace, bound to the Role of the same name.
 ADMIN_SERVICE_ACCOUNT = ADMIN_ROLE

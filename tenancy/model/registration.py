@@ -12,12 +12,14 @@ from pydantic.alias_generators import to_camel
 
 from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
+from tenancy.model.quantity import Cpu, Memory
 from tenancy.model.validators import checked, invalid, list_to_tuple
 
 API_VERSION = "platform.calypr.io/v1alpha1"
 KIND = "RepoRegistration"
 DEFAULT_REGION = "us-west-2"
 DEFAULT_BRANCH = "main"
+NEXTFLOW_PARAMS_FILE_EXTENSIONS = ("json", "yml", "yaml")
 
 
 def _schema(**hints) -> Field:
@@ -268,6 +270,97 @@ class DefinitionsSpec(_Strict):
     def folder(self, environment: str) -> str:
         """The folder Argo CD syncs in `environment`."""
         return f"{self.path}/{environment}" if self.per_environment else self.path
+class ResourcesSpec(_Strict):
+    """CPU and memory of the runner container: its requests and its limits (the same values)."""
+
+    cpu: Cpu = Field(description="CPU, in cores ('2', '0.5') or millicores ('500m').")
+    memory: Memory = Field(description="Memory, e.g. '8Gi'.")
+
+
+class NextflowSpec(_Strict):
+    """How the runner starts the repository's pipeline (docs/onboarding.md#what-a-run-does)."""
+
+    params_file: str | None = Field(
+        default=None,
+        description=(
+            "Parameters file in the repository (JSON or YAML), e.g. params.json, given to `nextflow run "
+            "-params-file` from the checked-out revision. Default: none."
+        ),
+    )
+    profile: str | None = Field(
+        default=None,
+        json_schema_extra={"pattern": formats.NEXTFLOW_PROFILE_PATTERN},
+        description="Configuration profile(s) of the pipeline, comma-separated, given to `nextflow run -profile`.",
+    )
+    executor: Literal["local", "k8s"] = Field(
+        default="local",
+        description=(
+            "local: every process runs inside the runner pod, with the tools of the runner image, its work dir "
+            "on the pod's scratch volume. k8s: each process runs as a pod of its own container in the tenant "
+            "namespace (nf-core style pipelines), started by the runner's service account, its work dir on "
+            "the artifact bucket (s3://<bucket>/<prefix>work/<workflow>/) through Nextflow's Fusion file system."
+        ),
+    )
+    resources: ResourcesSpec | None = Field(
+        default=None,
+        description="Requests and limits of the runner container. Default: the stack's runner.resources; at most its runner.maxResources.",
+    )
+
+    @field_validator("params_file")
+    @classmethod
+    def _params_file_in_repository(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = formats.relative_path_problem(value, "path in the repository")
+            if problem:
+                raise invalid(problem)
+            # Nextflow refuses any other ("Not a valid params file extension", CmdRun.validateParamsFile).
+            if value.rsplit(".", 1)[-1] not in NEXTFLOW_PARAMS_FILE_EXTENSIONS:
+                raise invalid(f"'{value}' is not a file Nextflow reads parameters from: it must end in .json, .yml or .yaml")
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = formats.nextflow_profile_problem(value)
+            if problem:
+                raise invalid(problem)
+        return value
+
+
+class RefSpec(_Strict):
+    """Which pushes start a run in one environment."""
+
+    branch: Branch | None = Field(default=None, description="A push to this branch runs.")
+    tags: bool = Field(default=False, description="A pushed tag runs (a release).")
+
+    @model_validator(mode="after")
+    def _runs_something(self) -> RefSpec:
+        if self.branch is None and not self.tags:
+            raise invalid("names neither a branch nor tags: true; remove the environment to use the stack's default", "tenant_conflict")
+        return self
+
+
+class QuotaSpec(_Strict):
+    """A smaller ResourceQuota than the stack's; each value at most the stack's."""
+
+    cpu: Cpu | None = Field(default=None, description="Total CPU of the namespace's pods.")
+    memory: Memory | None = Field(default=None, description="Total memory of the namespace's pods.")
+    pods: int | None = Field(default=None, ge=1, description="Most pods at once.")
+
+
+class GuardrailSpec(_Strict):
+    """Tighter guardrails for this registration's namespace than the stack's; never looser."""
+
+    pod_security: Literal["baseline", "restricted"] | None = Field(
+        default=None,
+        description=(
+            "Pod Security level to enforce: restricted is allowed where the stack enforces baseline, never the "
+            "reverse. restricted refuses containers that may run as root: the default runner image and Argo's "
+            "executor as most controllers configure it do, so ask the platform team first."
+        ),
+    )
+    quota: QuotaSpec | None = Field(default=None, description="A smaller ResourceQuota.")
 
 
 class Metadata(BaseModel):
@@ -315,8 +408,9 @@ class RepoRegistrationSpec(_Strict):
     default_branch: Branch = Field(
         default=DEFAULT_BRANCH,
         description=(
-            "The branch to track: a push to it starts a workflow at the pushed commit, and so does a pushed tag; "
-            "pushes to other branches start nothing. Also what a workflow submitted by hand runs."
+            "The branch to track: where the environment runs branch pushes (see refs and the stack's `tracks`), "
+            "a push to it starts a workflow at the pushed commit; pushes to other branches start nothing. "
+            "Also what a workflow submitted by hand runs."
         ),
     )
     installation_id: int | None = Field(
@@ -373,6 +467,22 @@ class RepoRegistrationSpec(_Strict):
             "unsharded environments. Changing it moves the registration to another stack: an operator moves "
             "its state first (docs/sharding.md), or it would be deleted and created again."
         ),
+    )
+    refs: dict[EnvironmentName, RefSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Which pushes run in each environment, e.g. {dev: {branch: develop}, prod: {tags: true}}. An "
+            "environment not listed uses its stack's `tracks` setting over defaultBranch (the shipped stacks: "
+            "dev runs pushes to defaultBranch, prod runs pushed tags)."
+        ),
+    )
+    nextflow: NextflowSpec = Field(
+        default_factory=NextflowSpec,
+        description="Parameters file, profile, executor and resources of the runner.",
+    )
+    guardrails: GuardrailSpec = Field(
+        default_factory=GuardrailSpec,
+        description="Ask for tighter namespace guardrails than the stack's (never looser).",
     )
     paused: bool = Field(
         default=False,

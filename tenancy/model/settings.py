@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from tenancy.model import formats, limits, naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.problems import Loc, Problem, SettingsError
+from tenancy.model.quantity import Cpu, Memory, exceeding
 from tenancy.model.registration import BucketName, CodeOwner, EnvironmentName, ShardName
 from tenancy.model.validators import checked, invalid, list_to_tuple
 
@@ -218,6 +219,137 @@ class GithubAppSettings(_Settings):
         return next((value for key, value in self.installations.items() if key.lower() == wanted), None)
 
 
+class ComputeSettings(_Settings):
+    """CPU and memory, as Kubernetes quantities."""
+
+    cpu: Cpu = Field(description="CPU, in cores ('2', '0.5') or millicores ('500m').")
+    memory: Memory = Field(description="Memory, e.g. '8Gi'.")
+
+    def exceeds(self, other) -> list[str]:
+        return exceeding(self, other)
+
+
+def _compute_field(cpu: str, memory: str, description: str):
+    return Field(
+        default_factory=lambda: ComputeSettings(cpu=cpu, memory=memory),
+        json_schema_extra={"x-default": f"{{cpu: '{cpu}', memory: {memory}}}"},
+        description=description,
+    )
+
+
+class RunnerSettings(_Settings):
+    """The WorkflowTemplate's runner step (the Nextflow head; with the local executor, every task too)."""
+
+    resources: ComputeSettings = _compute_field(
+        "1",
+        "2Gi",
+        "Requests and limits (the same values) of the runner container when a registration sets no "
+        "spec.nextflow.resources.",
+    )
+    max_resources: ComputeSettings = _compute_field(
+        "4", "16Gi", "The most a registration's spec.nextflow.resources may ask for; it must fit in the namespace quota."
+    )
+    scratch_size: Memory = Field(
+        default="20Gi",
+        description=(
+            "Size limit of the runner's scratch volume (an emptyDir): the cloned pipeline, the local executor's "
+            "work dir, the run's reports and its --outdir results before Argo uploads them. The pod is evicted "
+            "beyond it."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> RunnerSettings:
+        over = self.resources.exceeds(self.max_resources)
+        if over:
+            raise invalid(f"resources {' and '.join(over)} exceed maxResources; raise maxResources or lower the default", "setting_conflict")
+        return self
+
+
+class QuotaSettings(_Settings):
+    """A tenant namespace's ResourceQuota: the sum over its pods of requests, and of limits, and a pod count."""
+
+    cpu: Cpu = Field(description="Total CPU of the namespace's pods (requests.cpu and limits.cpu).")
+    memory: Memory = Field(description="Total memory of the namespace's pods (requests.memory and limits.memory).")
+    pods: int = Field(ge=1, description="Most pods at once, running or pending.")
+
+
+class ContainerLimitSettings(_Settings):
+    """A tenant namespace's LimitRange for containers."""
+
+    default: ComputeSettings = _compute_field(
+        "500m",
+        "1Gi",
+        "Requests and limits of a container that sets none (the commit status step, Nextflow's task pods "
+        "without cpus/memory directives); a quota makes Kubernetes refuse a pod without them otherwise.",
+    )
+    max: ComputeSettings = _compute_field(
+        "4", "16Gi", "The most one container may ask for (a Nextflow process's cpus and memory included)."
+    )
+
+
+class NetworkSettings(_Settings):
+    """The tenant namespace's default NetworkPolicy: no ingress at all, egress to DNS and to these ports."""
+
+    egress_ports: Annotated[tuple[Annotated[int, Field(ge=1, le=65535)], ...], BeforeValidator(list_to_tuple)] = Field(
+        default=(443,),
+        description=(
+            "TCP ports pods may reach (besides DNS, port 53, and the s3Endpoint's port): 443 serves GitHub, "
+            "S3, container registries and the Kubernetes API in most clusters. Add 6443 where the API server "
+            "listens there and registrations use the k8s executor."
+        ),
+    )
+    egress_cidrs: Annotated[tuple[str, ...], BeforeValidator(list_to_tuple)] = Field(
+        default=("0.0.0.0/0",),
+        description="Where those ports may be reached; narrow it to your S3, Git and registry ranges where you know them.",
+    )
+
+    @field_validator("egress_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            problem = formats.cidr_problem(cidr)
+            if problem:
+                raise invalid(problem, "setting_format")
+        if not value:
+            raise invalid("lists no range; pods need GitHub and S3", "setting_format")
+        return value
+
+
+class GuardrailSettings(_Settings):
+    """What every tenant namespace enforces (docs/operations.md#tenant-namespace-guardrails); a registration
+    may ask for less (spec.guardrails), never more."""
+
+    pod_security: Literal["baseline", "restricted"] = Field(
+        default="baseline",
+        description=(
+            "Pod Security admission level enforced in tenant namespaces (pod-security.kubernetes.io/enforce). "
+            "baseline refuses privileged pods, host namespaces, hostPath and added capabilities; restricted "
+            "also requires non-root containers that drop every capability, which Nextflow's task pods and "
+            "Argo's default executor do not set. Namespaces are always warned and audited at restricted."
+        ),
+    )
+    quota: QuotaSettings = Field(
+        default_factory=lambda: QuotaSettings(cpu="16", memory="64Gi", pods=50),
+        json_schema_extra={"x-default": "{cpu: '16', memory: 64Gi, pods: 50}"},
+        description="The namespace's ResourceQuota.",
+    )
+    container_limits: ContainerLimitSettings = Field(
+        default_factory=ContainerLimitSettings, description="The namespace's LimitRange for containers."
+    )
+    network: NetworkSettings = Field(default_factory=NetworkSettings, description="The namespace's default NetworkPolicy.")
+
+    @model_validator(mode="after")
+    def _limits_fit(self) -> GuardrailSettings:
+        over = self.container_limits.max.exceeds(self.quota)
+        if over:
+            raise invalid(f"containerLimits.max {' and '.join(over)} exceed the quota; no such container could start", "setting_conflict")
+        over = self.container_limits.default.exceeds(self.container_limits.max)
+        if over:
+            raise invalid(f"containerLimits.default {' and '.join(over)} exceed containerLimits.max", "setting_conflict")
+        return self
+
+
 class StackSettings(_Settings):
     """Everything an environment decides; one object, passed down to components."""
 
@@ -304,6 +436,21 @@ class StackSettings(_Settings):
     runner_image: str = Field(
         default="nextflow/nextflow:25.04.6", description="Container image of the WorkflowTemplate's runner step."
     )
+    runner: RunnerSettings = Field(
+        default_factory=RunnerSettings, description="Resources of the WorkflowTemplate's runner step and its scratch volume."
+    )
+    tracks: Literal["branch", "tags", "branch-and-tags"] = Field(
+        default="branch",
+        description=(
+            "Which pushes run in this environment when a registration's spec.refs does not name it: `branch`, "
+            "pushes to its defaultBranch; `tags`, pushed tags (a release); `branch-and-tags`, both. The shipped "
+            "stacks promote: dev runs the branch, prod runs tags."
+        ),
+    )
+    guardrails: GuardrailSettings = Field(
+        default_factory=GuardrailSettings,
+        description="Pod Security, ResourceQuota, LimitRange and NetworkPolicy of every tenant namespace.",
+    )
     github_app: GithubAppSettings | None = Field(
         default=None,
         description=(
@@ -368,6 +515,18 @@ class StackSettings(_Settings):
         elif self.storage == "minio":
             raise invalid(
                 "storage minio needs s3Endpoint: the MinIO endpoint workflows reach from the cluster", "setting_conflict"
+            )
+        over = self.runner.max_resources.exceeds(self.guardrails.quota)
+        if over:
+            raise invalid(
+                f"runner.maxResources {' and '.join(over)} exceed guardrails.quota; a runner that large could never start",
+                "setting_conflict",
+            )
+        over = self.runner.max_resources.exceeds(self.guardrails.container_limits.max)
+        if over:
+            raise invalid(
+                f"runner.maxResources {' and '.join(over)} exceed guardrails.containerLimits.max; the LimitRange would refuse it",
+                "setting_conflict",
             )
         if self.github_app is not None and self.github_app.namespace == self.namespaces.argo_events:
             # Registrations' objects there are argo-tenants-webhook-<name>; the tokens' are

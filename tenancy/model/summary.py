@@ -36,6 +36,11 @@ class RegistrationSummary:
     definitions: Mapping[str, Any] | None
     # spec.deployers of this environment: whose pushes run; empty: every push.
     deployers: Sequence[str]
+    # Which pushes run here ({branch, tags}), how the runner runs ({executor, cpu, memory, workDir,
+    # paramsFile, profile}) and what the namespace enforces ({podSecurity, quota, containerMax, egressPorts}).
+    refs: Mapping[str, Any]
+    runner: Mapping[str, Any]
+    guardrails: Mapping[str, Any]
 
     def exported(self) -> dict[str, Any]:
         """As the stack output holds it: each field under its camelCase key."""

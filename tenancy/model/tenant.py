@@ -8,8 +8,8 @@ from typing import Literal
 
 from tenancy.model import naming
 from tenancy.model.endpoint import Endpoint
-from tenancy.model.registration import BucketSpec, RepoRegistration
-from tenancy.model.settings import StackSettings
+from tenancy.model.registration import BucketSpec, RefSpec, RepoRegistration
+from tenancy.model.settings import ComputeSettings, QuotaSettings, StackSettings
 
 Purpose = Literal["artifacts", "data"]
 
@@ -238,6 +238,42 @@ class Tenant:
         return self.spec.default_branch
 
     @property
+    def tracked_refs(self) -> RefSpec:
+        """Which pushes run in this environment: the registration's refs for it, else the stack's `tracks`
+        over defaultBranch."""
+        written = self.spec.refs.get(self.environment)
+        if written is not None:
+            return written
+        tracks = self.settings.tracks
+        branch = self.default_branch if tracks in ("branch", "branch-and-tags") else None
+        return RefSpec(branch=branch, tags=tracks in ("tags", "branch-and-tags"))
+
+    @property
+    def runner_resources(self) -> ComputeSettings:
+        """Requests and limits of the runner container (validated against runner.maxResources)."""
+        written = self.spec.nextflow.resources
+        if written is None:
+            return self.settings.runner.resources
+        return ComputeSettings(cpu=written.cpu, memory=written.memory)
+
+    @property
+    def pod_security(self) -> str:
+        """The stack's Pod Security level, or restricted where the registration asks for it."""
+        asked = self.spec.guardrails.pod_security
+        return "restricted" if "restricted" in (asked, self.settings.guardrails.pod_security) else "baseline"
+
+    @property
+    def quota(self) -> QuotaSettings:
+        """The stack's ResourceQuota with what the registration lowers (validated to be no more)."""
+        stack = self.settings.guardrails.quota
+        asked = self.spec.guardrails.quota
+        if asked is None:
+            return stack
+        return QuotaSettings(
+            cpu=asked.cpu or stack.cpu, memory=asked.memory or stack.memory, pods=asked.pods or stack.pods
+        )
+
+    @property
     def installation_id(self) -> int | None:
         """The GitHub App installation the stack lists for this repository's owner, and only that: an id the
         file writes is never used (an installation on another owner would mint tokens for that owner's
@@ -262,9 +298,10 @@ class Tenant:
         return None if self.definitions is None else self.definitions.folder(self.environment)
 
     @property
-    def tracked_ref(self) -> str:
-        """The branch this environment follows: what Argo CD syncs and which pushes run."""
-        return self.default_branch
+    def tracked_ref(self) -> str | None:
+        """The branch this environment follows (`tracked_refs`): what Argo CD syncs and which pushes run with
+        spec.definitions; None where the environment runs pushed tags only (the loader refuses definitions there)."""
+        return self.tracked_refs.branch
 
     @cached_property
     def argo_cd_name(self) -> str:

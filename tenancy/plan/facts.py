@@ -121,6 +121,9 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "readUsers": list(summary.read_users or []),
             "public": summary.public is True,
             "outputs": run_folder(summary.artifacts),
+            "refs": summary.refs or {},
+            "runner": summary.runner or {},
+            "guardrails": summary.guardrails or {},
             "resources": sum(counts.values()),
             "resourceTypes": dict(sorted(counts.items())),
         }

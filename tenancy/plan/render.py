@@ -37,7 +37,39 @@ def access_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
         ("admins", [(user, "") for user in facts.get("adminUsers") or []] or nobody),
         ("readers", [(user, "") for user in facts.get("readUsers") or []] or nobody),
         ("public", [public]),
-        ("outputs", [(str(facts.get("outputs") or ""), "outputs and logs of each run")]),
+        ("outputs", [(str(facts.get("outputs") or ""), "each run's report, timeline, trace, results and logs, in the Argo UI")]),
+    ]
+
+
+def runs_item(refs: dict[str, Any]) -> Item:
+    """Which pushes start a run in this stack's environment."""
+    parts = [f"pushes to {refs['branch']}"] if refs.get("branch") else []
+    if refs.get("tags"):
+        parts.append("pushed tags")
+    return " and ".join(parts) or "nothing", "other refs run nothing"
+
+
+def runner_items(runner: dict[str, Any]) -> list[Item]:
+    if not runner:
+        return [("", "unknown")]
+    options = [f"{flag} {runner[key]}" for key, flag in (("paramsFile", "-params-file"), ("profile", "-profile")) if runner.get(key)]
+    return [
+        (f"{runner.get('executor')} executor, {runner.get('cpu')} CPU, {runner.get('memory')} memory", "requests = limits"),
+        (str(runner.get("workDir")), "work dir"),
+        *([(", ".join(options), "")] if options else []),
+    ]
+
+
+def guardrail_items(guardrails: dict[str, Any]) -> list[Item]:
+    if not guardrails:
+        return [("", "unknown")]
+    quota, most = guardrails.get("quota") or {}, guardrails.get("containerMax") or {}
+    ports = ", ".join(str(port) for port in guardrails.get("egressPorts") or [])
+    return [
+        (f"Pod Security {guardrails.get('podSecurity')}", "enforced; restricted warned and audited"),
+        (f"quota {quota.get('cpu')} CPU, {quota.get('memory')} memory, {quota.get('pods')} pods", "ResourceQuota"),
+        (f"per container at most {most.get('cpu')} CPU, {most.get('memory')} memory", "LimitRange"),
+        (f"no ingress; egress DNS and TCP {ports}", "NetworkPolicy"),
     ]
 
 
@@ -56,6 +88,9 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
         ("Vault paths", [(path, "") for path in facts["vaultPaths"]]),
         ("webhook", [(str(facts["webhookUrl"]), state)]),
         ("template", [(str(facts["workflowTemplate"]), "")]),
+        ("runs", [runs_item(facts.get("refs") or {})]),
+        ("runner", runner_items(facts.get("runner") or {})),
+        ("guardrails", guardrail_items(facts.get("guardrails") or {})),
         *definitions_rows(facts),
     ]
 

@@ -107,6 +107,9 @@ REPLACING: dict[str, Replacing] = {
         (*_METADATA, "data", "stringData", "type"),
         "pulumi-kubernetes: metadata.name/namespace; type, data, stringData (immutable Secrets)",
     ),
+    "kubernetes:core/v1:ResourceQuota": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
+    "kubernetes:core/v1:LimitRange": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
     "kubernetes:rbac.authorization.k8s.io/v1:Role": Replacing(_METADATA, "pulumi-kubernetes: metadata.name/namespace"),
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": Replacing(
         (*_METADATA, "roleRef"), "pulumi-kubernetes: metadata.name/namespace; roleRef (immutable in the API)"

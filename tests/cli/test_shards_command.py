@@ -5,7 +5,7 @@ import json
 import pytest
 import yaml
 
-from tests.support.cli_project import add_shard_stack, make_project, run_cli, write_tenant_file
+from tests.support.cli_project import add_shard_stack, make_project, run_cli, shard_of_line, write_tenant_file
 from tests.support.program import registration
 
 
@@ -51,7 +51,8 @@ def test_shards_refuses_to_list_stacks_that_leave_a_shard_undeployed(sharded, ca
     (sharded / "Pulumi.dev-b.yaml").unlink()
     code, out, err = run_cli(capsys, "shards", "--format", "json")
     assert (code, out) == (1, "")
-    assert "Pulumi.dev-a.yaml:23: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
+    line = shard_of_line(sharded / "Pulumi.dev-a.yaml")
+    assert f"Pulumi.dev-a.yaml:{line}: argo-tenants:shard.of: lists shard 'b', which has no stack" in err
 
 
 def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys):
@@ -59,8 +60,8 @@ def test_validate_reports_a_shard_without_a_stack_at_its_setting(sharded, capsys
     code, out, _ = run_cli(capsys, "validate")
     assert code == 1
     [line] = [line for line in out.splitlines() if "has no stack" in line]
-    # Line 23 of the file add_shard_stack writes holds `of:` under argo-tenants:shard.
-    assert line.startswith("Pulumi.dev-a.yaml:23: argo-tenants:shard.of: lists shard 'b'")
+    # The line of `of:` under argo-tenants:shard in the file add_shard_stack wrote.
+    assert line.startswith(f"Pulumi.dev-a.yaml:{shard_of_line(sharded / 'Pulumi.dev-a.yaml')}: argo-tenants:shard.of: lists shard 'b'")
     assert "add Pulumi.dev-b.yaml" in line
 
 

@@ -26,6 +26,7 @@ def test_public_flag_is_recorded(dev_plan):
 def test_service_accounts_roles_and_bindings(dev_plan):
     kinds = sorted((r.inputs["kind"], r.inputs["metadata"]["name"]) for r in parts(dev_plan, "alpha") if r.type != NS)
     assert kinds == [
+        ("LimitRange", "tenant-limits"), ("NetworkPolicy", "tenant-default"), ("ResourceQuota", "tenant-quota"),
         ("Role", "argo-events-submit"), ("Role", "tenant-admin"), ("Role", "tenant-reader"), ("Role", "wf-runner"),
         ("RoleBinding", "argo-events-submit"), ("RoleBinding", "tenant-admin"), ("RoleBinding", "tenant-reader"), ("RoleBinding", "wf-runner"),
         ("Secret", "tenant-admin.service-account-token"), ("Secret", "tenant-reader.service-account-token"),

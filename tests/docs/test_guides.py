@@ -207,8 +207,8 @@ def test_the_outputs_table_says_where_the_program_puts_them(row, stack, dedicate
         document["spec"].pop("artifactBucket")
     artifacts = tenant_of(document, stack_settings(stack)).artifacts
     rows = {line.split("|")[1].strip(): [cell.strip().strip("`") for cell in line.split("|")[2:4]] for line in ONBOARDING.splitlines() if line.startswith("| ")}
-    outdir, log = rows[row]
-    assert outdir == f"{artifacts.s3_uri}rna-seq-x7k2p/"
+    folder, log = rows[row]
+    assert folder == f"{artifacts.s3_uri}rna-seq-x7k2p/"
     key = key_format(artifacts).replace("{{workflow.name}}", "rna-seq-x7k2p").replace("{{pod.name}}", "rna-seq-x7k2p-run-2719425813")
     assert log == f"s3://{artifacts.bucket}/{key}/main.log"
 

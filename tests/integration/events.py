@@ -237,11 +237,14 @@ RECORDED = (
 )
 
 
-def runs(body: dict, default_branch: str) -> bool:
-    """What docs/registration.md says a delivery does: a push (not a deletion) of the tracked branch or of a
-    tag, with a commit, starts one Workflow; anything else starts nothing."""
+def runs(body: dict, refs: dict) -> bool:
+    """What docs/registration.md says a delivery does: a push (not a deletion) of the ref the environment
+    tracks (`refs`: {"branch": name or None, "tags": bool}), with a commit, starts one Workflow; anything
+    else starts nothing."""
     ref = body.get("ref", "")
-    tracked = ref == f"refs/heads/{default_branch}" or ref.startswith("refs/tags/")
+    tracked = (refs.get("branch") is not None and ref == f"refs/heads/{refs['branch']}") or (
+        bool(refs.get("tags")) and ref.startswith("refs/tags/")
+    )
     return tracked and not body.get("deleted", True) and bool((body.get("head_commit") or {}).get("id"))
 
 
@@ -252,10 +255,10 @@ def expected_arguments(body: dict) -> dict[str, str]:
     return {"git_revision": body["head_commit"]["id"], "git_ref": ref, "git_ref_name": name}
 
 
-def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, default_branch: Any, recorded=RECORDED) -> list[str]:
+def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, tracked: Any, recorded=RECORDED) -> list[str]:
     """Every recorded delivery, from every registration's repository to its webhook URL, signed with
     the secret GitHub holds for it (`github_secret(tenant)`), through the EventSource and the Sensor;
-    `default_branch(tenant)` is the branch the registration tracks."""
+    `tracked(tenant)` is what the registration tracks in the plan's environment ({"branch", "tags"})."""
     problems = []
     for tenant in plan.tenants:
         summary = plan.tenant_summary(tenant)
@@ -263,7 +266,7 @@ def routing_problems(plan: Plan, github_secret: Any, secret_of: Any, default_bra
         for name in recorded:
             headers, body = load_payload(name)
             body = for_repository(body, owner, repo)
-            should_run = runs(body, default_branch(tenant))
+            should_run = runs(body, tracked(tenant))
             where = f"{tenant} {name}"
             try:
                 event = receive(plan, sign(github_secret(tenant), headers, body, summary["webhookUrl"]), secret_of)

@@ -22,7 +22,7 @@ from tests.integration.events import (
     sign,
     submitted,
 )
-from tests.integration.plan import TENANTS_DIR, VAULT_SECRET
+from tests.integration.plan import PROJECT_DIR, STACK, TENANTS_DIR, VAULT_SECRET, Plan, build_plan
 from tests.integration.vault_checks import eso_secret_value, fake_value
 
 pytestmark = pytest.mark.integration
@@ -36,10 +36,16 @@ def github_secrets(plan):
     return lambda tenant: fake_value(*paths[tenant], "secret")
 
 
-def default_branch(tenant: str) -> str:
-    """The branch a registration of tests/integration/tenants tracks, as its file says."""
+def tracked(tenant: str, stack: str = STACK) -> dict:
+    """What a registration of tests/integration/tenants runs in `stack`, as its file and the stack file say
+    (docs/onboarding.md): its refs for the environment, else the stack's `tracks` over its defaultBranch."""
     spec = yaml.safe_load((TENANTS_DIR / f"{tenant}.yaml").read_text())["spec"]
-    return spec.get("defaultBranch", "main")
+    written = (spec.get("refs") or {}).get(stack)
+    if written is not None:
+        return {"branch": written.get("branch"), "tags": written.get("tags", False)}
+    tracks = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]["argo-tenants:tracks"]
+    branch = spec.get("defaultBranch", "main") if tracks in ("branch", "branch-and-tags") else None
+    return {"branch": branch, "tags": tracks in ("tags", "branch-and-tags")}
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def route(vault, openbao, token_review):
     def run(plan, github_secret=None):
         vault(plan)
         secrets = eso_secret_value(openbao, token_review, plan)
-        return routing_problems(plan, github_secret or github_secrets(plan), secrets, default_branch)
+        return routing_problems(plan, github_secret or github_secrets(plan), secrets, tracked)
 
     return run
 
@@ -96,6 +102,50 @@ def test_a_tag_push_runs_at_the_tagged_commit(plan, vault, openbao, token_review
     assert body["after"] != body["head_commit"]["id"]
 
 
+# --- the promotion path: each environment runs only the refs it tracks ---------------------------
+
+
+@pytest.fixture(scope="module")
+def stack_plans() -> dict[str, Plan]:
+    return {stack: Plan(build_plan(stack=stack)) for stack in ("dev", "prod")}
+
+
+def environments_that_run(plans: dict[str, Plan], tenant: str, payload: str) -> list[str]:
+    """The stacks whose Sensor submits a Workflow for one recorded delivery from the tenant's repository
+    (the EventSource's signature check is the routing tests' business: here a stand-in secret)."""
+    ran = []
+    for stack, plan in plans.items():
+        if tenant not in plan.tenants:
+            continue
+        summary = plan.tenant_summary(tenant)
+        headers, body = load_payload(payload)
+        body = for_repository(body, *summary["repository"].split("/"))
+        delivery = sign("stand-in", headers, body, summary["webhookUrl"])
+        if submitted(plan, receive(plan, delivery, lambda *_: "stand-in")):
+            ran.append(stack)
+    return ran
+
+
+def test_a_push_to_the_dev_branch_runs_in_dev_only(stack_plans):
+    # alpha tracks develop, the branch the recording pushes; prod tracks tags.
+    assert environments_that_run(stack_plans, "alpha", "push-branch") == ["dev"]
+
+
+def test_a_tag_runs_in_prod_only(stack_plans):
+    assert environments_that_run(stack_plans, "alpha", "push-tag-lightweight") == ["prod"]
+    assert environments_that_run(stack_plans, "alpha", "push-tag-annotated") == ["prod"]
+
+
+def test_a_registration_that_asks_dev_for_tags_runs_them_in_both(stack_plans):
+    assert environments_that_run(stack_plans, "beta", "push-tag-annotated") == ["dev", "prod"]
+
+
+def test_every_recorded_delivery_in_prod_does_what_the_docs_say(stack_plans):
+    plan = stack_plans["prod"]
+    problems = routing_problems(plan, lambda _: "stand-in", lambda *_: "stand-in", lambda tenant: tracked(tenant, "prod"))
+    assert problems == []
+
+
 def test_deletions_and_pings_submit_nothing(plan, vault, openbao, token_review):
     vault(plan)
     for name in ("delete-branch", "delete-tag", "ping"):
@@ -115,9 +165,8 @@ def test_a_sensor_without_the_deletion_filter_is_caught(broken, route):
     for dependency in (d for sensor in broken.manifests("Sensor") for d in sensor["spec"]["dependencies"]):
         dependency["filters"]["data"] = [f for f in dependency["filters"]["data"] if f["path"] not in ("body.deleted", "body.head_commit.id")]
     problems = route(broken)
-    # A deleted tag matches every registration's tag pattern; it has no commit to run.
-    assert "alpha delete-tag: key body.head_commit.id does not exist in the event payload" in problems
-    assert len(problems) == len(broken.tenants)
+    # A deleted tag matches the tag pattern of every registration that runs tags here; it has no commit to run.
+    assert problems == [f"{tenant} delete-tag: key body.head_commit.id does not exist in the event payload" for tenant in ("beta", "gamma")]
 
 
 def test_a_sensor_without_the_ref_filter_is_caught(broken, route):
@@ -136,17 +185,17 @@ def test_a_wrong_data_key_is_caught(broken, route):
 
 
 def test_the_revision_taken_from_after_is_caught_on_an_annotated_tag(broken, route):
-    trigger = broken.trigger("alpha")
+    trigger = broken.trigger("beta")
     trigger["argoWorkflow"]["parameters"][0]["src"]["dataKey"] = "body.after"
     problems = route(broken)
-    assert [p.split(":")[0] for p in problems] == ["alpha push-tag-annotated"]
+    assert [p.split(":")[0] for p in problems] == ["beta push-tag-annotated"]
 
 
 def test_a_ref_name_template_that_keeps_the_prefix_is_caught(broken, route):
-    trigger = broken.trigger("alpha")
+    trigger = broken.trigger("beta")
     trigger["argoWorkflow"]["parameters"][2]["src"]["dataTemplate"] = "{{ .Input.body.ref }}"
     problems = route(broken)
-    assert problems and all(p.startswith("alpha push-") for p in problems)
+    assert problems and all(p.startswith("beta push-") for p in problems)
 
 
 def test_an_event_source_checking_with_another_registrations_secret_is_caught(broken, route):
@@ -182,7 +231,7 @@ def test_every_octokit_push_and_ping_example_is_routed_as_documented(plan, vault
             delivery = sign(github_secrets(plan)("alpha"), {**headers, "X-GitHub-Event": event}, body, summary["webhookUrl"])
             workflows = submitted(plan, receive(plan, delivery, secret_of))
             seen += 1
-            if event == "push" and runs(body, default_branch("alpha")):
+            if event == "push" and runs(body, tracked("alpha")):
                 assert [arguments(w) for w in workflows] == [expected_arguments(body)]
             else:
                 assert workflows == [], (event, body.get("ref"))

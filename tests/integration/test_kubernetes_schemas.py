@@ -14,6 +14,7 @@ def test_every_object_validates_strictly(plan, schemas):
     kinds = {m["kind"] for m in plan.manifests()}
     assert kinds == {
         "Namespace", "ServiceAccount", "Secret", "Role", "RoleBinding", "ConfigMap",
+        "ResourceQuota", "LimitRange", "NetworkPolicy",
         "SecretStore", "ExternalSecret", "GithubAccessToken", "WorkflowTemplate", "EventSource", "Sensor", "Ingress",
     }
     assert schema_problems(plan, schemas) == []

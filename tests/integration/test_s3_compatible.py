@@ -1,9 +1,10 @@
 """The runner's and Argo's S3 settings for an S3-compatible service, against a real one: moto's server
 mode on 127.0.0.1, reached by host and port as a MinIO service is (so requests must be path-style).
 
-The program is planned with storage minio and that endpoint; a client set up exactly as the
-WorkflowTemplate's Nextflow configuration says (endpoint, path-style, region) writes where `--outdir`
-points, and Argo's artifact repository (host:port, insecure) uploads a step's log where its keyFormat says.
+The program is planned with storage minio and that endpoint, for a registration with the k8s executor; a
+client set up exactly as the WorkflowTemplate's Nextflow configuration says (endpoint, path-style, region)
+writes Nextflow's work dir where `-w` points, and Argo's artifact repository (host:port, insecure) uploads
+a step's log and its `results` output artifact where its keyFormat says.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plan(server, tmp_path_factory):
     tenants = tmp_path_factory.mktemp("tenants")
-    document = registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "region": "us-east-1"})
+    document = registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "region": "us-east-1"}, nextflow={"executor": "k8s"})
     (tenants / "alpha.yaml").write_text(yaml.safe_dump(document))
     result = run_program("dev", tenants=tenants, storage="minio", s3Endpoint=server.endpoint)
     assert result.error is None, result.error
@@ -53,19 +54,20 @@ def nextflow_settings(config: str) -> dict[str, object]:
         elif line:
             name, value = (part.strip() for part in line.split("=", 1))
             quoted = re.fullmatch(r"'((?:[^'\\]|\\.)*)'", value)
-            settings[".".join([*scope, name])] = re.sub(r"\\(.)", r"\1", quoted[1]) if quoted else {"true": True, "false": False}[value]
+            literal = {"true": True, "false": False}.get(value, value)
+            settings[".".join([*scope, name])] = re.sub(r"\\(.)", r"\1", quoted[1]) if quoted else literal
     assert not scope, "unbalanced braces"
     return settings
 
 
 def runner(plan) -> tuple[dict[str, object], str]:
-    """(the runner's Nextflow S3 settings, its --outdir for one workflow run)."""
+    """(the runner's Nextflow settings, its work dir for one workflow run)."""
     [template] = [r.inputs for r in plan.resources if r.type == "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"]
     [step] = template["spec"]["templates"]
     [config] = [a["raw"]["data"] for a in step["inputs"]["artifacts"] if a["path"] in step["container"]["args"]]
     args = step["container"]["args"]
-    outdir = args[args.index("--outdir") + 1].replace("{{workflow.name}}", "alpha-x7k2p")
-    return nextflow_settings(config), outdir
+    work_dir = args[args.index("-w") + 1].replace("{{workflow.name}}", "alpha-x7k2p")
+    return nextflow_settings(config), work_dir
 
 
 def client(endpoint: str, region: str, path_style: bool):
@@ -74,27 +76,32 @@ def client(endpoint: str, region: str, path_style: bool):
 
 
 def test_the_runner_is_pointed_at_the_service_path_style(plan, server):
-    settings, outdir = runner(plan)
-    assert settings == {"aws.region": "us-east-1", "aws.client.endpoint": server.endpoint, "aws.client.s3PathStyleAccess": True}
-    assert outdir == "s3://alpha-artifacts-dev/workflows/alpha-x7k2p"
+    settings, work_dir = runner(plan)
+    aws = {name: value for name, value in settings.items() if name.startswith("aws.")}
+    assert aws == {"aws.region": "us-east-1", "aws.client.endpoint": server.endpoint, "aws.client.s3PathStyleAccess": True}
+    # Fusion reads the same aws settings for the work dir of the k8s executor's task pods.
+    assert settings["fusion.enabled"] is True and settings["process.executor"] == "k8s"
+    assert work_dir == "s3://alpha-artifacts-dev/workflows/work/alpha-x7k2p"
 
 
-def test_outputs_written_as_the_runner_is_configured_land_under_outdir(plan, server):
-    settings, outdir = runner(plan)
+def test_the_work_dir_written_as_the_runner_is_configured_lands_under_the_registration_prefix(plan, server):
+    settings, work_dir = runner(plan)
     s3 = client(settings["aws.client.endpoint"], settings["aws.region"], settings["aws.client.s3PathStyleAccess"])
-    bucket, _, prefix = outdir.removeprefix("s3://").partition("/")
+    bucket, _, prefix = work_dir.removeprefix("s3://").partition("/")
     s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key=f"{prefix}/results/summary.txt", Body=b"done\n")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/3a/1f2e/.command.sh", Body=b"echo hello\n")
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/")
-    assert [item["Key"] for item in listed["Contents"]] == ["workflows/alpha-x7k2p/results/summary.txt"]
+    assert [item["Key"] for item in listed["Contents"]] == ["workflows/work/alpha-x7k2p/3a/1f2e/.command.sh"]
 
 
 def test_argos_artifact_repository_reaches_the_same_service(plan, server):
     [configmap] = [r.inputs for r in plan.resources if r.type == "kubernetes:core/v1:ConfigMap"]
     s3 = yaml.safe_load(configmap["data"]["default-v1"])["s3"]
     assert (s3["endpoint"], s3["insecure"]) == (server.endpoint.removeprefix("http://"), True)
-    key = expand_key_format(s3["keyFormat"], {"workflow.name": "alpha-x7k2p", "pod.name": "alpha-x7k2p-run-1"}) + "/main.log"
+    folder = expand_key_format(s3["keyFormat"], {"workflow.name": "alpha-x7k2p", "pod.name": "alpha-x7k2p-run-1"})
     uploader = client(f"http://{s3['endpoint']}", s3["region"], path_style=True)
-    uploader.put_object(Bucket=s3["bucket"], Key=key, Body=b"step log\n")
-    assert uploader.get_object(Bucket=s3["bucket"], Key=key)["Body"].read() == b"step log\n"
-    assert key == "workflows/alpha-x7k2p/alpha-x7k2p-run-1/main.log"
+    # A step's log, and its `results` output artifact (archive none: a folder of objects, one per file).
+    for key, body in ((f"{folder}/main.log", b"step log\n"), (f"{folder}/results/multiqc/report.html", b"<html/>")):
+        uploader.put_object(Bucket=s3["bucket"], Key=key, Body=body)
+        assert uploader.get_object(Bucket=s3["bucket"], Key=key)["Body"].read() == body
+    assert folder == "workflows/alpha-x7k2p/alpha-x7k2p-run-1"

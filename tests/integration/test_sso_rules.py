@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tenancy.manifests import rbac
-from tests.integration.argo_checks import ADMIN_ACTIONS, READER_ACTIONS, allowed_actions, rbac_allows, sso_account
+from tests.integration.argo_checks import ADMIN_ACTIONS, READER_ACTIONS, allowed_actions, rbac_allows, resolve_artifact_repository, sso_account
 from tests.support.expr_rules import ExprError, eval_rule
 
 pytestmark = pytest.mark.integration
@@ -144,3 +144,57 @@ def test_a_reader_precedence_at_the_login_accounts_is_caught(broken):
     account = broken.object("ServiceAccount", namespace, "tenant-reader")
     account["metadata"]["annotations"][rbac.RBAC_PRECEDENCE_ANNOTATION] = "0"
     assert allowed_actions(broken, namespace, CLAIMS | {"email": "viewer@acme.org"}) == set()
+
+
+# --- what readers get from a run: its reports and results, as artifacts of the Argo UI --------------
+
+
+def run_outputs(template: dict) -> dict[str, dict]:
+    [step] = [t for t in template["spec"]["templates"] if t["name"] == template["spec"]["entrypoint"]]
+    return {artifact["name"]: artifact for artifact in step.get("outputs", {}).get("artifacts", [])}
+
+
+OUTPUTS = {"report", "timeline", "trace", "results"}
+
+
+def output_problems(plan, controller_namespace: str) -> list[str]:
+    """Each WorkflowTemplate's run step lists Nextflow's report, timeline, trace and results as output
+    artifacts with no location of their own (so the namespace's artifact repository stores them), and
+    every person of its registration may download them in the Argo UI; a stranger may not."""
+    problems = []
+    for template in plan.manifests("WorkflowTemplate"):
+        namespace = template["metadata"]["namespace"]
+        outputs = run_outputs(template)
+        if set(outputs) != OUTPUTS:
+            problems.append(f"{namespace}: outputs {sorted(outputs)}")
+        for name, artifact in outputs.items():
+            if not set(artifact) <= {"name", "path", "archive", "optional"}:
+                problems.append(f"{namespace}: output {name} has a location of its own: {sorted(set(artifact) - {'name', 'path', 'archive', 'optional'})}")
+        try:
+            resolve_artifact_repository(plan, template, namespace, controller_namespace)
+        except LookupError as err:
+            problems.append(f"{namespace}: {err}")
+        summary = next(s for s in plan.document["outputs"]["tenants"].values() if s["namespace"] == namespace)
+        people = [*summary["readUsers"], *summary["adminUsers"]] or (["anyone@example.org"] if summary["public"] else [])
+        for email in people:
+            if "artifacts" not in allowed_actions(plan, namespace, CLAIMS | {"email": email}):
+                problems.append(f"{namespace}: {email} cannot download artifacts")
+        if not summary["public"] and allowed_actions(plan, namespace, CLAIMS | {"email": "stranger@example.org"}):
+            problems.append(f"{namespace}: a stranger may act")
+    return problems
+
+
+def test_every_run_publishes_its_reports_and_results_where_its_readers_download_them(plan, settings_dev):
+    assert list(plan.manifests("WorkflowTemplate"))
+    assert output_problems(plan, settings_dev.namespaces.argo_workflows) == []
+
+
+def test_an_output_stored_elsewhere_or_a_reader_without_the_secret_is_caught(broken, settings_dev):
+    run_outputs(broken.object("WorkflowTemplate", "wf-acme-beta"))["results"]["s3"] = {"key": "elsewhere/results"}
+    reader = broken.object("Role", "wf-acme-alpha-pipeline", "tenant-reader")
+    reader["rules"] = [rule for rule in reader["rules"] if "secrets" not in rule["resources"]]
+    assert output_problems(broken, settings_dev.namespaces.argo_workflows) == [
+        "wf-acme-alpha-pipeline: viewer@acme.org cannot download artifacts",
+        "wf-acme-alpha-pipeline: analyst@acme.org cannot download artifacts",
+        "wf-acme-beta: output results has a location of its own: ['s3']",
+    ]

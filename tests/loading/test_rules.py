@@ -307,3 +307,43 @@ def test_the_committed_tenants_never_share_a_bucket_between_committed_stacks():
         settings = stack_settings(stack)
         by_environment[settings.environment] = load_tenants(PROJECT_DIR / "tenants", settings)
     assert [str(problem) for problem in across_environments(by_environment)] == []
+
+
+# The runner, the refs and the guardrails: a registration may ask for less than the stack allows, never more.
+
+
+def test_refs_for_an_unknown_environment(write_tenant, load):
+    write_tenant(registration("a", refs={"prd": {"tags": True}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.refs.prd" and "known: dev, prod" in problem.message
+
+
+def test_runner_resources_above_the_stack_maximum(write_tenant, load):
+    write_tenant(registration("a", nextflow={"resources": {"cpu": "4001m", "memory": "16Gi"}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.nextflow.resources.cpu" and "'4001m' is more than this environment allows a runner (4" in problem.message
+
+
+def test_runner_resources_at_the_stack_maximum(write_tenant, load):
+    write_tenant(registration("a", nextflow={"resources": {"cpu": "4", "memory": "16384Mi"}}))
+    assert load()[0].runner_resources.memory == "16384Mi"
+
+
+def test_a_quota_above_the_stack_quota(write_tenant, load):
+    write_tenant(registration("a", guardrails={"quota": {"memory": "65Gi", "pods": 51}}))
+    problems = problems_of(load)
+    assert sorted(p.field for p in problems) == ["spec.guardrails.quota.memory", "spec.guardrails.quota.pods"]
+    assert all("a registration may only ask for less" in p.message for p in problems)
+
+
+def test_a_quota_the_runner_does_not_fit_in(write_tenant, load):
+    write_tenant(registration("a", guardrails={"quota": {"cpu": "500m"}}))
+    problem = only(problems_of(load))
+    assert problem.field == "spec.guardrails.quota.cpu" and "leaves no room for the runner, which asks for 1" in problem.message
+
+
+def test_baseline_where_the_stack_enforces_restricted(write_tenant, load):
+    write_tenant(registration("a", guardrails={"podSecurity": "baseline"}))
+    strict = make_settings(guardrails={"podSecurity": "restricted"})
+    problem = only(problems_of(load, strict))
+    assert problem.field == "spec.guardrails.podSecurity" and "looser" in problem.message

@@ -62,15 +62,20 @@ def test_names_fit_their_limits_at_the_longest_environment_and_registration():
     assert len(naming.repo_creds_name("o" * 39)) == limits.DNS1123_LABEL_MAX
 
 
+BOTH = {"dev": {"branch": "main", "tags": True}}
+
+
 def test_without_definitions_nothing_changes():
     assert argo_cd.summary(PLAIN) is None
     workflow = argo_events.submitted_workflow(PLAIN)
     assert workflow["spec"]["workflowTemplateRef"] == {"name": PLAIN.workflow_template}
-    assert argo_events.ref_patterns(PLAIN)[-1] == argo_events.TAGS_PATTERN
+    plain_with_tags = tenant_of(registration("beta", refs=BOTH), SETTINGS)
+    assert argo_events.ref_patterns(plain_with_tags) == ["^refs/heads/main$", argo_events.TAGS_PATTERN]
 
 
 def test_with_definitions_tags_do_not_run_and_only_listed_senders_do():
-    assert argo_events.ref_patterns(ALPHA) == ["^refs/heads/main$"]
+    alpha_with_tags = tenant_of(registration("alpha", definitions=DEFINITIONS, refs=BOTH), SETTINGS)
+    assert argo_events.ref_patterns(alpha_with_tags) == ["^refs/heads/main$"]
     filters = argo_events._dependency(ALPHA)["filters"]["data"]
     assert {"path": "body.sender.login", "type": "string", "value": ["(?i)^jdoe$"]} in filters
 

@@ -88,10 +88,31 @@ def test_sensor_runs_as_the_service_account_tenant_namespaces_trust():
     assert argo_events.sensor(ALPHA)["spec"]["template"] == {"serviceAccountName": "argo-tenants-sensor"}
 
 
-def test_only_the_tracked_branch_and_tags_trigger():
-    dep = argo_events.sensor(tenant_of(registration("alpha", defaultBranch="release/1.x"), SETTINGS))["spec"]["dependencies"][0]
-    [ref_filter] = [f for f in dep["filters"]["data"] if f["path"] == "body.ref"]
-    assert ref_filter == {"path": "body.ref", "type": "string", "value": [r"^refs/heads/release/1\.x$", "^refs/tags/"]}
+def ref_filter(document: dict, settings=SETTINGS) -> list[str]:
+    dep = argo_events.sensor(tenant_of(document, settings))["spec"]["dependencies"][0]
+    [found] = [f for f in dep["filters"]["data"] if f["path"] == "body.ref"]
+    assert (found["path"], found["type"]) == ("body.ref", "string")
+    return found["value"]
+
+
+def test_by_default_a_stack_tracking_branches_runs_the_default_branch_only():
+    assert ref_filter(registration("alpha", defaultBranch="release/1.x")) == [r"^refs/heads/release/1\.x$"]
+
+
+def test_a_stack_tracking_tags_runs_tags_only():
+    settings = make_settings("prod", tracks="tags")
+    assert ref_filter(registration("alpha", defaultBranch="release/1.x"), settings) == ["^refs/tags/"]
+
+
+def test_a_stack_tracking_both_runs_the_branch_and_tags():
+    settings = make_settings(tracks="branch-and-tags")
+    assert ref_filter(registration("alpha"), settings) == [r"^refs/heads/main$", "^refs/tags/"]
+
+
+def test_a_registration_names_the_ref_each_environment_tracks():
+    refs = {"dev": {"branch": "develop"}, "prod": {"branch": "release", "tags": True}}
+    assert ref_filter(registration("alpha", refs=refs)) == [r"^refs/heads/develop$"]
+    assert ref_filter(registration("alpha", refs=refs), make_settings("prod", tracks="tags")) == [r"^refs/heads/release$", "^refs/tags/"]
 
 
 def test_a_branch_name_is_a_literal_in_the_filter_language():

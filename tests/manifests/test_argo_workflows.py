@@ -70,7 +70,6 @@ def test_workflow_template_uses_the_repository_and_parameters():
     assert params == {"git_revision": "develop", "git_ref": "refs/heads/develop", "git_ref_name": "develop"}
     container = spec["templates"][0]["container"]
     assert container["args"][:4] == ["run", "https://github.com/acme/alpha.git", "-r", "{{workflow.parameters.git_revision}}"]
-    assert "s3://alpha-artifacts-dev/workflows/{{workflow.name}}" in container["args"]
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert (env["GIT_REVISION"], env["GIT_REF"], env["GIT_REF_NAME"]) == (
         "{{workflow.parameters.git_revision}}",
@@ -89,14 +88,14 @@ def test_every_parameter_is_used():
 def test_without_the_github_app_there_is_no_credential_and_no_status():
     spec = argo_workflows.workflow_template(DEDICATED)["spec"]
     assert "onExit" not in spec and [t["name"] for t in spec["templates"]] == ["run"]
-    assert "volumes" not in spec["templates"][0] and "NXF_SCM_FILE" not in yaml.safe_dump(spec)
+    assert [v["name"] for v in spec["templates"][0]["volumes"]] == ["scratch"] and "NXF_SCM_FILE" not in yaml.safe_dump(spec)
 
 
 def test_with_the_github_app_nextflow_reads_the_token_from_its_scm_file():
     tenant = tenant_of(registration("alpha"), make_settings(githubApp=GITHUB_APP))
     [run, _] = argo_workflows.workflow_template(tenant)["spec"]["templates"]
-    assert run["volumes"] == [{"name": "git-credentials", "secret": {"secretName": "git-credentials"}}]
-    assert run["container"]["volumeMounts"] == [{"name": "git-credentials", "mountPath": "/etc/nextflow-scm", "readOnly": True}]
+    assert run["volumes"][1:] == [{"name": "git-credentials", "secret": {"secretName": "git-credentials"}}]
+    assert run["container"]["volumeMounts"][1:] == [{"name": "git-credentials", "mountPath": "/etc/nextflow-scm", "readOnly": True}]
     env = {e["name"]: e for e in run["container"]["env"]}
     assert env["NXF_SCM_FILE"] == {"name": "NXF_SCM_FILE", "value": "/etc/nextflow-scm/scm"}
     # The token is in a file only: no environment variable of the runner carries it.
@@ -155,12 +154,101 @@ def test_on_an_s3_compatible_service_the_runner_gets_its_endpoint_and_path_style
     )
     step = run_step(tenant)
     assert step["inputs"]["artifacts"] == [
-        {"name": "s3-client-config", "path": "/argo-tenants/s3-client.config", "raw": {"data": argo_workflows.runner_s3_config(tenant)}}
+        {"name": "runner-config", "path": "/argo-tenants-config/runner.config", "raw": {"data": argo_workflows.runner_s3_config(tenant)}}
     ]
-    assert step["container"]["args"][-2:] == ["-c", "/argo-tenants/s3-client.config"]
+    assert step["container"]["args"][-2:] == ["-c", "/argo-tenants-config/runner.config"]
 
 
 def test_path_style_asked_for_on_aws_reaches_the_runner_without_an_endpoint():
     tenant = tenant_of(registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "pathStyle": True}))
     config = argo_workflows.runner_s3_config(tenant)
     assert "s3PathStyleAccess = true" in config and "endpoint" not in config
+
+
+def option(args: list[str], name: str) -> str | None:
+    return args[args.index(name) + 1] if name in args else None
+
+
+def test_the_local_executor_works_in_the_pods_scratch_volume():
+    # Nextflow's local executor refuses an s3:// work dir ("requires the use of POSIX compatible file system").
+    step = run_step(DEDICATED)
+    args = step["container"]["args"]
+    assert option(args, "-w") == "/argo-tenants/work"
+    assert {"name": "scratch", "emptyDir": {"sizeLimit": "20Gi"}} in step["volumes"]
+    assert {"name": "scratch", "mountPath": "/argo-tenants"} in step["container"]["volumeMounts"]
+
+
+def test_the_k8s_executor_works_on_the_artifact_bucket_under_the_registration_prefix():
+    tenant = tenant_of(registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "keyPrefix": "runs/"}, nextflow={"executor": "k8s"}))
+    args = run_step(tenant)["container"]["args"]
+    assert option(args, "-w") == "s3://alpha-artifacts-dev/runs/work/{{workflow.name}}"
+
+
+def test_the_k8s_executor_starts_tasks_as_pods_of_the_task_account_with_fusion():
+    tenant = tenant_of(registration("alpha", nextflow={"executor": "k8s"}))
+    step = run_step(tenant)
+    config = argo_workflows.runner_config(tenant)
+    assert step["inputs"]["artifacts"][0]["raw"]["data"] == config
+    assert option(step["container"]["args"], "-c") == "/argo-tenants-config/runner.config"
+    for line in (
+        "executor = 'k8s'",
+        "namespace = 'wf-acme-alpha'",
+        "serviceAccount = 'nextflow-task'",
+        "computeResourceType = 'Pod'",
+        "pod = [[automountServiceAccountToken: false]]",
+        "privileged = false",
+    ):
+        assert f"    {line}\n" in config, line
+    assert "fusion {\n    enabled = true" in config and "wave {\n    enabled = true" in config
+
+
+def test_params_file_and_profile_reach_nextflow():
+    tenant = tenant_of(registration("alpha", nextflow={"paramsFile": "conf/params.json", "profile": "test,docker"}))
+    step = run_step(tenant)
+    args = step["container"]["args"]
+    # Nextflow clones the revision into NXF_ASSETS/<owner>/<repo> before it reads the params file.
+    assert option(args, "-params-file") == "/argo-tenants/assets/acme/alpha/conf/params.json"
+    assert {"name": "NXF_ASSETS", "value": "/argo-tenants/assets"} in step["container"]["env"]
+    assert option(args, "-profile") == "test,docker"
+
+
+def test_without_params_file_or_profile_nextflow_gets_neither():
+    args = run_step(DEDICATED)["container"]["args"]
+    assert "-params-file" not in args and "-profile" not in args
+
+
+def test_the_runner_gets_the_stack_default_resources_as_requests_and_limits():
+    assert run_step(DEDICATED)["container"]["resources"] == {
+        "requests": {"cpu": "1", "memory": "2Gi"},
+        "limits": {"cpu": "1", "memory": "2Gi"},
+    }
+
+
+def test_a_registration_sets_its_runner_resources():
+    tenant = tenant_of(registration("alpha", nextflow={"resources": {"cpu": "2500m", "memory": "12Gi"}}))
+    assert run_step(tenant)["container"]["resources"]["limits"] == {"cpu": "2500m", "memory": "12Gi"}
+
+
+def test_reports_and_results_are_output_artifacts_readers_download_from_the_argo_ui():
+    step = run_step(DEDICATED)
+    args = step["container"]["args"]
+    artifacts = {a["name"]: a for a in step["outputs"]["artifacts"]}
+    assert set(artifacts) == {"report", "timeline", "trace", "results"}
+    for name, flag in (("report", "-with-report"), ("timeline", "-with-timeline"), ("trace", "-with-trace")):
+        assert option(args, flag) == artifacts[name]["path"]
+    assert option(args, "--outdir") == artifacts["results"]["path"] == "/argo-tenants/results"
+    for artifact in artifacts.values():
+        # Files as they are (HTML opens in the browser), and a run that fails early still ends cleanly.
+        assert artifact["archive"] == {"none": {}} and artifact["optional"] is True
+        # On the scratch volume, which Argo's wait container sees too.
+        assert artifact["path"].startswith("/argo-tenants/")
+        # No location of their own: they go to the namespace's artifact repository, under keyFormat.
+        assert "s3" not in artifact
+
+
+def test_the_runner_drops_every_capability():
+    assert run_step(DEDICATED)["container"]["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }

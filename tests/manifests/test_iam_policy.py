@@ -1,3 +1,4 @@
+from tenancy.manifests import argo_workflows
 from tenancy.manifests.iam_policy import s3_access_policy
 from tests.support.program import registration, tenant_of
 from tests.support.policy_checks import iam_allows
@@ -61,3 +62,16 @@ def test_fallback_tenants_are_confined_to_their_own_prefix():
     assert not iam_allows(beta, "s3:ListBucket", "arn:aws:s3:::platform-artifacts", {"s3:prefix": ""})
     # A name that extends another's must not reach it: "beta/" is not a prefix of "beta-2/".
     assert not iam_allows(beta, "s3:GetObject", "arn:aws:s3:::platform-artifacts/beta-2/x")
+
+
+def test_the_k8s_executors_work_dir_is_within_the_registrations_prefix_and_nowhere_else():
+    for name, artifact_bucket in (("alpha", {"bucket": "alpha-artifacts"}), ("beta", None)):
+        tenant = tenant_of(registration(name, artifactBucket=artifact_bucket, nextflow={"executor": "k8s"}))
+        work = argo_workflows.work_dir(tenant).replace("{{workflow.name}}", f"{name}-x7k2p").removeprefix("s3://")
+        bucket, _, key = work.partition("/")
+        policy = s3_access_policy(tenant)
+        for action in ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"):
+            assert iam_allows(policy, action, f"arn:aws:s3:::{bucket}/{key}/3a/1f2e/.command.run"), (name, action)
+        # A neighbour on the fallback bucket (beta-2 beside beta) is out of reach.
+        neighbour = key.replace(f"{name}/", f"{name}-2/", 1) if artifact_bucket is None else f"other/{key}"
+        assert not iam_allows(policy, "s3:PutObject", f"arn:aws:s3:::{bucket}/{neighbour}/x"), name

@@ -2,6 +2,7 @@ import pytest
 
 from tenancy.manifests import rbac
 from tenancy.model import naming
+from tests.support.policy_checks import rbac_allows
 from tests.support.expr_rules import ExprError, decode_literal, eval_rule
 from tests.support.program import registration, tenant_of
 
@@ -155,3 +156,47 @@ def test_namespace_records_public_flag_and_labels():
     assert labels["calypr.io/public"] == "true"
     assert labels["source"] == "repo-registration" and labels["tenant"] == "research"
     assert labels["calypr.io/workflow-tenant"] == "true"
+
+
+K8S_EXECUTOR = tenant_of(registration("alpha", nextflow={"executor": "k8s"}))
+OTHER_K8S_EXECUTOR = tenant_of(registration("beta", nextflow={"executor": "k8s"}))
+
+
+def test_with_the_local_executor_the_runner_may_start_no_pods():
+    runner = {"kind": "ServiceAccount", "name": "wf-runner", "namespace": "wf-acme-alpha"}
+    assert "nextflow-executor" not in pairs(TENANT)
+    assert not rbac_allows(rbac.tenant_rbac(TENANT), runner, "create", "", "pods", "wf-acme-alpha")
+    assert "nextflow-task" not in rbac.service_account_names(TENANT)
+
+
+def test_with_the_k8s_executor_the_runner_starts_follows_and_deletes_pods_in_its_namespace_only():
+    everything = [*rbac.tenant_rbac(K8S_EXECUTOR), *rbac.tenant_rbac(OTHER_K8S_EXECUTOR)]
+    runner = {"kind": "ServiceAccount", "name": "wf-runner", "namespace": "wf-acme-alpha"}
+    for verb in ("create", "get", "list", "watch", "delete"):
+        assert rbac_allows(everything, runner, verb, "", "pods", "wf-acme-alpha"), verb
+        # Another tenant's namespace, which grants the same Role to its own runner only.
+        assert not rbac_allows(everything, runner, verb, "", "pods", "wf-acme-beta"), verb
+    # Nextflow's K8sClient follows a task through pods/<name>/status and reads pods/<name>/log.
+    for subresource in ("pods/status", "pods/log"):
+        assert rbac_allows(everything, runner, "get", "", subresource, "wf-acme-alpha"), subresource
+        assert not rbac_allows(everything, runner, "get", "", subresource, "wf-acme-beta"), subresource
+    for verb, resource, group in (
+        ("update", "pods", ""), ("patch", "pods", ""), ("create", "pods/exec", ""), ("get", "secrets", ""),
+        ("patch", "pods/status", ""), ("create", "pods/eviction", ""),
+        ("create", "jobs", "batch"), ("create", "configmaps", ""), ("create", "persistentvolumeclaims", ""),
+        ("create", "workflows", "argoproj.io"),
+    ):
+        assert not rbac_allows(everything, runner, verb, group, resource, "wf-acme-alpha"), (verb, resource)
+
+
+def test_nextflow_task_pods_run_as_an_account_with_no_rights():
+    task = {"kind": "ServiceAccount", "name": "nextflow-task", "namespace": "wf-acme-alpha"}
+    assert "nextflow-task" in rbac.service_account_names(K8S_EXECUTOR)
+    bound = [s for _, binding in rbac.tenant_rbac(K8S_EXECUTOR) for s in binding["subjects"]]
+    assert task not in bound
+
+
+def test_the_namespace_enforces_pod_security():
+    labels = rbac.namespace(TENANT)["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == labels["pod-security.kubernetes.io/audit"] == "restricted"

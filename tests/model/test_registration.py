@@ -137,6 +137,43 @@ def test_model_is_frozen():
         reg.spec.tenant = "other"
 
 
+def test_runner_defaults():
+    nextflow = validate(registration("a")).spec.nextflow
+    assert (nextflow.params_file, nextflow.profile, nextflow.executor, nextflow.resources) == (None, None, "local", None)
+
+
+@pytest.mark.parametrize(
+    "nextflow, field, message",
+    [
+        ({"paramsFile": "../secrets.json"}, "paramsFile", "no empty, '.' or '..' path components"),
+        ({"paramsFile": "/etc/passwd"}, "paramsFile", "must be relative"),
+        ({"paramsFile": "params.config"}, "paramsFile", "must end in .json, .yml or .yaml"),
+        ({"paramsFile": "params.JSON"}, "paramsFile", "must end in .json, .yml or .yaml"),
+        ({"profile": "test -c /tmp/x"}, "profile", "not a Nextflow profile list"),
+        ({"profile": "test,"}, "profile", "not a Nextflow profile list"),
+        ({"executor": "awsbatch"}, "executor", "'local' or 'k8s'"),
+        ({"resources": {"cpu": "2 cores", "memory": "8Gi"}}, "resources.cpu", "not a CPU quantity"),
+        ({"resources": {"cpu": "2", "memory": "8GB"}}, "resources.memory", "not a memory quantity"),
+        ({"resources": {"cpu": "0", "memory": "8Gi"}}, "resources.cpu", "more than 0"),
+    ],
+)
+def test_runner_fields_refuse_what_nextflow_or_kubernetes_would_misread(nextflow, field, message):
+    found = errors(registration("a", nextflow=nextflow))
+    assert message in found[f"spec.nextflow.{field}"]["msg"]
+
+
+def test_refs_name_a_branch_or_tags():
+    spec = validate(registration("a", refs={"dev": {"branch": "develop"}, "prod": {"tags": True}})).spec
+    assert spec.refs["dev"].branch == "develop" and spec.refs["prod"].tags is True
+    found = errors(registration("a", refs={"prod": {}}))
+    assert "names neither a branch nor tags" in found["spec.refs.prod"]["msg"]
+    assert "not a valid git branch name" in errors(registration("a", refs={"dev": {"branch": "a..b"}}))["spec.refs.dev.branch"]["msg"]
+
+
+def test_guardrails_may_not_name_a_level_below_baseline():
+    assert "'baseline' or 'restricted'" in errors(registration("a", guardrails={"podSecurity": "privileged"}))["spec.guardrails.podSecurity"]["msg"]
+
+
 @pytest.mark.parametrize("owner", ["@alice", "@acme/genomics-team", "@a-b/x_y"])
 def test_owners_are_github_users_or_teams(owner):
     assert validate(registration("alpha", owners=[owner])).spec.owners == (owner,)

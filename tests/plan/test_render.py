@@ -32,11 +32,19 @@ def test_each_tenant_gets_a_tree(document):
         "readers      viewer@acme.org",
         # isPublic: every signed-in user, not "without login" (the Argo Server has no anonymous access).
         "public       yes (every signed-in user may look, as readers do)",
-        "outputs      s3://alpha-artifacts-dev/workflows/<workflow-name>/ (outputs and logs of each run)",
+        "outputs      s3://alpha-artifacts-dev/workflows/<workflow-name>/ (each run's report, timeline, trace, results and logs, in the Argo UI)",
         "buckets      alpha-artifacts-dev (artifacts, us-west-2, kept on delete)",
         "IAM user     argo-tenants-dev-alpha",
         "Vault paths  kv/argo/apps/alpha/github",
         "webhook      https://events.dev.argo.example.org/github/alpha (push, active)",
+        # Which pushes run here, how the runner runs, and what the namespace enforces.
+        "runs         pushes to develop (other refs run nothing)",
+        "runner       local executor, 1 CPU, 2Gi memory (requests = limits)",
+        "             /argo-tenants/work (work dir)",
+        "guardrails   Pod Security baseline (enforced; restricted warned and audited)",
+        "             quota 16 CPU, 64Gi memory, 50 pods (ResourceQuota)",
+        "             per container at most 4 CPU, 16Gi memory (LimitRange)",
+        "             no ingress; egress DNS and TCP 443 (NetworkPolicy)",
     ],
 )
 def test_tree_shows_key_properties(document, line):

@@ -77,7 +77,7 @@ def test_argo_and_the_runner_are_pointed_at_minio(example):
     [step] = manifest(example, "WorkflowTemplate")["spec"]["templates"]
     [config] = step["inputs"]["artifacts"]
     assert f"endpoint = '{MINIO}'" in config["raw"]["data"] and "s3PathStyleAccess = true" in config["raw"]["data"]
-    assert step["container"]["args"][-2:] == ["-c", argo_workflows.RUNNER_S3_CONFIG_PATH]
+    assert step["container"]["args"][-2:] == ["-c", argo_workflows.RUNNER_CONFIG_PATH]
 
 
 def test_the_plan_command_plans_the_example(capsys):

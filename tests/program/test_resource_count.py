@@ -11,10 +11,11 @@ import pytest
 from tests.support.program import children_of, component
 
 # docs/scale.md, "Resources per tenant".
-FIXED_PER_TENANT = 30
+FIXED_PER_TENANT = 33
 PER_VAULT_LOCATION = 2  # the credentials' Vault secret and the ExternalSecret that reads it
 PER_DEDICATED_BUCKET = 7  # TenantBucket, Bucket and its five settings
 PER_ACCESS_LEVEL = 4  # ServiceAccount, token Secret, Role and RoleBinding for admins, and for readers
+PER_K8S_EXECUTOR = 3  # ServiceAccount nextflow-task, Role and RoleBinding nextflow-executor
 PER_STACK = 7  # WebhookSecretStore (5) and EventRouting (2)
 
 
@@ -41,7 +42,14 @@ def _check_tenant(plan, repo) -> None:
     buckets = [resource for resource in tenant_resources if resource.type == "aws:s3/bucket:Bucket"]
     locations = [resource for resource in tenant_resources if resource.type == "kubernetes:external-secrets.io/v1:ExternalSecret" and resource.name.startswith(f"{name}-secrets-")]
     access_levels = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith(("-tenant-admin", "-tenant-reader"))]
-    expected = FIXED_PER_TENANT + PER_VAULT_LOCATION * len(locations) + PER_DEDICATED_BUCKET * len(buckets) + PER_ACCESS_LEVEL * len(access_levels)
+    executors = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith("-nextflow-executor")]
+    expected = (
+        FIXED_PER_TENANT
+        + PER_VAULT_LOCATION * len(locations)
+        + PER_DEDICATED_BUCKET * len(buckets)
+        + PER_ACCESS_LEVEL * len(access_levels)
+        + PER_K8S_EXECUTOR * len(executors)
+    )
     assert len(tenant_resources) == expected, (name, sorted(resource.name for resource in tenant_resources))
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tenancy.project.stacks import ProjectError, project_stacks, read_stacks
 from tenancy.project.shard_layout import entries, problems
-from tests.support.cli_project import add_shard_stack, make_project
+from tests.support.cli_project import add_shard_stack, make_project, shard_of_line
 from tests.support.program import PROJECT_DIR
 
 
@@ -79,13 +79,13 @@ def test_where_a_command_cannot_run(project, stacks, stack, message):
 
 def test_a_settings_problem_finds_its_line_in_the_kept_stack_file(project):
     make_project(project, {"prod": {}})
-    add_shard_stack(project, "dev", "a", ["a", "b"])
+    of_line = shard_of_line(add_shard_stack(project, "dev", "a", ["a", "b"]))
     stacks = read_stacks(project)
     # Gone from disk: the line can only come from the document kept when the stack was read.
     (project / "Pulumi.dev-a.yaml").unlink()
     [problem] = problems(entries(stacks.settings))
     located = stacks["dev-a"].locate(problem)
-    assert (located.file, located.line, located.field) == ("Pulumi.dev-a.yaml", 23, "argo-tenants:shard.of")
+    assert (located.file, located.line, located.field) == ("Pulumi.dev-a.yaml", of_line, "argo-tenants:shard.of")
 
 
 def test_a_stack_file_with_yaml_anchors_is_read_without_lines(project):

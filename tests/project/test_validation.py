@@ -10,7 +10,7 @@ from tenancy.loading import loader
 from tenancy.loading.yaml_source import read_source
 from tenancy.project.stacks import project_stacks
 from tenancy.project.validation import check_new_file, check_paths, validate_paths
-from tests.support.cli_project import add_shard_stack, make_project, write_tenant_file
+from tests.support.cli_project import add_shard_stack, make_project, shard_of_line, write_tenant_file
 from tests.support.program import registration
 
 
@@ -68,8 +68,8 @@ def test_a_new_file_clashing_with_an_existing_one_reads_each_once(project, reads
 def test_each_stack_file_is_read_once_and_a_layout_problem_finds_its_line(tmp_path, monkeypatch, reads):
     monkeypatch.chdir(tmp_path)
     make_project(tmp_path, {"prod": {}})
-    add_shard_stack(tmp_path, "dev", "a", ["a", "b"])
+    of_line = shard_of_line(add_shard_stack(tmp_path, "dev", "a", ["a", "b"]))
     report = validate_paths(tmp_path, [])
     [finding] = report.findings
-    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("Pulumi.dev-a.yaml", 23, "argo-tenants:shard.of")
+    assert (finding.problem.file, finding.problem.line, finding.problem.field) == ("Pulumi.dev-a.yaml", of_line, "argo-tenants:shard.of")
     assert [reads[tmp_path / name] for name in ("Pulumi.yaml", "Pulumi.dev-a.yaml", "Pulumi.prod.yaml")] == [1, 1, 1]

@@ -52,6 +52,14 @@ def add_shard_stack(root: Path, environment: str, shard: str, of: list[str], **c
     return path
 
 
+def shard_of_line(path: Path) -> int:
+    """The line of `of:` under argo-tenants:shard in a stack file add_shard_stack wrote."""
+    # Bytes, not text: tests that count how often the program reads a file as text call this too.
+    lines = path.read_bytes().decode().splitlines()
+    start = lines.index("  argo-tenants:shard:")
+    return next(number for number, line in enumerate(lines[start:], start + 1) if line.strip().startswith("of:"))
+
+
 SCHEMA_LINE = "# yaml-language-server: $schema=../docs/tenant.schema.json"
 
 
