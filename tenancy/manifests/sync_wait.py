@@ -87,6 +87,14 @@ def wait_template(tenant: Tenant, revision_parameter: str) -> dict:
             "command": ["python3"],
             "source": SCRIPT,
             "env": [{"name": key, "value": value} for key, value in env.items()],
+            # Nothing of root's powers, as the runner (Pod Security restricted, but for runAsNonRoot: the image's
+            # user is root). It reaches the Kubernetes API: port 443, or the stack's egressPorts where the API
+            # server listens elsewhere (docs/definitions.md).
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "capabilities": {"drop": ["ALL"]},
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
         },
     }
 
