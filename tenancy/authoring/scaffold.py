@@ -50,6 +50,7 @@ class NewTenant:
     key_prefix: str | None = None
     admin_users: tuple[str, ...] = ()
     read_users: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
     shard: str | None = None
 
@@ -84,6 +85,8 @@ def values(new: NewTenant) -> dict[str, Any]:
         spec["adminUsers"] = list(new.admin_users)
     if new.read_users:
         spec["readUsers"] = list(new.read_users)
+    if new.owners:
+        spec["owners"] = list(new.owners)
     if new.environments:
         spec["environments"] = list(new.environments)
     if new.shard:

@@ -82,7 +82,7 @@ class Rename:
             parts.append(
                 f"bucket{'s' if len(kept) > 1 else ''} {', '.join(kept)} leave{'' if len(kept) > 1 else 's'} "
                 f"{self.before}'s state and {'are' if len(kept) > 1 else 'is'} claimed again by {self.after}: "
-                "record in tenants/_retired-buckets.yaml with reuse, then `pulumi import` (docs/operations.md)"
+                "record in tenants/_retired-buckets.yaml with `returnTo: {self.after}`, then `pulumi import` (docs/operations.md)"
             )
         if gone:
             parts.append(f"bucket{'s' if len(gone) > 1 else ''} {', '.join(gone)} leave{'' if len(gone) > 1 else 's'} management, kept in S3")

@@ -40,10 +40,12 @@ LABELS = {
 
 # The settings of this program that only change what the plan shows (tenants moved, buckets
 # renamed or unprotected: each of which blocks on its own as offboarding): planned, nothing more.
-# Every other key (and every key outside the namespace) redirects a deploy or grants something.
+# Every other key (and every key outside the namespace) redirects a deploy or grants something:
+# `platformBuckets` among them, since a bucket taken off it may be claimed by the next tenant file (in
+# us-east-1 S3 answers the create of a bucket the account owns with success), which no plan shows as a grant.
 PLANNED_SETTINGS = frozenset(
     f"{CONFIG_NAMESPACE}:{key}"
-    for key in ("environment", "environments", "platformBuckets", "bucketNames", "protectBuckets", "protectDataBuckets", "secretRefreshInterval", "shard")
+    for key in ("environment", "environments", "bucketNames", "protectBuckets", "protectDataBuckets", "secretRefreshInterval", "shard")
 )
 
 _LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?"
@@ -126,6 +128,14 @@ class Approvals:
 
     def offboarding(self) -> bool:
         return self.local_offboarding or self.of(OFFBOARDING) is not None
+
+    def offboarding_acceptance(self) -> dict[str, Any] | None:
+        """Who accepted offboarding, as the diff records it (`offboarding.acceptedBy`): the approval
+        (kind, login, commit), or `{"local": true}` for `--allow-offboarding` at a terminal; None: nobody."""
+        approval = self.of(OFFBOARDING)
+        if approval is not None:
+            return approval.as_dict()
+        return {"local": True} if self.local_offboarding else None
 
     def for_requirement(self, requirement: Requirement) -> Approval | None:
         if requirement.kind == PLATFORM_CHANGE:

@@ -27,7 +27,9 @@ from tenancy.plan.approvals import ACCESS_CHANGE, LABELS, OFFBOARDING as OFFBOAR
 from tenancy.plan.diff_render import (
     EMOJI,
     MOVE_EMOJI,
+    RENAME_EMOJI,
     STATUS_ORDER,
+    acceptance_words,
     action_counts,
     alike_groups,
     alike_section,
@@ -37,11 +39,15 @@ from tenancy.plan.diff_render import (
     head_label,
     no_changes,
     offboarding_words,
+    rename_section,
+    rename_title,
+    renames_of,
     settings_line,
     tenant_section,
 )
 from tenancy.plan.facts import skip_words
 from tenancy.plan.render_values import clean
+from tenancy.plan.renames import renamed_names
 
 OFFBOARDING = 3
 # Names listed per stack and status in the index at the top; the sections below list every one.
@@ -85,7 +91,7 @@ def verdict(report: StackReport) -> str:
     if report.code == OFFBOARDING:
         return f"⛔ blocked: {words}"
     if report.diff["offboarding"]["blocking"]:
-        return f"⚠️ accepted (`allow-offboarding`): {words}"
+        return f"⚠️ {acceptance_words(report.diff['offboarding']) or 'accepted'}: {words}"
     return "✅ nothing blocking" + (" (no changes)" if no_changes(report.diff) else "")
 
 
@@ -101,7 +107,12 @@ def _accepted(report: StackReport) -> bool:
     return bool(report.diff["offboarding"]["blocking"])
 
 
-def _offboarding_approver(review: Review | None) -> str:
+def _offboarding_approver(reports: list[StackReport], review: Review | None) -> str:
+    """`by @alice for 0123456789ab` or `locally (--allow-offboarding)`: as the diffs record it (`acceptedBy`);
+    a removed stack, which has no diff, by the review's approval."""
+    for report in reports:
+        if report.diff is not None and report.diff["offboarding"].get("accepted"):
+            return html.escape(acceptance_words(report.diff["offboarding"]).removeprefix("accepted "))
     approval = review.approvals.of(OFFBOARDING_KIND) if review else None
     return f"by {html.escape(approval.words())}" if approval else "with `allow-offboarding`"
 
@@ -124,7 +135,7 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
         return "\n".join(lines)
     accepted = [report for report in reports if _accepted(report)]
     if accepted:
-        lines = ["> [!WARNING]", f"> **Offboarding accepted** {_offboarding_approver(review)}; nothing else blocking in the plans."]
+        lines = ["> [!WARNING]", f"> **Offboarding accepted** {_offboarding_approver(accepted, review)}; nothing else blocking in the plans."]
         lines += [f"> - {md.code(report.stack)}: {html.escape(verdict(report).split(': ', 1)[1])}." for report in accepted]
         return "\n".join(lines)
     if all(no_changes(report.diff) for report in reports):
@@ -187,7 +198,7 @@ def approval_words(reports: list[StackReport], review: Review | None) -> str:
     words = []
     accepted = [report for report in reports if report.code == 0 and _accepted(report)]
     if accepted:
-        words.append(f"offboarding on {_stack_list(accepted)} {_offboarding_approver(review)}")
+        words.append(f"offboarding on {_stack_list(accepted)} {_offboarding_approver(accepted, review)}")
     by: dict[tuple[str, str], int] = {}
     for requirement in review.approved:
         approval = requirement.approved_by
@@ -351,9 +362,10 @@ class _Part:
 
 
 def stack_parts(diff: dict[str, Any]) -> list[_Part]:
-    """Groups of tenants changed alike first, then each other tenant: offboarded, changed, onboarded."""
-    parts = []
-    grouped: set[str] = set()
+    """Renames first (one section for both names), groups of tenants changed alike, then each other tenant:
+    offboarded, changed, onboarded."""
+    parts = [_Part(rename_section(diff, rename), (rename["from"], rename["to"])) for rename in renames_of(diff)]
+    grouped: set[str] = renamed_names(diff)
     for names, entries in alike_groups(diff):
         parts.append(_Part(alike_section(diff, names, entries), tuple(names)))
         grouped.update(names)
@@ -373,8 +385,14 @@ def index_line(report: StackReport) -> str:
         return f"- {md.code(report.stack)}: no changes"
     alike = sum(len(names) for names, _ in alike_groups(diff))
     pieces = []
+    renames = renames_of(diff)
+    if renames:
+        listed = ", ".join(md.code(rename_title(rename)) for rename in renames[:INDEX_NAMES])
+        more = f" and {len(renames) - INDEX_NAMES} more" if len(renames) > INDEX_NAMES else ""
+        pieces.append(f"{RENAME_EMOJI} {len(renames)} renamed: {listed}{more}")
+    renamed = renamed_names(diff)
     for status in STATUS_ORDER:
-        names = [tenant["name"] for tenant in diff["tenants"] if tenant["status"] == status]
+        names = [tenant["name"] for tenant in diff["tenants"] if tenant["status"] == status and tenant["name"] not in renamed]
         if not names:
             continue
         moved = any("move" in tenant for tenant in diff["tenants"] if tenant["status"] == status)

@@ -29,6 +29,7 @@ from tenancy.plan.facts import (
     summaries,
     tenant_facts,
 )
+from tenancy.plan.renames import stack_renames
 from tenancy.plan.replacements import replaces
 
 # The Pulumi Cloud organization is not known offline: the operator puts it in.
@@ -264,7 +265,7 @@ def diff_plans(
     base: dict[str, Any],
     head: dict[str, Any],
     base_ref: dict[str, Any] | None = None,
-    accepted: bool = False,
+    accepted: bool | dict[str, Any] = False,
     places: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None,
     settings: tuple[dict[str, Any], dict[str, Any]] | None = None,
     head_ref: dict[str, Any] | None = None,
@@ -274,12 +275,14 @@ def diff_plans(
 
     `base_ref` and `head_ref` name the revisions (head: the working tree when not given), `program`
     which program planned them (`each`, `current`; None: not said).
-    `accepted` records that whoever ran it accepted offboarding (`--allow-offboarding`). `places`
+    `accepted` records who accepted offboarding: the approval (`{"kind", "login", "commit"}`), or True
+    (`{"local": true}`: whoever ran it, `--allow-offboarding`). `places`
     (at the base, at head: registration -> {"stack", "shard"}) lets a tenant that changes stacks
     within its environment be reported as a move rather than a plain offboarding or onboarding.
     `settings` (the stack's config at the base and at head) names the settings that changed: the
     cause of changes every tenant shares.
     """
+    acceptance = {"local": True} if accepted is True else (accepted or None)
     old = {r["urn"]: r for r in base["resources"]}
     new = {r["urn"]: r for r in head["resources"]}
     entries: list[dict[str, Any]] = []
@@ -369,7 +372,9 @@ def diff_plans(
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
             "blocking": bool(offboarded or leaving or moving or objects or unprotected or unrecorded),
-            "accepted": accepted and not unrecorded,
+            "accepted": bool(acceptance) and not unrecorded,
+            # Who accepted it, the same data every format words (text, Markdown, JSON).
+            **({"acceptedBy": acceptance} if acceptance and not unrecorded else {}),
             "unrecorded": unrecorded,
             "tenants": offboarded,
             "moves": sorted(moving),
@@ -378,6 +383,8 @@ def diff_plans(
             "unprotected": unprotected,
         },
         "tenants": tenants,
+        # A tenant file renamed: the tenants it offboards and onboards, paired object by object.
+        "renames": stack_renames(tenants, leaving, STATEFUL),
         "shared": by_tenant.get(None, []),
     }
 

@@ -21,6 +21,7 @@ from tenancy.plan.diff import STATE_MOVE_ORG
 from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, definitions_change, short_type
 from tenancy.plan.render import facts_table, text_rows
 from tenancy.plan.render_values import clean, is_multiline, line_changes, short
+from tenancy.plan.renames import renamed_names
 
 # Enough to read a shared object's change with hundreds of tenants without drowning the comment.
 MAX_ROWS_PER_SECTION = 30
@@ -147,6 +148,17 @@ def _program_words(diff: dict[str, Any]) -> str:
     return {"each": "each with its own program", "current": "both with this program"}.get(diff.get("program") or "", "")
 
 
+def acceptance_words(offboarding: dict[str, Any]) -> str:
+    """Who accepted the offboarding (`offboarding.acceptedBy`): `accepted by @alice for 0123456789ab`, or
+    `accepted locally (--allow-offboarding)`; "" when nobody did."""
+    if not offboarding.get("accepted"):
+        return ""
+    by = offboarding.get("acceptedBy") or {}
+    if by.get("login"):
+        return f"accepted by @{clean(str(by['login']))} for {clean(str(by.get('commit') or ''))[:12]}"
+    return "accepted locally (--allow-offboarding)"
+
+
 def _object_line(entry: dict[str, Any], code: Callable[[str], str] = clean) -> str:
     what = "replaced: deleted and created again" if entry["action"] == "replace" else "deleted"
     return f"{entry['kind']} {code(str(entry['object']))} ({clean(str(entry['tenant'] or 'shared'))}) is {what}"
@@ -175,6 +187,10 @@ def _counts_line(diff: dict[str, Any]) -> str:
         "onboarded": f" ({directions.count('in')} arriving from another stack)" if "in" in directions else "",
         "offboarded": f" ({directions.count('out')} moving to another stack)" if "out" in directions else "",
     }
+    renames = len(renames_of(diff))
+    if renames:
+        for kind in ("onboarded", "offboarded"):
+            moving[kind] += f" ({renames} of them renamed)"
     return ", ".join(
         f"{tenants[kind]} {kind}{moving.get(kind, '')}" for kind in ("onboarded", "offboarded", "changed", "untouched")
     )
@@ -259,6 +275,93 @@ def _move_note(diff: dict[str, Any], code: Callable[[str], str] = lambda text: t
     )
 
 
+# --- renames within the stack (tenancy.plan.renames) -----------------------------------------------
+
+RENAME_EMOJI = "🔀"
+# What each kind of object takes with it when the diff deletes it.
+HOLDS = {"namespace": "with everything in it", "Vault secret": "with its value", "IAM user": "with its keys", "MinIO user": "with its keys"}
+FACT_LABELS = {
+    "adminUsers": "admins",
+    "readUsers": "readers",
+    "public": "public",
+    "outputs": "outputs",
+    "webhookUrl": "webhook",
+    "workflowTemplate": "template",
+    "paused": "paused",
+}
+
+
+def renames_of(diff: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(diff.get("renames") or [])
+
+
+def rename_title(rename: dict[str, Any]) -> str:
+    return f"{clean(rename['from'])} → {clean(rename['to'])}"
+
+
+def rename_object_words(item: dict[str, Any], rename: dict[str, Any], code: Callable[[str], str] = clean) -> str:
+    """What the diff does to one object across a rename, from its two entries: `namespace wf-a-b: the same
+    name, deleted with everything in it and created again`."""
+    before, after = item.get("before"), item.get("after")
+    old, new = clean(rename["from"]), clean(rename["to"])
+    kind = item["kind"]
+    if before and after and before["name"] == after["name"]:
+        name = code(clean(str(before["name"])))
+        if before["action"] == "retain":
+            words = (
+                f"{kind} {name}: kept in S3 with its data, out of {old}'s management, and created again by name for {new} "
+                "(the provider refuses a bucket that exists: `pulumi import` it under the new name first, docs/operations.md)"
+            )
+            if "recorded" in item:
+                words += "; recorded in tenants/_retired-buckets.yaml" if item["recorded"] else "; not yet recorded in tenants/_retired-buckets.yaml"
+            return words
+        if before["action"] == "delete" and after["action"] == "create":
+            return f"{kind} {name}: replaced: the same name, deleted {HOLDS.get(kind, '')} and created again".replace("  ", " ")
+        return f"{kind} {name}: {before['action']} for {old}, {after['action']} for {new}"
+    parts = []
+    if before:
+        gone = "leaves management, kept" if before["action"] == "retain" else f"deleted {HOLDS.get(kind, '')}".strip()
+        parts.append(f"{code(clean(str(before['name'])))} {gone}")
+    if after:
+        parts.append(f"{code(clean(str(after['name'])))} {'created' if after['action'] == 'create' else after['action']}")
+    return f"{kind}: " + "; ".join(parts)
+
+
+def _fact_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(clean(str(item)) for item in value) or "nobody"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean(str(value))
+
+
+def rename_fact_words(rename: dict[str, Any], code: Callable[[str], str] = clean) -> list[str]:
+    """The facts that differ across the rename (who gets in, where runs go): `admins: a → a, b`."""
+    return [
+        f"{FACT_LABELS.get(fact, fact)}: {code(_fact_value(before))} → {code(_fact_value(after))}"
+        for fact, (before, after) in (rename.get("facts") or {}).items()
+    ]
+
+
+def rename_lines(rename: dict[str, Any], code: Callable[[str], str] = clean) -> list[str]:
+    """Every line of a rename: each object that holds something, then each fact that differs."""
+    return [rename_object_words(item, rename, code) for item in rename["objects"]] + rename_fact_words(rename, code)
+
+
+def rename_counts(diff: dict[str, Any], rename: dict[str, Any]) -> str:
+    entries = [entry for tenant in diff["tenants"] if tenant["name"] in (rename["from"], rename["to"]) for entry in tenant["resources"]]
+    return action_counts(entries)
+
+
+def rename_section(diff: dict[str, Any], rename: dict[str, Any]) -> md.Section:
+    summary = (
+        f"{RENAME_EMOJI} <b>{html.escape(rename['from'])} → {html.escape(rename['to'])}</b> · renamed "
+        f"(same repository {html.escape(rename['repository'])}) · {rename_counts(diff, rename)}"
+    )
+    body = "\n".join(f"- {line}" for line in rename_lines(rename, md.code))
+    return md.Section(f"rename:{rename['from']}", md.details(summary, body))
+
+
 # --- text -----------------------------------------------------------------------------------------
 
 
@@ -298,7 +401,7 @@ def diff_text(diff: dict[str, Any]) -> str:
     lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → {head_label(diff)}{program}", ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
-        verdict = "accepted (--allow-offboarding)" if offboarding.get("accepted") else "exit 3 unless --allow-offboarding"
+        verdict = acceptance_words(offboarding) or "exit 3 until approved (label allow-offboarding, or --allow-offboarding locally)"
         lines.append(f"BLOCKING: {verdict}")
         moving_out = _moving_out(diff)
         lines += [f"  tenant {name} {move_words(move)}: {MOVE_RISK[move['direction']]}" for name, move in moves_of(diff)]
@@ -306,15 +409,27 @@ def diff_text(diff: dict[str, Any]) -> str:
             lines.append(f"  move the state first, {_move_note(diff)}")
             for command in state_move_commands(diff):
                 lines += [f"    {line}" for line in command.splitlines()]
+        renamed = renamed_names(diff)
+        lines += [
+            f"  tenant {rename_title(rename)} is renamed: every object of the old name is deleted or leaves management, "
+            "every object of the new one created (below)"
+            for rename in renames_of(diff)
+        ]
         lines += [
             f"  tenant {name} is offboarded: its credentials, Vault secrets, webhook and namespace are deleted"
             for name in offboarding["tenants"]
-            if name not in moving_out
+            if name not in moving_out and name not in renamed
         ]
         lines += [
             f"  bucket {clean(str(bucket['bucket']))} leaves management, kept in S3 with its data ({_bucket_note(bucket)})"
             for bucket in offboarding["buckets"]
             if bucket["tenant"] not in moving_out
+        ]
+        prefixes = [str(uri) for uri in offboarding.get("unrecorded") or [] if str(uri).startswith("s3://")]
+        lines += [
+            f"  fallback prefix {clean(uri)} leaves its registration, its objects kept (not in tenants/_retired-buckets.yaml: "
+            "record it there first)"
+            for uri in prefixes
         ]
         lines += [f"  {_object_line(entry)}" for entry in offboarding.get("objects", [])]
         lines += [f"  {_unprotected_line(entry)}: its next removal would delete it" for entry in offboarding.get("unprotected", [])]
@@ -323,8 +438,13 @@ def diff_text(diff: dict[str, Any]) -> str:
         lines.append(f"no changes: {diff['summary']['tenants']['untouched']} tenants untouched")
         return "\n".join(lines) + "\n"
     lines += [f"tenants: {_counts_line(diff)}", f"resources: {_resources_line(diff)}", ""]
+    for rename in renames_of(diff):
+        lines.append(f"{RENAME_EMOJI} {rename_title(rename)}  renamed (same repository {clean(rename['repository'])}) · {rename_counts(diff, rename)}")
+        lines += [f"    {line}" for line in rename_lines(rename)]
+        lines.append("")
+    renamed = renamed_names(diff)
     for status in STATUS_ORDER:
-        for tenant in (t for t in diff["tenants"] if t["status"] == status):
+        for tenant in (t for t in diff["tenants"] if t["status"] == status and t["name"] not in renamed):
             lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {action_counts(tenant['resources'])}")
             if status == "changed":
                 definitions = definitions_change(tenant["resources"])
@@ -508,12 +628,16 @@ def offboarding_words(diff: dict[str, Any]) -> list[str]:
     management, stateful objects deleted or replaced, protections dropped."""
     offboarding = diff["offboarding"]
     moving_out = _moving_out(diff)
-    tenants = [name for name in offboarding["tenants"] if name not in moving_out]
+    renamed = renamed_names(diff)
+    tenants = [name for name in offboarding["tenants"] if name not in moving_out and name not in renamed]
     buckets = [bucket for bucket in offboarding["buckets"] if bucket["tenant"] not in moving_out]
     moves = moves_of(diff)
+    renames = renames_of(diff)
     what = []
     if moves:
         what.append(f"{len(moves)} tenant{'s' if len(moves) != 1 else ''} moving between stacks")
+    if renames:
+        what.append(f"{len(renames)} tenant{'s' if len(renames) != 1 else ''} renamed")
     if tenants:
         what.append(f"{len(tenants)} tenant{'s' if len(tenants) != 1 else ''} offboarded")
     if buckets:
@@ -555,17 +679,26 @@ def _moves_caution(diff: dict[str, Any]) -> list[str]:
 def caution(diff: dict[str, Any]) -> str:
     offboarding = diff["offboarding"]
     moving_out = _moving_out(diff)
-    tenants = [name for name in offboarding["tenants"] if name not in moving_out]
+    renamed = renamed_names(diff)
+    tenants = [name for name in offboarding["tenants"] if name not in moving_out and name not in renamed]
     buckets = [bucket for bucket in offboarding["buckets"] if bucket["tenant"] not in moving_out]
-    moves = moves_of(diff)
+    accepted = acceptance_words(offboarding)
     verdict = (
-        "Accepted for this run (`--allow-offboarding`)."
-        if offboarding.get("accepted")
+        f"{html.escape(accepted[0].upper() + accepted[1:])}."
+        if accepted
         else "`plan` exits 3 until a maintainer accepts it: label the pull request `allow-offboarding` "
         "(or pass `--allow-offboarding` locally)."
     )
     lines = ["> [!CAUTION]", f"> **Blocking: {', '.join(offboarding_words(diff))}.** {verdict}"]
     lines += _moves_caution(diff)
+    if renames_of(diff):
+        shown = ", ".join(md.code(rename_title(rename)) for rename in renames_of(diff)[:MAX_LISTED_OFFBOARDING])
+        lines += [
+            ">",
+            f"> Renamed (same repository, new name): {shown}. Pulumi knows each object by its name, so every object of the "
+            "old name is deleted or leaves management and every object of the new one is created: what that does to the "
+            "namespace, buckets, Vault secrets and IAM user is in the rename's section below.",
+        ]
     if tenants:
         shown = ", ".join(md.code(name) for name in tenants[:MAX_LISTED_OFFBOARDING])
         more = f" and {len(tenants) - MAX_LISTED_OFFBOARDING} more" if len(tenants) > MAX_LISTED_OFFBOARDING else ""
@@ -599,8 +732,16 @@ def retired_entries(diff: dict[str, Any]) -> tuple[list[dict[str, str]], list[di
     prefixes (`s3://<bucket>/<registration>/` in `offboarding.unrecorded`)."""
     unrecorded = [str(item) for item in diff["offboarding"].get("unrecorded") or []]
     environment = str(diff.get("environment") or diff["stack"])
+    # A bucket a rename creates again by the same name goes back to the new name, on purpose.
+    claimed = {
+        str(item["before"]["name"]): rename["to"]
+        for rename in renames_of(diff)
+        for item in rename["objects"]
+        if item["kind"] == "bucket" and item.get("before") and item.get("after") and item["before"]["name"] == item["after"]["name"]
+    }
     buckets = [
         {"bucket": str(bucket["bucket"]), "registration": str(bucket["tenant"]), "environment": environment}
+        | ({"returnTo": claimed[str(bucket["bucket"])]} if str(bucket["bucket"]) in claimed else {})
         for bucket in diff["offboarding"]["buckets"]
         if str(bucket["bucket"]) in unrecorded and bucket.get("recorded") is False
     ]
@@ -623,6 +764,7 @@ def _retired_yaml(diff: dict[str, Any]) -> list[str]:
             body = "\n".join(
                 f"  - bucket: {clean(entry['bucket'])}\n    registration: {clean(entry['registration'])}\n"
                 f"    environment: {clean(entry['environment'])}"
+                + (f"\n    returnTo: {clean(entry['returnTo'])}" if entry.get("returnTo") else "")
                 for entry in entries[:MAX_LISTED_OFFBOARDING]
             )
             sections.append(f"{key}:\n{body}")

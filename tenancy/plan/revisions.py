@@ -284,7 +284,7 @@ def diff_stack(request: Request, stack: str) -> StackReport:
         base.document,
         head.document,
         base.label,
-        accepted=request.allow_offboarding,
+        accepted=request.approvals.offboarding_acceptance() or False,
         places=places,
         settings=settings,
         head_ref=head.label,

@@ -212,3 +212,53 @@ def test_region_with_only_a_data_bucket_is_kept(project, capsys):
     assert code == 0, err
     spec = yaml.safe_load((project / "tenants" / "rna-seq.yaml").read_text())["spec"]
     assert spec["dataBucket"]["region"] == "us-east-2"
+
+
+# --- spec.owners (--owner) and .github/CODEOWNERS ----------------------------------------------------
+
+
+@pytest.fixture
+def with_codeowners(project, capsys):
+    """The project with .github/CODEOWNERS as `validate --fix` writes it (what the pre-commit hook checks)."""
+    (project / ".github").mkdir()
+    run_cli(capsys, "validate", "--fix")
+    return project / ".github" / "CODEOWNERS"
+
+
+def test_owners_are_written_and_codeowners_kept_in_step(with_codeowners, project, capsys):
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO, "--owner", "@alice", "--owner", "acme/rna-lab")
+    assert code == 0, err
+    spec = yaml.safe_load((project / "tenants" / "rna-seq.yaml").read_text())["spec"]
+    assert spec["owners"] == ["@alice", "@acme/rna-lab"]
+    assert "/tenants/rna-seq.yaml @alice @acme/rna-lab @calypr/platform" in with_codeowners.read_text()
+    assert "note: --owner acme/rna-lab read as @acme/rna-lab" in err and ".github/CODEOWNERS: updated" in err
+    code, out, _ = run_cli(capsys, "validate")
+    assert code == 0, out
+
+
+def test_the_owners_field_is_explained_in_the_file(project, capsys):
+    new(capsys, "rna-seq", "--repo", REPO, "--owner", "@alice")
+    text = (project / "tenants" / "rna-seq.yaml").read_text()
+    comment = text[: text.index("  owners:")].rsplit("\n  isPublic", 1)[1]
+    assert "GitHub users (@login) or teams (@org/team) who own this registration" in comment
+
+
+def test_without_owners_codeowners_is_left_as_it_is(with_codeowners, capsys):
+    before = with_codeowners.read_text()
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO)
+    assert code == 0 and with_codeowners.read_text() == before and "CODEOWNERS" not in err
+
+
+@pytest.mark.parametrize("owner", ["al ice", "@-alice", "@acme/", "alice@example.org", "@acme/lab/x"])
+def test_an_owner_that_is_not_a_github_user_or_team_writes_nothing(project, capsys, owner):
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO, "--owner", owner)
+    assert code == 2 and "is not a GitHub user (@login) or team (@org/team)" in err
+    assert not (project / "tenants" / "rna-seq.yaml").exists()
+
+
+def test_codeowners_out_of_step_before_is_left_to_validate_fix(with_codeowners, project, capsys):
+    with_codeowners.write_text(with_codeowners.read_text() + "/docs/ @someone\n")
+    edited = with_codeowners.read_text()
+    code, _, err = new(capsys, "rna-seq", "--repo", REPO, "--owner", "@alice")
+    assert code == 0 and with_codeowners.read_text() == edited
+    assert "`python -m tenancy validate --fix` writes it" in err

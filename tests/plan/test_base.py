@@ -118,7 +118,7 @@ def test_allow_offboarding_exits_0(repo):
     code, out, err = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current")
     assert code == 3 and "NEEDS APPROVAL: access change: alpha: spec.readUsers" in out
     code, out, _ = plan(repo, "--base", "base", "--allow-offboarding", "--program", "current", approved(repo, "access-change"))
-    assert code == 0 and "BLOCKING: accepted (--allow-offboarding)" in out
+    assert code == 0 and "BLOCKING: accepted locally (--allow-offboarding)" in out
 
 
 def test_an_offboarding_that_does_not_record_its_buckets_is_refused_even_when_allowed(repo):

@@ -252,3 +252,110 @@ def test_an_unrecorded_fallback_prefix_gives_its_retired_prefixes_entry():
     buckets, prefixes = retired_entries(diff)
     records = RetiredBuckets.model_validate({"retiredBuckets": buckets, "retiredPrefixes": prefixes})
     assert [record.uri for record in records.retired_prefixes] == ["s3://calypr-dev-argo-artifacts/beta/"]
+
+
+# --- a rename in each stack's section: one section, each object as the diff's entries say --------------
+
+
+@pytest.fixture(scope="module")
+def renamed():
+    """dev planned with alpha, then with the same repository registered as alpha-lab (its buckets named
+    again, one more admin): a tenant file renamed, as `plan --base` compares it."""
+    import tempfile
+    from pathlib import Path
+
+    from tenancy.plan.document import plan_document
+    from tests.support.program import registration, run_program
+
+    def planned(document):
+        with tempfile.TemporaryDirectory() as directory:
+            name = document["metadata"]["name"]
+            (Path(directory) / f"{name}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+            result = run_program("dev", Path(directory))
+        assert result.error is None, result.error
+        return plan_document(result)
+
+    alpha = registration("alpha", adminUsers=["a@example.org"])
+    lab = registration("alpha-lab", repoUrl="https://github.com/acme/alpha.git", artifactBucket={"bucket": "alpha-artifacts"},
+                       adminUsers=["a@example.org", "m@example.org"])
+    diff = diff_plans(planned(alpha), planned(lab), BASE_REF)
+    diff["environment"] = "dev"
+    return diff
+
+
+def test_a_rename_is_one_entry_of_the_diff_paired_object_by_object(renamed):
+    import json
+
+    import jsonschema
+
+    from tests.support.program import PROJECT_DIR
+
+    jsonschema.validate(renamed, json.loads((PROJECT_DIR / "docs" / "plan-diff.schema.json").read_text()))
+    [rename] = renamed["renames"]
+    assert (rename["from"], rename["to"], rename["repository"]) == ("alpha", "alpha-lab", "acme/alpha")
+    by_kind = {}
+    for item in rename["objects"]:
+        by_kind.setdefault(item["kind"], []).append(item)
+    [namespace] = by_kind["namespace"]
+    assert namespace["before"] == {"name": "wf-acme-alpha", "action": "delete"}
+    assert namespace["after"] == {"name": "wf-acme-alpha", "action": "create"}
+    [bucket] = by_kind["bucket"]
+    assert bucket["before"] == {"name": "alpha-artifacts-dev", "action": "retain"} and bucket["after"]["action"] == "create"
+    assert bucket["recorded"] is False
+    [user] = by_kind["IAM user"]
+    assert (user["before"]["name"], user["after"]["name"]) == ("argo-tenants-dev-alpha", "argo-tenants-dev-alpha-lab")
+    assert {item["before"]["name"] for item in by_kind["Vault secret"]} >= {"kv/argo/apps/alpha/s3/artifacts"}
+    assert rename["facts"]["adminUsers"] == [["a@example.org"], ["a@example.org", "m@example.org"]]
+
+
+def test_a_rename_reads_as_one_section_in_its_stack(renamed):
+    text = render([report(renamed)])
+    page = to_html(text)
+    summaries = re.findall(r"<summary>(.*?)</summary>", page)
+    assert [s for s in summaries if "alpha" in s] == [next(s for s in summaries if "🔀" in s)]  # no 🗑️ alpha, no 🆕 alpha-lab
+    section = text[text.index("<summary>🔀") :]
+    section = section[: section.index("</details>")]
+    words = text_of(to_html(section))
+    assert "alpha → alpha-lab" in words and "renamed (same repository acme/alpha)" in words
+    assert "namespace wf-acme-alpha: replaced: the same name, deleted with everything in it and created again" in words
+    assert "bucket alpha-artifacts-dev: kept in S3 with its data, out of alpha's management, and created again by name for alpha-lab" in words
+    assert "not yet recorded in tenants/_retired-buckets.yaml" in words
+    assert "IAM user: argo-tenants-dev-alpha deleted with its keys; argo-tenants-dev-alpha-lab created" in words
+    assert "Vault secret: kv/argo/apps/alpha/s3/artifacts deleted with its value; kv/argo/apps/alpha-lab/s3/artifacts created" in words
+    assert "admins: a@example.org → a@example.org, m@example.org" in words
+    # The caution and the index name it as a rename, not as an offboarding.
+    assert "1 tenant renamed" in text and "Offboarded (" not in text
+    assert "🔀 1 renamed: `alpha → alpha-lab`" in text
+
+
+def test_a_rename_reads_as_one_in_the_text_output(renamed):
+    from tenancy.plan.diff_render import diff_text
+
+    text = diff_text(renamed)
+    assert "tenant alpha → alpha-lab is renamed" in text and "tenant alpha is offboarded" not in text
+    assert "🔀 alpha → alpha-lab  renamed (same repository acme/alpha)" in text
+    assert "    namespace wf-acme-alpha: replaced: the same name" in text
+    assert "    IAM user: argo-tenants-dev-alpha deleted with its keys; argo-tenants-dev-alpha-lab created" in text
+    assert "- alpha  " not in text and "+ alpha-lab  " not in text
+
+
+def test_a_renames_bucket_record_hands_it_to_the_new_name(renamed):
+    from tenancy.model.retired import RetiredBuckets
+
+    text = render([report(renamed)])
+    block = text[text.index("```yaml") :]
+    pasted = "\n".join(line.removeprefix("> ") for line in block.splitlines()[1 : block.splitlines().index("> ```")])
+    records = RetiredBuckets.model_validate(yaml.safe_load(pasted))
+    assert [(r.bucket, r.registration, r.return_to) for r in records.retired_buckets] == [("alpha-artifacts-dev", "alpha", "alpha-lab")]
+
+
+def test_the_text_names_an_unrecorded_fallback_prefix():
+    from tenancy.plan.diff_render import diff_text
+
+    diff = {
+        "project": "argo-tenants", "stack": "dev", "base": {}, "head": {}, "tenants": [], "shared": [],
+        "summary": {"tenants": {"onboarded": 0, "offboarded": 1, "changed": 0, "untouched": 0}},
+        "offboarding": {"blocking": True, "accepted": False, "unrecorded": ["s3://calypr-dev-argo-artifacts/beta/"],
+                        "tenants": ["beta"], "moves": [], "buckets": [], "objects": [], "unprotected": []},
+    }
+    assert "fallback prefix s3://calypr-dev-argo-artifacts/beta/ leaves its registration" in diff_text(diff)

@@ -87,7 +87,7 @@ def test_a_move_exits_3_on_both_stacks(leaving, arriving):
 
 def test_a_move_is_accepted_like_an_offboarding(sharded):
     code, out, _ = plan(sharded, "dev-b", "--allow-offboarding")
-    assert code == 0 and "BLOCKING: accepted (--allow-offboarding)" in out
+    assert code == 0 and "BLOCKING: accepted locally (--allow-offboarding)" in out
 
 
 def test_the_text_report_prints_the_command_to_run(sharded):

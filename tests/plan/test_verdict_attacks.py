@@ -29,6 +29,8 @@ from tests.support.git_repo import git, program_repo, write
 from tests.support.program import registration
 
 AUTHOR = "mallory"
+# A bucket of the platform's besides the fallback buckets, listed in platformBuckets at main.
+PLATFORM_LOGS = "calypr-platform-logs"
 PLATFORM = "platform-owner"
 ALPHA = registration("alpha", owners=["@alice"], adminUsers=["alice@example.org"])
 
@@ -105,11 +107,34 @@ PROGRAM_ATTACKS = {
     "webhook-url": (setting("argo-tenants:webhookBaseUrl", "https://events.attacker.example"), "argo-tenants:webhookBaseUrl"),
     "events-namespace": (setting("argo-tenants:namespaces.argoEvents", "events-elsewhere"), "argo-tenants:namespaces.argoEvents"),
     "github-app": (setting("argo-tenants:githubApp", {"appId": 99, "installations": {"acme": 7}}), "argo-tenants:githubApp"),
+    # A bucket of the platform's taken off the list that keeps registrations from claiming it.
+    "platform-buckets": (
+        lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc["config"]["platformBuckets"]["default"].remove(PLATFORM_LOGS)),
+        "argo-tenants:platformBuckets",
+    ),
     "platform-owners": (
         lambda repo: edit_yaml(repo / "Pulumi.yaml", lambda doc: doc["config"]["platformOwners"].__setitem__("default", ["@mallory"])),
         "argo-tenants:platformOwners",
     ),
 }
+
+def merged_in(repo: Path) -> None:
+    """The runner image set through a YAML merge key (`<<:`) instead of its own line."""
+    text = (repo / "Pulumi.dev.yaml").read_text().replace("  argo-tenants:runnerImage: nextflow/nextflow:25.04.6\n", "")
+    (repo / "Pulumi.dev.yaml").write_text(text.replace("config:\n", 'config:\n  <<: {"argo-tenants:runnerImage": attacker/nextflow:latest}\n', 1))
+
+
+def aliased(repo: Path) -> None:
+    """The Argo Events namespace set through a YAML anchor and alias."""
+    text = (repo / "Pulumi.dev.yaml").read_text()
+    old = "    argoWorkflows: argo-workflows\n    argoEvents: argo-events\n"
+    assert old in text
+    (repo / "Pulumi.dev.yaml").write_text(text.replace(old, "    argoWorkflows: &ns argo-workflows\n    argoEvents: *ns\n"))
+
+
+# Settings changed through YAML's own indirections are read as Pulumi reads them.
+PROGRAM_ATTACKS["merge-key"] = (merged_in, "argo-tenants:runnerImage")
+PROGRAM_ATTACKS["anchor"] = (aliased, "argo-tenants:namespaces.argoEvents")
 
 # Changes to an existing registration's access.
 ACCESS_ATTACKS = {
@@ -122,24 +147,75 @@ ACCESS_ATTACKS = {
     "owners": (alpha_spec(owners=["@mallory"]), "alpha: spec.owners"),
 }
 
+def text_edit(path: str, old: str, new: str) -> Callable[[Path], None]:
+    """An edit of the file as text: what YAML writers cannot produce (a repeated key)."""
+
+    def change(repo: Path) -> None:
+        text = (repo / path).read_text()
+        assert old in text, old
+        (repo / path).write_text(text.replace(old, new, 1))
+
+    return change
+
+
+# YAML readers disagree on a repeated key (PyYAML keeps the last value; Go's yaml.v3, Pulumi's, refuses the
+# file): the attacker's value first, the old one last, and a last-wins reader sees no change at all.
+REPEATED_IMAGE = "  argo-tenants:runnerImage: attacker/nextflow:latest\n  argo-tenants:runnerImage: nextflow/nextflow:25.04.6"
+REPEATED_OWNERS = '    default:\n      - "@mallory"\n    default:\n      - "@calypr/platform"'
+
 # What the program never needs, or validate refuses: no approval lets these through.
 REFUSED_ATTACKS = {
+    "repeated-stack-key": (
+        text_edit("Pulumi.dev.yaml", "  argo-tenants:runnerImage: nextflow/nextflow:25.04.6", REPEATED_IMAGE),
+        "repeats the key `argo-tenants:runnerImage`",
+    ),
+    "repeated-project-key": (
+        text_edit("Pulumi.yaml", '    default:\n      - "@calypr/platform"', REPEATED_OWNERS),
+        "repeats the key `default`",
+    ),
     "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
     "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
     "tenant-events-namespace": (setting("argo-tenants:namespaces.argoEvents", "wf-acme-beta"), "could be a tenant namespace"),
+    # A tenant file that is a link: to a file elsewhere in the pull request (or anywhere on the runner).
+    "symlink-tenant": (
+        lambda repo: (new_file("elsewhere/evil.yaml", yaml.safe_dump(registration("evil")))(repo), (repo / "tenants" / "evil.yaml").symlink_to("../elsewhere/evil.yaml")),
+        "is a symbolic link",
+    ),
     "cross-environment-bucket": (
         lambda repo: write(repo, registration("intruder", environments=["prod"], artifactBucket={"bucket": "alpha-artifacts-dev"})),
         "alpha-artifacts-dev",
     ),
 }
 
-ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS}
+def offboard_beta(repo: Path) -> None:
+    (repo / "tenants" / "beta.yaml").unlink()
+    records = [{"bucket": bucket, "registration": "beta", "environment": env} for bucket, env in (("beta-artifacts-dev", "dev"), ("beta-artifacts", "prod"))]
+    (repo / "tenants" / "_retired-buckets.yaml").write_text(yaml.safe_dump({"retiredBuckets": records}))
+
+
+# Pull requests that are no attack, for what the verdict says once approved.
+CHANGES = {"offboard-beta": (offboard_beta, "")}
+def rename_and_widen(repo: Path) -> None:
+    (repo / "tenants" / "alpha.yaml").unlink()
+    write(repo, registration("alpha-lab", repoUrl="https://github.com/acme/alpha.git", owners=["@alice"],
+                             adminUsers=["alice@example.org", "mallory@example.org"]))
+
+
+CHANGES["rename-and-widen"] = (rename_and_widen, "")
+# beta has no owners at the base: whoever the pull request names cannot approve their own arrival.
+CHANGES["beta-owned-by-author"] = (
+    lambda repo: write(repo, registration("beta", owners=["@mallory", "@bob"])),
+    "",
+)
+
+ALL = {**PROGRAM_ATTACKS, **ACCESS_ATTACKS, **REFUSED_ATTACKS, **CHANGES}
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     root = program_repo(tmp_path_factory.mktemp("attacks"), stacks=("dev", "prod"))
+    text_edit("Pulumi.yaml", "      - calypr-argo-artifacts\n", f"      - calypr-argo-artifacts\n      - {PLATFORM_LOGS}\n")(root)
     write(root, ALPHA)
     write(root, registration("beta"))
     git(root, "add", "-A")
@@ -233,7 +309,7 @@ def test_the_command_blocks_each_kind_and_passes_after_its_approval(repo, attack
     assert code == 0 and out.startswith("**✅ Approved for"), out
 
 
-@pytest.mark.parametrize("attack", ["cross-environment-bucket", "tenant-events-namespace", "stack-name"])
+@pytest.mark.parametrize("attack", ["cross-environment-bucket", "tenant-events-namespace", "stack-name", "repeated-stack-key"])
 def test_the_command_refuses_what_validate_refuses(repo, attack):
     code, out, err = verdict(repo, attack, *(f"{kind}={PLATFORM}" for kind in ("offboarding", "platform-change", "access-change")))
     assert code == 1 and out.startswith("**⛔ Refused for") and REFUSED_ATTACKS[attack][1] in first_lines(out, 12)
@@ -301,3 +377,125 @@ def test_the_json_diff_carries_the_review_and_follows_its_schema(repo):
     [requirement] = document["review"]["requirements"]
     assert code == 0 and requirement["approvedBy"] == {"kind": "owner", "login": "alice", "commit": sha(repo, "admin")}
     assert requirement["subject"] == "alpha: spec.adminUsers" and requirement["owners"] == ["@alice"]
+
+
+@pytest.mark.parametrize("form", ["text", "markdown"])
+def test_text_and_markdown_say_who_accepted_the_offboarding_for_which_commit(repo, form):
+    code, out, _ = verdict(repo, "offboard-beta", f"offboarding={PLATFORM}", form=form)
+    assert code == 0, out
+    assert f"accepted by @{PLATFORM} for {sha(repo, 'offboard-beta')[:12]}" in out
+    assert "--allow-offboarding)" not in out  # a label gave it, not a terminal
+
+
+def test_the_json_says_who_accepted_the_offboarding_for_which_commit(repo):
+    commit = sha(repo, "offboard-beta")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "offboard-beta",
+                     "--program", "current", "--format", "json", f"--approved=offboarding={PLATFORM}@{commit}"])
+    offboarding = json.loads(out.getvalue())["offboarding"]
+    assert code == 0 and offboarding["acceptedBy"] == {"kind": "offboarding", "login": PLATFORM, "commit": commit}
+
+
+def test_the_text_says_an_offboarding_accepted_at_a_terminal_was_accepted_locally(repo):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plan", "--project-dir", str(repo), "--stack", "dev", "--base", "main", "--head", "offboard-beta",
+                     "--program", "current", "--allow-offboarding"])
+    assert code == 0 and "BLOCKING: accepted locally (--allow-offboarding)" in out.getvalue()
+
+
+# A move to another shard hides nothing: access is compared by registration, wherever it is deployed.
+
+
+@pytest.fixture(scope="module")
+def sharded_repo(tmp_path_factory) -> Path:
+    from tests.support.cli_project import add_shard_stack
+
+    root = program_repo(tmp_path_factory.mktemp("sharded-attacks"))
+    for shard in ("a", "b"):
+        add_shard_stack(root, "dev", shard, ["a", "b"])
+    write(root, registration("alpha", shard="a", owners=["@alice"], adminUsers=["alice@example.org"]))
+    write(root, registration("beta", shard="b"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "move-and-widen", "main")
+    write(root, registration("alpha", shard="b", owners=["@alice"], adminUsers=["alice@example.org", "mallory@example.org"], isPublic=True))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "move alpha to b, and let mallory in")
+    git(root, "checkout", "-q", "main")
+    return root
+
+
+def test_a_move_to_another_shard_that_widens_access_needs_the_owners_too(sharded_repo):
+    commit = sha(sharded_repo, "move-and-widen")
+    code, out, _ = verdict(sharded_repo, "move-and-widen", f"offboarding={PLATFORM}")
+    top = first_lines(out)
+    assert code == 3, out
+    assert "for 2 access changes" in top.splitlines()[0]
+    assert "**access change** `alpha: spec.adminUsers`" in top and "**access change** `alpha: spec.isPublic`" in top
+    code, out, _ = verdict(sharded_repo, "move-and-widen", f"offboarding={PLATFORM}", f"owner=alice@{commit}")
+    assert code == 0 and out.startswith("**✅ Approved for"), out
+
+
+def test_owners_added_to_a_registration_without_any_need_the_platform_not_the_new_owners(repo):
+    code, out = reviewed(repo, "beta-owned-by-author", "owner=bob", "owner=mallory")
+    assert code == 3 and "**access change** `beta: spec.owners`" in first_lines(out) and "owners at the base: none named" in out
+    code, _ = reviewed(repo, "beta-owned-by-author", f"access-change={PLATFORM}")
+    assert code == 0
+
+
+def test_a_rename_that_widens_access_is_a_rename_and_an_access_change_for_the_old_owners(repo):
+    code, out = reviewed(repo, "rename-and-widen")
+    top = first_lines(out, 12)
+    assert code == 3
+    assert "**access change** `alpha → alpha-lab: spec.adminUsers`" in top and "owners at the base: `@alice`" in top
+    assert "🔀 **rename** ``renamed alpha → alpha-lab (same repository acme/alpha)" in top
+    code, _ = reviewed(repo, "rename-and-widen", "owner=alice")
+    assert code == 0
+
+
+# .github/CODEOWNERS: generated from the tenant files; GitHub reads it from the base branch.
+
+
+@pytest.fixture(scope="module")
+def owned_repo(tmp_path_factory) -> Path:
+    from tenancy.project.stacks import read_stacks
+    from tenancy.project.validation import codeowners_of
+
+    root = program_repo(tmp_path_factory.mktemp("codeowners"), stacks=("dev",))
+    write(root, ALPHA)
+    write(root, registration("beta"))
+
+    def generate() -> None:
+        (root / ".github").mkdir(exist_ok=True)
+        (root / ".github" / "CODEOWNERS").write_text(codeowners_of(read_stacks(root)))
+
+    generate()
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    git(root, "checkout", "-q", "-b", "by-hand", "main")
+    with (root / ".github" / "CODEOWNERS").open("a") as codeowners:
+        codeowners.write("/tenants/alpha.yaml @mallory\n")
+    git(root, "commit", "-q", "-am", "mallory owns alpha")
+    git(root, "checkout", "-q", "-b", "generated", "main")
+    write(root, registration("beta", owners=["@mallory"]))
+    generate()
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "mallory owns beta")
+    git(root, "checkout", "-q", "main")
+    return root
+
+
+def test_codeowners_edited_by_hand_is_refused(owned_repo):
+    code, out = reviewed(owned_repo, "by-hand", f"platform-change={PLATFORM}")
+    assert code == 1 and out.startswith("**⛔ Refused for")
+    assert ".github/CODEOWNERS: is not what the tenant files' owners and platformOwners make it" in first_lines(out, 12)
+
+
+def test_codeowners_as_generated_follows_the_tenant_files_whose_owners_change_needs_approval(owned_repo):
+    code, out = reviewed(owned_repo, "generated")
+    assert code == 3 and "**access change** `beta: spec.owners`" in first_lines(out)
+    assert "platform change" not in out  # the generated file itself needs nothing more
+    code, _ = reviewed(owned_repo, "generated", f"access-change={PLATFORM}")
+    assert code == 0

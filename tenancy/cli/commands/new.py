@@ -22,7 +22,8 @@ from tenancy.cli.terminal import Painter
 from tenancy.project import schema_line
 from tenancy.project.stacks import ProjectError, Stacks, project_stacks
 from tenancy.cli.exit_codes import ExitCode
-from tenancy.project.validation import check_new_file
+from tenancy.project import codeowners
+from tenancy.project.validation import check_new_file, codeowners_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +42,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--branch", metavar="BRANCH", help="default branch (default: main)")
     parser.add_argument("--admin", action="append", default=[], metavar="EMAIL", help="admin of the workflows (repeatable)")
     parser.add_argument("--reader", action="append", default=[], metavar="EMAIL", help="read-only user (repeatable)")
+    parser.add_argument(
+        "--owner",
+        action="append",
+        default=[],
+        metavar="@LOGIN",
+        help="GitHub user (@login) or team (@org/team) who owns the registration: .github/CODEOWNERS asks them to "
+        "review changes to the file, and their approval (or the platform's) is needed to change its access (repeatable)",
+    )
     parser.add_argument("--environment", action="append", default=[], metavar="ENV", help="deploy only to this environment (repeatable; default: all)")
     parser.add_argument("--shard", metavar="SHARD", help="shard of the environments split into shards (docs/sharding.md)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="directory to write to (default: tenants/)")
@@ -57,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
     refused = _dropped_options(args)
     if refused:
         print(f"new: {refused}", file=sys.stderr)
+        return ExitCode.USAGE
+    owners, problem = _owners(args.owner)
+    if problem:
+        print(f"new: {problem}", file=sys.stderr)
         return ExitCode.USAGE
     repo_url = formats.github_clone_url(args.repo)
     if repo_url is None:
@@ -79,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
     paint = Painter(sys.stderr)
     if repo_url != args.repo:
         print(paint(f"note: --repo read as {repo_url}", "dim"), file=sys.stderr)
+    for given, owner in zip(args.owner, owners):
+        if given != owner:
+            print(paint(f"note: --owner {given} read as {owner}", "dim"), file=sys.stderr)
     if path.exists():
         print(f"{shown}: already exists; not overwritten (edit it, or choose another NAME)", file=sys.stderr)
         return ExitCode.INVALID
@@ -93,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         key_prefix=args.key_prefix,
         admin_users=tuple(args.admin),
         read_users=tuple(args.reader),
+        owners=owners,
         environments=tuple(args.environment),
         shard=args.shard,
     )
@@ -105,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         for finding in report.findings:
             print(f"  {format_finding(finding, report.stacks, paint, unwritten=shown)}", file=sys.stderr)
         return ExitCode.INVALID
+    # CODEOWNERS is generated from the tenant files: `new` keeps it in step if it was before.
+    codeowners_before = _codeowners_in_step(stacks)
     directory.mkdir(parents=True, exist_ok=True)
     try:
         # "x": fails instead of overwriting a file that appeared since the check above.
@@ -114,11 +133,58 @@ def run(args: argparse.Namespace) -> int:
         print(f"{shown}: already exists; not overwritten", file=sys.stderr)
         return ExitCode.INVALID
     print(shown)
+    updated = _update_codeowners(stacks, codeowners_before)
+    if updated:
+        print(f"{display_path(updated)}: updated, so that GitHub asks {', '.join(owners)} to review {shown}", file=sys.stderr)
+    elif updated is None and owners:
+        print(
+            f"note: {display_path(stacks.project_dir / codeowners.CODEOWNERS)} was out of step before this file (edited by "
+            "hand?), so it was left as it is: review it, then `python -m tenancy validate --fix` writes it",
+            file=sys.stderr,
+        )
+    both = f" and {display_path(updated)}" if updated else ""
     print(
-        "next: review the file, run `python -m tenancy validate`, and open a pull request (docs/onboarding.md)",
+        f"next: review the file{both}, run `python -m tenancy validate`, and open a pull request (docs/onboarding.md)",
         file=sys.stderr,
     )
     return ExitCode.SUCCESS
+
+
+def _owners(given: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """--owner values as CODEOWNERS names them (`alice` read as `@alice`), or the first that is neither a
+    GitHub user nor a team."""
+    owners = []
+    for value in given:
+        owner = value if value.startswith("@") else f"@{value}"
+        if formats.code_owner_problem(owner) is not None:
+            return (), f"--owner {value!r} is not a GitHub user (@login) or team (@org/team)"
+        owners.append(owner)
+    return tuple(dict.fromkeys(owners)), None
+
+
+def _codeowners_in_step(stacks: Stacks) -> bool:
+    """Whether .github/CODEOWNERS is what the tenant files make it (validate checks it only where .github/ is)."""
+    path = stacks.project_dir / codeowners.CODEOWNERS
+    if not (stacks.project_dir / ".github").is_dir():
+        return False
+    return (path.read_text(encoding="utf-8") if path.is_file() else None) == codeowners_of(stacks)
+
+
+def _update_codeowners(stacks: Stacks, in_step_before: bool) -> Path | None | bool:
+    """.github/CODEOWNERS written again when the new file changes it (it names owners): the file `validate --fix`
+    writes and the pre-commit hook checks, so the pull request carries both. The path when written; False when
+    nothing changed or the project keeps no .github/; None when it was out of step before (left to `validate --fix`)."""
+    if not (stacks.project_dir / ".github").is_dir():
+        return False
+    path = stacks.project_dir / codeowners.CODEOWNERS
+    expected = codeowners_of(stacks)
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current == expected:
+        return False
+    if not in_step_before:
+        return None
+    path.write_text(expected, encoding="utf-8")
+    return path
 
 
 def _dropped_options(args: argparse.Namespace) -> str | None:

@@ -38,7 +38,8 @@ from --author):
                    isPublic, definitions, deployers or owners (`owner` approvals count for the registrations whose owners
                    name their login)
 Refused: what validate refuses on the head's files (across stacks and environments too), a hidden
-folder or unknown file under a tenants directory, a stack name outside the safe set.
+folder or unknown file under a tenants directory, a stack name outside the safe set, Pulumi.yaml or a
+stack file that repeats a key.
 --format markdown is a pull-request comment, its verdict line first (--summary FILE appends the
 whole report to FILE); --format json is documented in docs/plan-format.md.
 
