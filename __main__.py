@@ -13,11 +13,11 @@ from components.event_routing import EventRouting, EventRoutingArgs
 from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
-from tenancy.loading.loader import read_directory, valid_tenants
+from tenancy.loading.loader import read_directory, tenant_warnings, valid_tenants
 from tenancy.manifests import argo_cd, rbac, sizes, vault_policy
 from tenancy.model import naming
 from tenancy.model.problems import SettingsError, TenantValidationError
-from tenancy.model.settings import CONFIG_NAMESPACE, settings_from_config
+from tenancy.model.settings import CONFIG_NAMESPACE, OFFLINE_PLAN_ENV, settings_from_config
 
 # The project's root (where Pulumi.yaml is), which holds its stack files and tenantsDir: this file's
 # directory, unless a project elsewhere runs this program through its Pulumi.yaml `main` (examples/minio).
@@ -43,7 +43,19 @@ except (SettingsError, TenantValidationError) as err:
     # RunError ends the program with this message only: a traceback would hide the file and line.
     raise pulumi.RunError(str(err)) from None
 
+if settings.github_app is not None and settings.github_app.placeholder and not os.environ.get(OFFLINE_PLAN_ENV):
+    # The shipped stacks' App ids are examples: a deployment with them would fail at GitHub halfway through.
+    raise pulumi.RunError(
+        f"{CONFIG_NAMESPACE}:githubApp is a placeholder (placeholder: true): replace appId and installations with "
+        "your GitHub App's ids, then remove placeholder (docs/installation.md, step 7)"
+    )
+
 tenants = [tenant for tenant in registrations if tenant.deployed]
+# What the tenant files write that the program reads but never uses (a pasted manifest's githubSecretName,
+# externalSecretPath, metadata.namespace): `pulumi up` says so, and the plan shows the export at its top.
+warnings = [str(warning) for warning in tenant_warnings(tenant_files, registrations)]
+for warning in warnings:
+    pulumi.log.warn(warning)
 
 config = pulumi.Config(CONFIG_NAMESPACE)
 app_private_key = None
@@ -108,6 +120,14 @@ if tenants:
     )
 
 pulumi.export("environment", settings.environment)
+pulumi.export("warnings", warnings)
+# How the stack reaches GitHub, which decides what its runs can do (the plan says it at its top).
+pulumi.export(
+    "github",
+    {"mode": "token"}
+    if settings.github_app is None
+    else {"mode": "app", "appId": settings.github_app.app_id, "placeholder": settings.github_app.placeholder},
+)
 # What `plan --base` checks an offboarding against: a bucket leaving the stack must be recorded here.
 pulumi.export("retiredBuckets", list(tenant_files.retired.buckets.names))
 # ... and a prefix of the fallback bucket leaving (offboarded, or moved to a bucket of its own) here, as s3:// URIs.

@@ -41,7 +41,7 @@ from pulumi.runtime import rpc
 from tenancy.plan.engine import as_config_strings
 from tenancy.plan.fake_outputs import created
 from tenancy.plan.sdk_internals import MockMonitor, RegisterResourceResponse
-from tenancy.project.stacks import SECRET
+from tenancy.project.stacks import OFFLINE_PLAN_ENV, SECRET
 
 # `pulumi up` and `preview` run 4 resource operations per CPU at once unless told otherwise
 # (pkg/cmd/pulumi/operations/up.go, defaultParallel).
@@ -165,6 +165,8 @@ if __name__ == "__main__":
     init_globals = program_globals(args.registrations)
     if args.config:
         os.environ.update(config_environment(json.loads(args.config.read_text(encoding="utf-8"))))
+    # A mock monitor: nothing is deployed, so the shipped stacks' placeholder App runs as in the offline plan.
+    os.environ[OFFLINE_PLAN_ENV] = "1"
     if args.collector == "off":
         gc.disable()
 

@@ -13,7 +13,7 @@ from tenancy.loading.loader import load_tenants
 from tenancy.model.settings import StackSettings
 from tenancy.model.tenant import Tenant
 from tenancy.plan.engine import Simulation
-from tests.support.program import make_settings, run_program
+from tests.support.program import make_settings, run_program, run_token_mode
 
 
 @pytest.fixture
@@ -55,6 +55,14 @@ def load(tenants_dir: Path, settings: StackSettings) -> Callable[..., list[Tenan
 def dev_plan() -> Simulation:
     """The program run for the dev stack over tests/fixtures/tenants."""
     result = run_program("dev")
+    assert result.error is None, result.error
+    return result
+
+
+@pytest.fixture(scope="session")
+def token_plan(tmp_path_factory) -> Simulation:
+    """The dev stack in the personal-token fallback (without githubApp), over tests/fixtures/tenants."""
+    result = run_token_mode("dev", tmp_path_factory.mktemp("token-mode"))
     assert result.error is None, result.error
     return result
 

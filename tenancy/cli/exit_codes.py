@@ -30,7 +30,8 @@ MEANINGS: dict[ExitCode, tuple[str, ...]] = {
     ExitCode.OFFBOARDING: (
         "plan --base: the change waits for an approval: it offboards a tenant or moves one to another",
         "shard's stack, takes a bucket out of management, deletes or replaces a namespace, Vault secret",
-        "or IAM user, or drops a protection (offboarding); changes the program, Pulumi.yaml or a",
+        "or IAM user, drops a protection, or narrows what a staying registration can reach or call",
+        "(offboarding); changes the program, Pulumi.yaml or a",
         "setting that redirects a deploy (platform-change); or an existing registration's access",
         "(access-change); see --approved and docs/ci.md",
     ),

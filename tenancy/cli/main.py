@@ -20,6 +20,7 @@ COMMANDS = {
     "import": ("tenancy.cli.commands.import_registrations", "turn existing RepoRegistrations into tenant files"),
     "reference": ("tenancy.cli.commands.reference", "write docs/reference.md from the models"),
     "shards": ("tenancy.cli.commands.shards", "list every stack with its environment and shard (CI's job matrices)"),
+    "permissions": ("tenancy.cli.commands.permissions", "print the IAM policy, ClusterRole and Vault policy a stack's deploy needs"),
 }
 
 

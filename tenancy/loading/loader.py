@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
 
-from tenancy.loading import rules
+from tenancy.loading import rules, values_form
+from tenancy.loading.ignored import ignored_values
 from tenancy.loading.yaml_source import (
     YamlDocument,
     YamlSourceError,
@@ -48,6 +49,8 @@ class TenantFile:
     problems: tuple[Problem, ...] = ()
     # The text's first line: the project's checks ask for the schema line there (tenancy.project.schema_line).
     first_line: str = ""
+    # What the reader noticed without refusing it (a registration written as Helm values), already placed.
+    warnings: tuple[Problem, ...] = ()
 
     @classmethod
     def read(cls, path: Path, display: str) -> TenantFile:
@@ -66,8 +69,15 @@ class TenantFile:
             document = parse_yaml(text)
         except YamlSourceError as err:
             return cls(path, display, None, (replace(err.problem, file=display),), first_line)
+        warnings: tuple[Problem, ...] = ()
+        if values_form.is_values_form(document.data):
+            document, refusals, warnings = values_form.as_manifest(document)
+            if refusals:
+                placed = tuple(replace(found, file=display, line=document.line_for(found.loc)) for found in refusals)
+                return cls(path, display, None, placed, first_line)
         problems = tuple(replace(found, file=display) for found in document.problems)
-        return cls(path, display, document, problems, first_line)
+        warnings = tuple(replace(found, file=display) for found in warnings)
+        return cls(path, display, document, problems, first_line, warnings)
 
     def locate(self, problem: Problem) -> Problem:
         """`problem` as a problem of this file, at the line of its field."""
@@ -124,6 +134,8 @@ class Loaded:
 
     tenants: tuple[Tenant, ...]
     problems: tuple[Problem, ...]
+    # What the files write that is read but not used (tenancy.loading.ignored): reported, never failing.
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_tenants(
@@ -249,7 +261,18 @@ def load_directory(
         for check in (rules.derived_limits, *checks):
             problems.extend(file.locate(found) for found in check(tenant))
     problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
-    return Loaded(tuple(sorted(tenants, key=lambda tenant: tenant.name)), tuple(problems))
+    ordered = tuple(sorted(tenants, key=lambda tenant: tenant.name))
+    return Loaded(ordered, tuple(problems), tuple(tenant_warnings(directory, ordered)))
+
+
+def tenant_warnings(directory: TenantDirectory, tenants: Iterable[Tenant]) -> list[Problem]:
+    """Every warning of the files `tenants` were read from, placed and in file order: what the reader
+    noticed, and every written value the program ignores for its derived one."""
+    found = [warning for tenant in tenants for warning in directory.files[tenant.source].warnings]
+    for tenant in tenants:
+        file = directory.files[tenant.source]
+        found.extend(file.locate(warning) for warning in ignored_values(tenant))
+    return sorted(found, key=lambda warning: warning.sort_key)
 
 
 def registration_of(

@@ -16,7 +16,6 @@ from tenancy.model.registration import BucketSpec, RepoRegistration
 from tenancy.model.retired import NO_RETIRED_BUCKETS, RetiredBuckets
 from tenancy.model.settings import CONFIG_NAMESPACE, StackSettings
 from tenancy.model.tenant import Tenant
-from tenancy.model.text import shown
 
 FIELD_OF_PURPOSE = {"artifacts": "artifactBucket", "data": "dataBucket"}
 PURPOSE_OF_FIELD = {field: purpose for purpose, field in FIELD_OF_PURPOSE.items()}
@@ -45,14 +44,6 @@ def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
             ("spec", "dataBucket", "bucket"),
             f"'{data.bucket}' is also the artifactBucket",
             hint="each bucket is created once, so use two buckets",
-        )
-    secret = naming.webhook_secret_name(registration.name)
-    if spec.github_secret_name is not None and spec.github_secret_name != secret:
-        yield Problem(
-            ("spec", "githubSecretName"),
-            f"{shown(spec.github_secret_name)} is not this registration's Secret: its webhook secret is always "
-            f"in the Secret {secret} of the Argo Events namespace",
-            hint="leave the field out (or write exactly that name)",
         )
     yield from _definitions_problems(registration)
     if naming.is_platform_name(registration.name):
@@ -148,8 +139,6 @@ def against_stack(
             yield from _endpoint_problems(bucket, field, settings)
         elif settings.s3_endpoint is None and bucket.insecure:
             yield Problem(("spec", field, "insecure"), "AWS S3 is reached over https only", hint="remove insecure: true")
-        if bucket.external_secret_path is not None:
-            yield from _vault_path_problems(registration.name, bucket.external_secret_path, field, settings)
 
 
 def _runner_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
@@ -240,22 +229,6 @@ def _fallback_prefix_problems(name: str, settings: StackSettings, retired: Retir
         )
 
 
-def _vault_path_problems(name: str, written: str, field: str, settings: StackSettings) -> Iterator[Problem]:
-    """Credentials are written where the registration's name says, under a prefix nothing else uses:
-    a path a tenant file chose could be any secret of the mount (the platform's GitHub token), which
-    the program would overwrite and the tenant's Vault role would then read."""
-    purpose = PURPOSE_OF_FIELD[field]
-    vault = settings.vault
-    derived = naming.default_vault_path(vault.path_prefix, name, purpose)
-    if written != derived:
-        yield Problem(
-            ("spec", field, "externalSecretPath"),
-            f"{shown(written)} (in the KV mount {vault.kv_mount}) is not this registration's: its {purpose} "
-            f"credentials are always at {derived}",
-            hint=f"leave the field out (or write exactly {derived}, with or without '{vault.kv_mount}/')",
-        )
-
-
 def _overlap_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
     overlap = naming.environment_overlap(settings.environment, registration.name, settings.environments)
     if overlap is not None:
@@ -300,7 +273,8 @@ def _installation_problems(registration: RepoRegistration, settings: StackSettin
     repository of the same name into this tenant's namespace. So spec.installationId is accepted only when it
     is the owner's listed id."""
     spec, app = registration.spec, settings.github_app
-    if app is None or not spec.wants(settings.environment):
+    # A placeholder App's ids are examples (GithubAppSettings.placeholder): nothing to agree with yet.
+    if app is None or app.placeholder or not spec.wants(settings.environment):
         return
     listed = app.installation_of(spec.owner)
     add = f"install the App on {spec.owner} and add its installation id to {CONFIG_NAMESPACE}:githubApp installations"

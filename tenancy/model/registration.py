@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from tenancy.model import formats, limits, naming
@@ -117,10 +117,10 @@ class BucketSpec(_Strict):
     external_secret_path: str | None = Field(
         default=None,
         description=(
-            "Leave it out: the credentials of this bucket are always written to the Vault KV v2 path "
+            "Ignored: the credentials of this bucket are always written to the Vault KV v2 path "
             "<pathPrefix>/<name>/s3/artifacts (or /s3/data for the dataBucket) under the stack's KV mount, "
-            "where nothing else is. Accepted, for manifests that name it, only when it is exactly that path "
-            "(a leading '<mount>/' is accepted and removed)."
+            "where nothing else is. Accepted with any value, so that the platform documents' manifests paste in "
+            "unchanged; a value other than that path is reported as a warning naming the path used."
         ),
     )
 
@@ -133,25 +133,6 @@ class BucketSpec(_Strict):
         if problem:
             raise invalid(problem)
         return value if value.endswith("/") else f"{value}/"
-
-    @field_validator("external_secret_path")
-    @classmethod
-    def _normalize_vault_path(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        problem = formats.relative_path_problem(value, "Vault path")
-        if problem:
-            raise invalid(problem)
-        mount = (info.context or {}).get("kv_mount")
-        path = value.rstrip("/")
-        if mount and path.startswith(f"{mount}/"):
-            path = path[len(mount) + 1 :]
-        if path.startswith("data/") or path.startswith("metadata/"):
-            raise invalid(
-                f"'{value}' looks like a KV v2 API path; give the secret's path without "
-                f"'{path.split('/')[0]}/' (e.g. argo/apps/<name>/s3/artifacts)"
-            )
-        return path
 
     @field_validator("hostname")
     @classmethod
@@ -376,7 +357,10 @@ class Metadata(BaseModel):
     )
     namespace: str | None = Field(
         default=None,
-        description="Ignored (the tenant namespace is wf-<owner>-<repo>); accepted so existing manifests paste in unchanged.",
+        description=(
+            "Ignored: the tenant namespace is always wf-<owner>-<repo>. Accepted with any value so that existing "
+            "manifests paste in unchanged; another value is reported as a warning naming the namespace used."
+        ),
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Ignored; for documentation.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Ignored; for documentation.")
@@ -396,13 +380,14 @@ class RepoRegistrationSpec(_Strict):
         default=naming.DEFAULT_WORKFLOW_TEMPLATE,
         description="Name of the WorkflowTemplate created in the tenant namespace and submitted on every push.",
     )
-    github_secret_name: KubernetesName | None = Field(
+    github_secret_name: str | None = Field(
         default=None,
         description=(
-            "Leave it out: the Kubernetes Secret in the Argo Events namespace that holds this repository's "
-            f"webhook secret is always {naming.WEBHOOK_SECRET_PREFIX}<name>, a prefix the platform keeps for "
-            "registrations. Accepted, for manifests that name it, only when it is exactly that name. "
-            "No GitHub token is needed: this program creates the webhook."
+            "Ignored: the Kubernetes Secret in the Argo Events namespace that holds this repository's webhook "
+            f"secret is always {naming.WEBHOOK_SECRET_PREFIX}<name>, a prefix the platform keeps for registrations. "
+            "Accepted with any value, so that the platform documents' manifests (whose CRD requires it) paste in "
+            "unchanged; another value is reported as a warning naming the Secret used. No GitHub token is needed: "
+            "this program creates the webhook."
         ),
     )
     default_branch: Branch = Field(

@@ -162,6 +162,14 @@ class ShardSettings(_Settings):
         return self
 
 
+# The installation of an owner a placeholder App lists none for: the offline plan shows what the App would
+# create for every registration; no deployment runs with it (GithubAppSettings.placeholder).
+PLACEHOLDER_INSTALLATION_ID = 1
+# Set by the offline plan's engine (tenancy.plan.engine) while it runs the program: the one run a placeholder
+# App may take part in. Nothing is deployed there; a real `pulumi preview` or `up` never has it.
+OFFLINE_PLAN_ENV = "ARGO_TENANTS_OFFLINE_PLAN"
+
+
 class GithubAppSettings(_Settings):
     """The platform's GitHub App (docs/operations.md#the-github-app): how Pulumi manages webhooks, and how the
     cluster mints each repository's short-lived tokens."""
@@ -186,6 +194,15 @@ class GithubAppSettings(_Settings):
         default="github-app", description="Secret in `namespace` holding the App's private key (PEM)."
     )
     private_key_key: str = Field(default="private-key", description="Key of the PEM in that Secret.")
+    placeholder: bool = Field(
+        default=False,
+        description=(
+            "The ids are placeholders, as the shipped stacks have them until an operator creates the App "
+            "(docs/installation.md): the plan says so at its top and shows every owner served by an installation "
+            f"(owners not listed by the id {PLACEHOLDER_INSTALLATION_ID}), and `pulumi preview` and `pulumi up` "
+            "refuse to run. Replace appId and installations with the App's, then remove this setting."
+        ),
+    )
 
     @field_validator("installations")
     @classmethod

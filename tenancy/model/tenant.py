@@ -9,7 +9,7 @@ from typing import Literal
 from tenancy.model import naming
 from tenancy.model.endpoint import Endpoint
 from tenancy.model.registration import BucketSpec, RefSpec, RepoRegistration
-from tenancy.model.settings import ComputeSettings, QuotaSettings, StackSettings
+from tenancy.model.settings import PLACEHOLDER_INSTALLATION_ID, ComputeSettings, QuotaSettings, StackSettings
 
 Purpose = Literal["artifacts", "data"]
 
@@ -277,11 +277,12 @@ class Tenant:
     def installation_id(self) -> int | None:
         """The GitHub App installation the stack lists for this repository's owner, and only that: an id the
         file writes is never used (an installation on another owner would mint tokens for that owner's
-        repository of the same name). None without an App or an unlisted owner (a validation problem)."""
+        repository of the same name). A placeholder App stands in for owners it lists none for; None without
+        an App or an unlisted owner (a validation problem)."""
         app = self.settings.github_app
         if app is None:
             return None
-        return app.installation_of(self.owner)
+        return app.installation_of(self.owner) or (PLACEHOLDER_INSTALLATION_ID if app.placeholder else None)
 
     def github_token_name(self, purpose: str) -> str:
         """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tenancy.plan import markdown as md
+from tenancy.plan import preamble
 from tenancy.plan.approvals import ACCESS_CHANGE, LABELS, OFFBOARDING as OFFBOARDING_KIND, PLATFORM_CHANGE, Review
 from tenancy.plan.diff_render import (
     EMOJI,
@@ -335,6 +336,8 @@ def stack_head(report: StackReport, room: int) -> str:
         return "\n\n".join([*parts, _problem_block(report, room)])
     if diff["offboarding"]["blocking"]:
         parts.append(caution(diff))
+    # How the stack reaches GitHub, a placeholder App, and what tenant files write that is ignored.
+    parts += preamble.markdown_blocks(diff, md.code)
     if no_changes(diff):
         parts.append(f"No changes: {diff['summary']['tenants']['untouched']} tenants untouched.")
     else:

@@ -29,6 +29,8 @@ from tenancy.plan.facts import (
     summaries,
     tenant_facts,
 )
+from tenancy.plan import preamble
+from tenancy.plan.narrowing import narrowings
 from tenancy.plan.renames import stack_renames
 from tenancy.plan.replacements import replaces
 
@@ -353,6 +355,8 @@ def diff_plans(
     offboarded = sorted(name for name, kind in status.items() if kind == "offboarded")
     # An offboarded tenant's namespace, secrets and user go with it: its offboarding says so already.
     objects = [entry for entry in destroyed if entry["tenant"] not in offboarded]
+    # Access or parameters a staying registration loses (tenancy.plan.narrowing): blocks like an offboarding.
+    narrowed = narrowings(base, head)
     return {
         "version": DIFF_VERSION,
         "kind": DIFF_KIND,
@@ -369,9 +373,11 @@ def diff_plans(
         },
         "settings": setting_changes(*settings) if settings else [],
         "skipped": skipped(head),
+        **({"github": preamble.github_mode(head)} if preamble.github_mode(head) else {}),
+        "warnings": preamble.warnings(head),
         "offboarding": {
             # A move is blocking too: `pulumi up` alone would delete the tenant here and create it there.
-            "blocking": bool(offboarded or leaving or moving or objects or unprotected or unrecorded),
+            "blocking": bool(offboarded or leaving or moving or objects or unprotected or unrecorded or narrowed),
             "accepted": bool(acceptance) and not unrecorded,
             # Who accepted it, the same data every format words (text, Markdown, JSON).
             **({"acceptedBy": acceptance} if acceptance and not unrecorded else {}),
@@ -381,6 +387,7 @@ def diff_plans(
             "buckets": sorted(leaving, key=lambda bucket: (str(bucket["bucket"]), bucket["urn"])),
             "objects": objects,
             "unprotected": unprotected,
+            "narrowing": narrowed,
         },
         "tenants": tenants,
         # A tenant file renamed: the tenants it offboards and onboards, paired object by object.

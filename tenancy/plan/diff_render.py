@@ -17,6 +17,8 @@ import re
 from typing import Any, Callable
 
 from tenancy.plan import markdown as md
+from tenancy.plan import preamble
+from tenancy.plan.narrowing import narrowing_line
 from tenancy.plan.diff import STATE_MOVE_ORG
 from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, definitions_change, short_type
 from tenancy.plan.render import facts_table, text_rows
@@ -398,7 +400,8 @@ def action_counts(entries: list[dict[str, Any]]) -> str:
 
 def diff_text(diff: dict[str, Any]) -> str:
     program = f" ({_program_words(diff)})" if _program_words(diff) else ""
-    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → {head_label(diff)}{program}", ""]
+    lines = [f"{diff['project']} · stack {diff['stack']} · {base_label(diff)} → {head_label(diff)}{program}"]
+    lines += [*preamble.text_lines(diff), ""]
     offboarding = diff["offboarding"]
     if offboarding["blocking"]:
         verdict = acceptance_words(offboarding) or "exit 3 until approved (label allow-offboarding, or --allow-offboarding locally)"
@@ -433,6 +436,7 @@ def diff_text(diff: dict[str, Any]) -> str:
         ]
         lines += [f"  {_object_line(entry)}" for entry in offboarding.get("objects", [])]
         lines += [f"  {_unprotected_line(entry)}: its next removal would delete it" for entry in offboarding.get("unprotected", [])]
+        lines += [f"  narrowed: {clean(narrowing_line(entry))}" for entry in offboarding.get("narrowing", [])]
         lines.append("")
     if no_changes(diff):
         lines.append(f"no changes: {diff['summary']['tenants']['untouched']} tenants untouched")
@@ -647,6 +651,10 @@ def offboarding_words(diff: dict[str, Any]) -> list[str]:
         what.append(f"{len(objects)} namespace{'s' if len(objects) != 1 else ''}, Vault secret or user deleted or replaced")
     if unprotected:
         what.append(f"protection dropped from {len(unprotected)} resource{'s' if len(unprotected) != 1 else ''}")
+    narrowed = offboarding.get("narrowing") or []
+    if narrowed:
+        tenants_narrowed = len({entry["tenant"] for entry in narrowed})
+        what.append(f"access or parameters narrowed for {tenants_narrowed} tenant{'s' if tenants_narrowed != 1 else ''}")
     unrecorded = offboarding.get("unrecorded") or []
     if unrecorded:
         # No label accepts these: they must be recorded in tenants/_retired-buckets.yaml first.
@@ -723,6 +731,11 @@ def caution(diff: dict[str, Any]) -> str:
     lines += _listed(
         "Protection dropped: `pulumi up` would from then on delete these when they leave the program:",
         [_unprotected_line(entry, md.code) for entry in offboarding.get("unprotected", [])],
+    )
+    lines += _listed(
+        "Narrowed: what registrations that stay could reach or call before, and no longer can "
+        "(docs/operations.md, \"Upgrades that narrow access\", says how to migrate):",
+        [html.escape(narrowing_line(entry), quote=False) for entry in offboarding.get("narrowing", [])],
     )
     return "\n".join(lines)
 

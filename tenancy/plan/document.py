@@ -87,6 +87,9 @@ def plan_document(simulation: Simulation) -> dict[str, Any]:
         "version": PLAN_VERSION,
         "project": simulation.project,
         "stack": simulation.stack,
+        # From the program's exports, first for a reader: how the stack reaches GitHub, and what the
+        # tenant files write that is ignored (added within version 1; absent when not exported).
+        **{key: sorted_keys(simulation.outputs[key]) for key in ("github", "warnings") if key in simulation.outputs},
         "tenants": sorted(r.name for r in resources if r.type == TENANT_REPO),
         "resources": [
             {

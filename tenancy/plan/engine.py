@@ -14,6 +14,7 @@ import functools
 import gc
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from tenancy.plan import fake_outputs, sdk_internals
 from tenancy.plan.sdk_internals import RESOURCE_SIG, SECRET_SIG, SIG_KEY
 from tenancy.project.stacks import (
     DEFAULT_TENANTS_DIR,
+    OFFLINE_PLAN_ENV,
     SECRET,
     TENANTS_DIR_KEY,
     program_directory,
@@ -287,6 +289,8 @@ def run_under_mocks(
     # does under Pulumi; there the process ends with the program, here it goes on, so the
     # collector is put back as it was.
     collecting = gc.isenabled()
+    offline = os.environ.get(OFFLINE_PLAN_ENV)
+    os.environ[OFFLINE_PLAN_ENV] = "1"
     try:
         # `test` runs a function as the program and waits for every registration it started. The
         # exports are read in a second run: a function around the program that also read them
@@ -297,6 +301,8 @@ def run_under_mocks(
         result.error = str(err)
     finally:
         pulumi.runtime.set_all_config({}, [])
+        if offline is None:
+            os.environ.pop(OFFLINE_PLAN_ENV, None)
         if collecting:
             gc.enable()
     result.resources = monitor.registrations

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from tenancy.plan import markdown as md
+from tenancy.plan import preamble
 from tenancy.plan.facts import definitions_line, physical_name, shared_resources, short_type, skip_words, skipped, tenant_facts
 from tenancy.plan.render_values import clean
 
@@ -180,7 +181,8 @@ def _headline(document: dict[str, Any]) -> str:
 
 def plan_text(document: dict[str, Any], verbose: bool = False) -> str:
     """The terminal view: a tree per tenant, then the stack-level objects."""
-    lines = [_headline(document), "(offline plan: the program under Pulumi's mock engine; secrets print as [secret])", ""]
+    lines = [_headline(document), "(offline plan: the program under Pulumi's mock engine; secrets print as [secret])"]
+    lines += [*preamble.text_lines(document), ""]
     resources_of: dict[str, list[dict[str, Any]]] = {}
     for resource in document["resources"]:
         resources_of.setdefault(resource.get("tenant"), []).append(resource)
@@ -235,6 +237,7 @@ def skipped_line(document: dict[str, Any], limit: int = 20) -> str:
 def plan_markdown(document: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
     """A Markdown report: summary, then one collapsed section per tenant, within `budget` bytes."""
     head = [f"### {md.code(document['project'])} plan · stack {md.code(document['stack'])}", ""]
+    head += [block + "\n" for block in preamble.markdown_blocks(document, md.code)]
     head.append(_totals(document) + ".")
     shared = _shared_counts(document)
     if shared:

@@ -303,7 +303,8 @@ def diff_stack(request: Request, stack: str) -> StackReport:
     if diff["offboarding"]["blocking"] and not request.allow_offboarding:
         notice = (
             f"plan: {stack}: this change offboards or moves a tenant, takes a bucket out of management, deletes "
-            "or replaces a stateful object or drops a protection; review the list, then pass --allow-offboarding "
+            "or replaces a stateful object, drops a protection or narrows what a staying registration can reach or "
+            "call; review the list, then pass --allow-offboarding "
             "to accept it"
         )
         return StackReport(stack, int(Outcome.BLOCKED), diff=diff, notice=notice)

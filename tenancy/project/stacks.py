@@ -16,7 +16,7 @@ import yaml
 
 from tenancy.loading.yaml_source import YamlDocument, YamlSourceError, display_path, parse_yaml
 from tenancy.model.problems import Problem, SettingsError
-from tenancy.model.settings import StackSettings, config_key, settings_from_config
+from tenancy.model.settings import OFFLINE_PLAN_ENV, StackSettings, config_key, settings_from_config
 
 PROJECT_FILE = "Pulumi.yaml"
 # What an encrypted value reads as: it cannot be decrypted offline.

@@ -58,6 +58,8 @@ class Report:
     generated: tuple[tuple[Path, str], ...] = ()
     # Problems of form only (a missing schema line): the deploy gate and the verdict leave them to `validate`.
     form_only: frozenset[Problem] = frozenset()
+    # What the files write that is read but not used (tenancy.loading.ignored): shown, never failing.
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -76,6 +78,7 @@ class Report:
             "stacks": list(self.stacks),
             "files": list(self.files),
             "problems": [finding.as_dict() for finding in self.findings],
+            "warnings": [finding.as_dict() for finding in self.warnings],
             "notes": list(self.notes),
         }
 
@@ -86,6 +89,7 @@ class _Collector:
 
     stacks: tuple[str, ...]
     by_problem: dict[Problem, list[str]] = field(default_factory=dict)
+    by_warning: dict[Problem, list[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
@@ -97,6 +101,12 @@ class _Collector:
     def add_all(self, problems: Iterable[Problem], stack: str) -> None:
         for problem in problems:
             self.add(problem, stack)
+
+    def warn_all(self, warnings: Iterable[Problem], stack: str) -> None:
+        for warning in warnings:
+            stacks = self.by_warning.setdefault(warning, [])
+            if stack not in stacks:
+                stacks.append(stack)
 
     def add_everywhere(self, problem: Problem) -> None:
         """A problem of the rule across environments: it concerns every stack at once."""
@@ -111,15 +121,24 @@ class _Collector:
             self.notes.append(text)
 
     def report(self) -> Report:
-        findings = [
-            Finding(problem, tuple(sorted(stacks)))
-            for problem, stacks in sorted(self.by_problem.items(), key=lambda item: item[0].sort_key)
-        ]
         fixes = tuple(sorted(self.fixes.items()))
         generated = tuple(sorted(self.generated.items()))
         return Report(
-            self.stacks, tuple(sorted(self.files)), tuple(findings), tuple(self.notes), fixes, generated, frozenset(self.form_only)
+            self.stacks,
+            tuple(sorted(self.files)),
+            _findings(self.by_problem),
+            tuple(self.notes),
+            fixes,
+            generated,
+            frozenset(self.form_only),
+            _findings(self.by_warning),
         )
+
+
+def _findings(by_problem: dict[Problem, list[str]]) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(problem, tuple(sorted(stacks))) for problem, stacks in sorted(by_problem.items(), key=lambda item: item[0].sort_key)
+    )
 
 
 def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
@@ -193,6 +212,7 @@ def check_paths(stacks: Stacks, paths: list[Path]) -> Report:
                 directory = directories[path] = _with_changes(read_directory(path), path)
                 collector.files.update(directory.files)
             result = load_directory(directory, current, REGISTRATION_CHECKS)
+            collector.warn_all(result.warnings, stack_name)
             if result.problems:
                 collector.add_all(result.problems, stack_name)
             else:

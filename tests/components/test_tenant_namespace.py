@@ -23,8 +23,9 @@ def test_public_flag_is_recorded(dev_plan):
     assert ns.inputs["metadata"]["labels"]["calypr.io/public"] == "true"
 
 
-def test_service_accounts_roles_and_bindings(dev_plan):
-    kinds = sorted((r.inputs["kind"], r.inputs["metadata"]["name"]) for r in parts(dev_plan, "alpha") if r.type != NS)
+def test_service_accounts_roles_and_bindings(token_plan):
+    # Without the App (with it, the namespace also holds eso-github: tests/components/test_tenant_github_tokens.py).
+    kinds = sorted((r.inputs["kind"], r.inputs["metadata"]["name"]) for r in parts(token_plan, "alpha") if r.type != NS)
     assert kinds == [
         ("LimitRange", "tenant-limits"), ("NetworkPolicy", "tenant-default"), ("ResourceQuota", "tenant-quota"),
         ("Role", "argo-events-submit"), ("Role", "tenant-admin"), ("Role", "tenant-reader"), ("Role", "wf-runner"),

@@ -19,7 +19,7 @@ from tenancy.project.stacks import stack_config
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TENANTS_DIR = Path(__file__).resolve().parent / "tenants"
 STACK = "dev"
-# The integration stack runs with the platform's GitHub App (the committed stacks leave it to the operator):
+# The integration stack runs with a real-looking GitHub App (the committed stacks carry placeholder ids):
 # one installation per owner of tests/integration/tenants, and a link to the Argo UI on each commit status.
 GITHUB_APP_CONFIG = {
     "argo-tenants:githubApp": {"appId": 123456, "installations": {"acme": 1111, "other-org": 2222, "GammaLab": 3333}},

@@ -2,10 +2,10 @@
 Vault role the platform's paths, and moto (IAM enforced) refuses every registration's key the buckets
 it does not own, other environments' fallback buckets and retained buckets included.
 
-The attacks themselves (a tenant file naming the platform's GitHub token path, another Secret,
-another bucket) are refused before any plan exists: tests/project/test_attacks.py. Here the plan of
-a tenant directory with an attacker's file is refused the same way, and the plan of what remains
-is applied and probed.
+A tenant file naming another bucket is refused before any plan exists (tests/project/test_attacks.py);
+one naming the platform's GitHub token path as its externalSecretPath, or another Secret as its
+githubSecretName, is accepted with a warning and planned, and those values are never used: the plan of
+a tenant directory with that attacker's file is applied and probed.
 """
 
 from __future__ import annotations
@@ -54,11 +54,6 @@ def with_attacker(tmp_path_factory):
     "spec, refusal",
     [
         (
-            {"artifactBucket": {"bucket": "innocent-artifacts", "externalSecretPath": "kv/platform/argo-tenants/github"}},
-            "spec.artifactBucket.externalSecretPath: 'platform/argo-tenants/github' (in the KV mount kv) is not this registration's",
-        ),
-        ({"githubSecretName": "argo-events-sa"}, "spec.githubSecretName: 'argo-events-sa' is not this registration's Secret"),
-        (
             # An owner the stack does not list, with the installation it lists for other-org: tokens for other-org/innocent.
             {"repoUrl": "https://github.com/mallory/innocent.git", "installationId": 2222},
             "spec.installationId: is 2222, the installation of owner 'other-org', but environment dev lists no installation for owner 'mallory'",
@@ -92,8 +87,25 @@ def test_the_program_refuses_a_prefix_of_the_fallback_bucket_another_registratio
 
 @pytest.fixture(scope="module")
 def plan_with_attacker(with_attacker) -> Plan:
-    """What remains of the attack once its fields are derived: mallory's own paths, its own Secret."""
-    return Plan(build_plan(with_attacker(attacker())))
+    """The attack as written, planned: its externalSecretPath and githubSecretName are read, warned about and
+    never used (tenancy/loading/ignored.py), so the plan holds mallory's own paths and its own Secret."""
+    return Plan(
+        build_plan(
+            with_attacker(
+                attacker(
+                    githubSecretName="argo-events-sa",
+                    artifactBucket={"bucket": "innocent-artifacts", "externalSecretPath": "kv/platform/argo-tenants/github"},
+                )
+            )
+        )
+    )
+
+
+def test_the_attackers_written_path_and_secret_are_never_used(plan_with_attacker):
+    text = str([resource["inputs"] for resource in plan_with_attacker.resources])
+    assert "platform/argo-tenants/github" not in text and "argo-events-sa" not in text
+    secrets = [m for m in plan_with_attacker.manifests("ExternalSecret") if m["metadata"]["namespace"] == "argo-events"]
+    assert "argo-tenants-webhook-mallory" in {m["spec"]["target"]["name"] for m in secrets}
 
 
 def test_every_secret_the_plan_writes_is_under_its_registrations_prefix(plan_with_attacker):

@@ -18,7 +18,7 @@ import yaml
 
 from tests.integration.aws_checks import expand_key_format
 from tests.integration.servers import MotoServer
-from tests.support.program import registration, run_program
+from tests.support.program import registration, run_token_mode
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,9 @@ def plan(server, tmp_path_factory):
     tenants = tmp_path_factory.mktemp("tenants")
     document = registration("alpha", artifactBucket={"bucket": "alpha-artifacts", "region": "us-east-1"}, nextflow={"executor": "k8s"})
     (tenants / "alpha.yaml").write_text(yaml.safe_dump(document))
-    result = run_program("dev", tenants=tenants, storage="minio", s3Endpoint=server.endpoint)
+    # The token fallback: one step and one ConfigMap (the App adds the commit status's exit handler).
+    overrides = {"argo-tenants:storage": "minio", "argo-tenants:s3Endpoint": server.endpoint}
+    result = run_token_mode("dev", tmp_path_factory.mktemp("settings"), tenants, overrides=overrides)
     assert result.error is None, result.error
     return result
 

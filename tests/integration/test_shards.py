@@ -11,7 +11,7 @@ import yaml
 from tenancy.plan.document import plan_document
 from tenancy.plan.engine import simulate
 from tests.integration.graph_checks import cross_reference_problems
-from tests.integration.plan import PROJECT_DIR, TENANTS_DIR, Plan, manifest_id
+from tests.integration.plan import GITHUB_APP_CONFIG, PROJECT_DIR, Plan, TENANTS_DIR, manifest_id
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +35,8 @@ def shard_plans(tmp_path_factory) -> dict[str, dict]:
                 "argo-tenants:tenantsDir": str(directory),
                 "argo-tenants:shard": {"name": shard, "of": list(SHARDS)},
                 "argo-tenants:webhookBaseUrl": f"https://events.dev.argo.example.org/{shard}",
+                # The integration stack's App (the committed stacks' ids are placeholders).
+                **GITHUB_APP_CONFIG,
             },
         )
         assert simulation.error is None, simulation.error

@@ -46,17 +46,46 @@ def test_a_written_vault_path_is_accepted_when_it_is_the_derived_one(write_tenan
     assert f"argo/apps/a/s3/{purpose}" in tenant.vault_paths
 
 
+def warnings_of(directory, settings=None):
+    from tenancy.loading.loader import load_directory, read_directory
+
+    loaded = load_directory(read_directory(directory), settings or make_settings())
+    assert loaded.problems == ()
+    return loaded.warnings
+
+
 @pytest.mark.parametrize("path", ["argo/apps/a/s3/x", "argo/apps/a/github", "argo/apps/a/s3/data", "kv/argo/apps/b/s3/artifacts"])
-def test_any_other_vault_path_is_refused_naming_the_derived_one(write_tenant, load, path):
+def test_any_other_vault_path_is_ignored_with_a_warning_naming_the_derived_one(write_tenant, load, tenants_dir, path):
     write_tenant(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": path}))
-    problem = only(problems_of(load))
-    assert problem.field == "spec.artifactBucket.externalSecretPath"
-    assert problem.message.endswith("is not this registration's: its artifacts credentials are always at argo/apps/a/s3/artifacts")
+    [tenant] = load()
+    assert tenant.vault_paths == ("argo/apps/a/s3/artifacts", "argo/apps/a/github")
+    [warning] = warnings_of(tenants_dir)
+    assert warning.field == "spec.artifactBucket.externalSecretPath"
+    assert warning.message == (
+        f"'{path}' is ignored: the artifacts credentials are always written to kv/argo/apps/a/s3/artifacts, where nothing else is"
+    )
 
 
-def test_a_written_webhook_secret_name_is_accepted_when_it_is_the_derived_one(write_tenant, load):
+def test_a_written_webhook_secret_name_is_accepted_when_it_is_the_derived_one(write_tenant, load, tenants_dir):
     write_tenant(registration("a", githubSecretName="argo-tenants-webhook-a"))
     assert load()[0].github_secret_name == "argo-tenants-webhook-a"
+    assert warnings_of(tenants_dir) == ()
+
+
+def test_any_other_webhook_secret_name_is_ignored_with_a_warning(write_tenant, load, tenants_dir):
+    write_tenant(registration("a", githubSecretName="my-repo-github-creds"))
+    assert load()[0].github_secret_name == "argo-tenants-webhook-a"
+    [warning] = warnings_of(tenants_dir)
+    assert (warning.field, warning.message.split(":")[0]) == ("spec.githubSecretName", "'my-repo-github-creds' is ignored")
+
+
+def test_a_written_namespace_other_than_the_tenants_is_ignored_with_a_warning(write_tenant, load, tenants_dir):
+    document = registration("a")
+    document["metadata"]["namespace"] = "argo"
+    write_tenant(document)
+    assert load()[0].namespace == "wf-acme-a"
+    [warning] = warnings_of(tenants_dir)
+    assert warning.field == "metadata.namespace" and "the tenant namespace wf-acme-a" in warning.message
 
 
 # Against the stack.

@@ -76,20 +76,16 @@ def test_key_prefix_gets_a_trailing_slash():
     assert validate(doc).spec.artifact_bucket.key_prefix == "workflows/"
 
 
-@pytest.mark.parametrize("written", ["kv/argo/apps/a/s3/artifacts", "argo/apps/a/s3/artifacts", "argo/apps/a/s3/artifacts/"])
-def test_vault_path_accepts_both_seed_spellings(written):
+@pytest.mark.parametrize("written", ["kv/argo/apps/a/s3/artifacts", "kv/data/argo/apps/a", "/kv/argo/apps/a", "argo/../apps/a", "x"])
+def test_a_written_vault_path_is_kept_as_written_whatever_it_is(written):
+    # Never used (the path is derived; tenancy/loading/ignored.py warns when it differs): any text pastes in.
     doc = registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": written})
-    assert validate(doc).spec.artifact_bucket.external_secret_path == "argo/apps/a/s3/artifacts"
+    assert validate(doc).spec.artifact_bucket.external_secret_path == written
 
 
-@pytest.mark.parametrize("written, reason", [
-    ("kv/data/argo/apps/a", "KV v2 API path"),
-    ("/kv/argo/apps/a", "relative"),
-    ("argo/../apps/a", "'..'"),
-])
-def test_bad_vault_paths(written, reason):
-    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": written})
-    assert reason in errors(doc)["spec.artifactBucket.externalSecretPath"]["msg"]
+def test_a_written_vault_path_is_still_text():
+    doc = registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": 7})
+    assert errors(doc)["spec.artifactBucket.externalSecretPath"]["type"] == "string_type"
 
 
 def test_http_hostname_requires_insecure():

@@ -21,7 +21,8 @@ from tenancy.plan.engine import FakeOutputs, simulate
 from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR
 
 PLANTED = "PLANTED-SECRET-c0ffee"
-TOKEN = {"argo-tenants:githubToken": f"{PLANTED}-github-token"}
+# The shipped dev stack uses the App (its key is planted); the token fallback's is planted too.
+TOKEN = {"argo-tenants:githubToken": f"{PLANTED}-github-token", "argo-tenants:githubAppPrivateKey": f"{PLANTED}-app-key"}
 
 
 class PlantedSecrets(FakeOutputs):
@@ -67,7 +68,7 @@ def diff(head, tmp_path_factory):
 def test_secret_inputs_reach_the_engine_as_secrets(head):
     hook = next(r for r in head["resources"] if r["name"] == "alpha-webhook-hook")
     provider = next(r for r in head["resources"] if r["name"] == "github-acme")
-    assert hook["inputs"]["configuration"]["secret"] == "[secret]" and provider["inputs"]["token"] == "[secret]"
+    assert hook["inputs"]["configuration"]["secret"] == "[secret]" and provider["inputs"]["appAuth"] == "[secret]"
 
 
 @pytest.mark.parametrize(

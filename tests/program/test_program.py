@@ -149,7 +149,7 @@ def test_an_unknown_owner_stops_the_program_at_its_file_and_line(tmp_path):
     assert "x.yaml:" in str(plan.error) and "spec.repoUrl: no GitHub App installation is known for owner 'nobody-yet'" in str(plan.error)
 
 
-def test_without_the_app_providers_use_the_token_and_no_tokens_are_minted(dev_plan):
-    providers = [r for r in dev_plan.resources if r.type == "pulumi:providers:github"]
+def test_without_the_app_providers_use_the_token_and_no_tokens_are_minted(token_plan):
+    providers = [r for r in token_plan.resources if r.type == "pulumi:providers:github"]
     assert providers and all("appAuth" not in r.inputs for r in providers)
-    assert not [r for r in dev_plan.resources if "GithubAccessToken" in r.type]
+    assert not [r for r in token_plan.resources if "GithubAccessToken" in r.type]

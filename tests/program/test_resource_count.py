@@ -15,6 +15,7 @@ FIXED_PER_TENANT = 33
 PER_VAULT_LOCATION = 2  # the credentials' Vault secret and the ExternalSecret that reads it
 PER_DEDICATED_BUCKET = 7  # TenantBucket, Bucket and its five settings
 PER_ACCESS_LEVEL = 4  # ServiceAccount, token Secret, Role and RoleBinding for admins, and for readers
+PER_APP_TENANT = 11  # with the GitHub App: the tokens' component, account, store, 2 generators, 4 ExternalSecrets, Role, RoleBinding
 PER_K8S_EXECUTOR = 3  # ServiceAccount nextflow-task, Role and RoleBinding nextflow-executor
 PER_STACK = 7  # WebhookSecretStore (5) and EventRouting (2)
 
@@ -27,7 +28,7 @@ def _descendants(plan, urn: str) -> list:
     return found
 
 
-@pytest.mark.parametrize("stack_plan", ["dev_plan", "prod_plan"])
+@pytest.mark.parametrize("stack_plan", ["dev_plan", "prod_plan", "token_plan"])
 def test_each_tenant_costs_what_docs_scale_md_accounts_for(request, stack_plan):
     plan = request.getfixturevalue(stack_plan)
     repos = plan.by_type("argo-tenants:index:TenantRepo")
@@ -43,12 +44,14 @@ def _check_tenant(plan, repo) -> None:
     locations = [resource for resource in tenant_resources if resource.type == "kubernetes:external-secrets.io/v1:ExternalSecret" and resource.name.startswith(f"{name}-secrets-")]
     access_levels = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith(("-tenant-admin", "-tenant-reader"))]
     executors = [resource for resource in tenant_resources if resource.type.endswith(":Role") and resource.name.endswith("-nextflow-executor")]
+    with_app = any(resource.type == "argo-tenants:index:TenantGithubTokens" for resource in tenant_resources)
     expected = (
         FIXED_PER_TENANT
         + PER_VAULT_LOCATION * len(locations)
         + PER_DEDICATED_BUCKET * len(buckets)
         + PER_ACCESS_LEVEL * len(access_levels)
         + PER_K8S_EXECUTOR * len(executors)
+        + (PER_APP_TENANT if with_app else 0)
     )
     assert len(tenant_resources) == expected, (name, sorted(resource.name for resource in tenant_resources))
 

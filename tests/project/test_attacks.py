@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tenancy.manifests import argo_events
+from tenancy.manifests import argo_events, vault_policy
 from tenancy.model import naming
 from tenancy.project.stacks import project_stacks
 from tenancy.project.validation import check_paths
@@ -56,6 +56,11 @@ def at(project, name: str, keys: str, field: str) -> str:
 # --- Vault: a registration's paths are <pathPrefix>/<name>/... and nothing else -------------------
 
 
+def warnings(project) -> list[str]:
+    """Every warning `validate` finds, as it prints them after `warning: `."""
+    return [str(finding.problem) for finding in check_paths(project_stacks(project), []).warnings]
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -64,15 +69,20 @@ def at(project, name: str, keys: str, field: str) -> str:
         "argo/apps/other/s3/artifacts",  # a registration that does not exist (yet)
         "argo/apps/a/github",  # its own webhook secret, which only Argo Events may read
         "argo/apps/a/s3/artifacts/x",
+        "../../sys/policy/root",  # not even a path
     ],
 )
-def test_a_vault_path_outside_the_derived_one_is_refused(project, path):
+def test_a_vault_path_outside_the_derived_one_is_ignored_with_a_warning(project, path):
+    # Accepted, so that the documents' manifests paste in; never used: the warning names the path written
+    # and the path the credentials go to, and the policy and ExternalSecret below use only the derived one.
     write(project, registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": path}))
-    assert only(project).startswith(at(project, "a", "externalSecretPath", "spec.artifactBucket.externalSecretPath"))
-    assert only(project).endswith(
-        "is not this registration's: its artifacts credentials are always at argo/apps/a/s3/artifacts; "
-        "leave the field out (or write exactly argo/apps/a/s3/artifacts, with or without 'kv/')"
-    )
+    assert problems(project) == []
+    [warning] = warnings(project)
+    assert warning.startswith(at(project, "a", "externalSecretPath", "spec.artifactBucket.externalSecretPath"))
+    assert f"is ignored: the artifacts credentials are always written to kv/argo/apps/a/s3/artifacts" in warning
+    tenant = tenant_of(registration("a", artifactBucket={"bucket": "a-artifacts", "externalSecretPath": path}))
+    assert tenant.artifacts.vault_path == "argo/apps/a/s3/artifacts"
+    assert path.removeprefix("kv/") not in vault_policy.tenant_policy(tenant)
 
 
 def test_whatever_the_file_writes_the_vault_paths_are_derived():
@@ -83,13 +93,16 @@ def test_whatever_the_file_writes_the_vault_paths_are_derived():
 # --- Secrets in the shared Argo Events namespace -------------------------------------------------
 
 
-@pytest.mark.parametrize("secret", ["argo-events-webhook", "eventbus-default-client", "a-github", "argo-tenants-webhook-b"])
-def test_a_secret_name_in_the_shared_namespace_is_derived(project, secret):
+@pytest.mark.parametrize("secret", ["argo-events-webhook", "eventbus-default-client", "a-github", "argo-tenants-webhook-b", "Not A Name!"])
+def test_a_secret_name_in_the_shared_namespace_is_ignored_with_a_warning(project, secret):
     write(project, registration("a", githubSecretName=secret))
-    assert only(project).startswith(
-        at(project, "a", "githubSecretName", "spec.githubSecretName") + f"'{secret}' is not this registration's Secret: "
-        "its webhook secret is always in the Secret argo-tenants-webhook-a of the Argo Events namespace"
-    )
+    assert problems(project) == []
+    [warning] = warnings(project)
+    assert warning.startswith(at(project, "a", "githubSecretName", "spec.githubSecretName"))
+    assert "is ignored: the webhook secret is always in the Secret argo-tenants-webhook-a of the Argo Events namespace" in warning
+    tenant = tenant_of(registration("a", githubSecretName=secret))
+    [entry] = argo_events.event_source(tenant)["spec"]["github"].values()
+    assert entry["webhookSecret"]["name"] == "argo-tenants-webhook-a"
 
 
 def test_the_apps_namespace_may_not_be_the_argo_events_namespace():

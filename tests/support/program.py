@@ -75,6 +75,24 @@ def run_program(stack: str, tenants: Path = FIXTURE_TENANTS, **config: Any) -> S
     return simulate(PROJECT_DIR, stack, overrides)
 
 
+def token_mode_settings(directory: Path, stack: str = "dev") -> Path:
+    """`directory` holding Pulumi.yaml and the committed Pulumi.<stack>.yaml without githubApp: the stack in
+    the personal-token fallback, which the shipped stacks leave for the App (docs/installation.md)."""
+    import yaml
+
+    (directory / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
+    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
+    document["config"].pop("argo-tenants:githubApp")
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    return directory
+
+
+def run_token_mode(stack: str, directory: Path, tenants: Path = FIXTURE_TENANTS, **options: Any) -> Simulation:
+    """The program for the committed stack in the token fallback, its settings written to `directory`."""
+    overrides = {"argo-tenants:tenantsDir": str(tenants), **options.pop("overrides", {})}
+    return simulate(PROJECT_DIR, stack, overrides, settings_dir=token_mode_settings(directory, stack), **options)
+
+
 def children_of(plan: Simulation, parent_urn: str) -> list:
     return [resource for resource in plan.resources if resource.parent == parent_urn]
 

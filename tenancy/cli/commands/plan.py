@@ -28,7 +28,10 @@ from --author):
   offboarding      a tenant offboarded or moved to another stack; a bucket leaving management
                    (which must also be recorded in tenants/_retired-buckets.yaml: until it is,
                    nothing accepts the change); a namespace, Vault secret or IAM or MinIO user
-                   deleted or replaced; `protect` or `retainOnDelete` dropped; a stack file removed
+                   deleted or replaced; `protect` or `retainOnDelete` dropped; a stack file removed;
+                   a registration that stays losing a grant of its storage policy, Vault policy or
+                   Roles, or a WorkflowTemplate parameter (an upgrade that narrows access:
+                   docs/operations.md)
                    (--allow-offboarding: accepted by whoever runs the command)
   platform-change  the program or its tooling; Pulumi.yaml keys other than config:; stack-file keys
                    other than config: (ESC environments, the secrets provider); settings outside

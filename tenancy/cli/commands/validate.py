@@ -68,12 +68,15 @@ def print_report(report: Report, stream) -> None:
     paint = Painter(stream)
     for finding in report.findings:
         print(format_finding(finding, report.stacks, paint), file=stream)
+    for warning in report.warnings:
+        print(paint("warning: ", "yellow") + format_finding(warning, report.stacks, paint), file=stream)
     for note in report.notes:
         print(paint(f"note: {note}", "dim"), file=stream)
     files = len(report.files)
     checked = f"{files} tenant file{'s' if files != 1 else ''} checked for stack{'s' if len(report.stacks) != 1 else ''} {', '.join(report.stacks)}"
     if report.ok:
-        print(paint(f"valid: {checked}", "green"), file=stream)
+        warned = f" ({len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''})" if report.warnings else ""
+        print(paint(f"valid: {checked}{warned}", "green"), file=stream)
     else:
         count = len(report.findings)
         print(paint(f"{count} problem{'s' if count != 1 else ''}; {checked}", "red", "bold"), file=stream)
