@@ -78,9 +78,16 @@ webhook_store = WebhookSecretStore(
     ),
 )
 
+# The offline verdict builds only the registrations a change touches and takes the others as
+# untouched (tenancy.plan.incremental): it alone runs this file with their names in this global.
+# `pulumi up` runs it with fresh globals, so every registration is built there. What is derived
+# from every registration (providers, the webhook policy, event routing, exports) always is.
+only = globals().get("PLAN_ONLY_REGISTRATIONS")
+built = tenants if only is None else [tenant for tenant in tenants if tenant.name in only]
+
 # A plain loop: the SDK records the caller's stack per resource, and a comprehension adds a frame to each (docs/scale.md).
 repos: dict[str, TenantRepo] = {}
-for tenant in tenants:
+for tenant in built:
     repos[tenant.name] = TenantRepo(
         tenant.name,
         TenantRepoArgs(

@@ -8,6 +8,7 @@ never skipped: a skipped registration is a deleted one.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import stat
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,34 @@ _MISNAMED_SUFFIXES = (".yml", ".json", ".YAML", ".YML")
 _IGNORED_SUFFIXES = (".md", ".txt")
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> YamlDocument:
+    """The same text is the same document. The verdict reads each revision's files twice (its
+    program, then the moves), and most are the same bytes at both revisions (tenancy.plan.incremental);
+    no reader changes a document, so they are shared. At most 4,096 of at most 64 KB each."""
+    return parse_yaml(text)
+
+
+# What a check on what a registration builds (tenancy.manifests.sizes) finds, by check, document and
+# settings (where the files are read from aside): a pure function of the registration, which is one of
+# the document (_parsed) and the settings. The verdict checks most files at both revisions, and the
+# merge's review once more: each is built once. Each entry keeps its document, so its id stays its own.
+_CHECKED: dict[tuple[Any, int, str], tuple[YamlDocument, tuple[Problem, ...]]] = {}
+_CHECKED_MAX = 8192
+
+
+def _checked(check: Callable[[Tenant], Iterable[Problem]], tenant: Tenant, document: YamlDocument, settings_key: str) -> tuple[Problem, ...]:
+    key = (check, id(document), settings_key)
+    kept = _CHECKED.get(key)
+    if kept is not None and kept[0] is document:
+        return kept[1]
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    found = tuple(check(tenant))
+    _CHECKED[key] = (document, found)
+    return found
+
+
 @dataclass(frozen=True)
 class TenantFile:
     """One tenant file, read and parsed once; `document` is None when it could not be (`problems` say why)."""
@@ -66,7 +95,7 @@ class TenantFile:
         path = Path(display) if path is None else path
         first_line = text.lstrip("\ufeff").partition("\n")[0].rstrip("\r")
         try:
-            document = parse_yaml(text)
+            document = _parsed(text)
         except YamlSourceError as err:
             return cls(path, display, None, (replace(err.problem, file=display),), first_line)
         warnings: tuple[Problem, ...] = ()
@@ -184,8 +213,13 @@ def read_directory(directory: str | os.PathLike, display_base: str | os.PathLike
     files: dict[str, TenantFile] = {}
     problems: list[Problem] = []
     retired = NO_RETIRED
+    # display_path of every entry, with the two directories resolved once instead of once per file.
+    folder, base = directory.resolve(), Path(display_base if display_base is not None else Path.cwd()).resolve()
     for entry in sorted(directory.iterdir()):
-        display = display_path(entry, display_base)
+        try:
+            display = (folder / entry.name).relative_to(base).as_posix()
+        except ValueError:
+            display = display_path(entry, display_base)
         if entry.name.startswith("."):
             # Hidden files (an editor's, git's placeholder) are not read; a hidden folder could hold a
             # program that Pulumi.yaml's `main:` points at, unseen by anyone reading tenant files.
@@ -246,6 +280,7 @@ def load_directory(
     what a layer above builds from it: tenancy.manifests.sizes)."""
     problems = [*directory.problems, *directory.retired.problems]
     tenants: list[Tenant] = []
+    settings_key = settings.model_dump_json(exclude={"tenants_dir"})
     for file in directory.files.values():
         registration, found = registration_of(file, settings, directory.retired.buckets)
         problems.extend(found)
@@ -258,8 +293,9 @@ def load_directory(
             )
         tenant = Tenant(registration=registration, settings=settings, source=file.display)
         tenants.append(tenant)
-        for check in (rules.derived_limits, *checks):
-            problems.extend(file.locate(found) for found in check(tenant))
+        problems.extend(file.locate(found) for found in rules.derived_limits(tenant))
+        for check in checks:
+            problems.extend(file.locate(found) for found in _checked(check, tenant, file.document, settings_key))
     problems.extend(directory.locate(found) for found in rules.across_registrations(tenants, directory.changed))
     ordered = tuple(sorted(tenants, key=lambda tenant: tenant.name))
     return Loaded(ordered, tuple(problems), tuple(tenant_warnings(directory, ordered)))

@@ -16,7 +16,7 @@ repository: shown as one, with what happens to its namespace and buckets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,10 @@ import yaml
 from tenancy.model import naming
 from tenancy.model.formats import github_repo_url_parts
 from tenancy.model.retired import RETIRED_BUCKETS_FILE
+
+# yaml.safe_load's loader in libyaml's C code where PyYAML has it (the PyPI wheels do): the verdict reads
+# every tenant file of both revisions here, and the pure-Python one took longer than planning them.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # spec fields, in the order a reviewer reads them: the repository first.
 # definitions: what the repository may define and run in its namespace; deployers: whose pushes run.
@@ -56,11 +60,31 @@ class Rename:
     after: str
     repo_url: str
     namespace: str
+    # As the tenant files write them (no environment's prefix or suffix).
     buckets_before: tuple[str, ...]
     buckets_after: tuple[str, ...]
+    # The real buckets each stack's plan pairs across the rename (its diff's `renames`): stack -> (before, after).
+    planned: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+
+    def with_plans(self, diffs: dict[str, dict[str, Any]]) -> Rename:
+        """The rename with each stack's real bucket names, from that stack's plan (the same entry its section shows)."""
+        planned = []
+        for stack, diff in sorted(diffs.items()):
+            for entry in diff.get("renames") or []:
+                if (entry["from"], entry["to"]) != (self.before, self.after):
+                    continue
+                buckets = [item for item in entry["objects"] if item["kind"] == "bucket"]
+                planned.append(
+                    (
+                        stack,
+                        tuple(item["before"]["name"] for item in buckets if "before" in item),
+                        tuple(item["after"]["name"] for item in buckets if "after" in item),
+                    )
+                )
+        return replace(self, planned=tuple(planned))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "from": self.before,
             "to": self.after,
             "repoUrl": self.repo_url,
@@ -68,11 +92,23 @@ class Rename:
             "bucketsBefore": list(self.buckets_before),
             "bucketsAfter": list(self.buckets_after),
         }
+        if self.planned:
+            found["stacks"] = {
+                stack: {"bucketsBefore": list(before), "bucketsAfter": list(after)} for stack, before, after in self.planned
+            }
+        return found
 
     def words(self) -> str:
-        kept = sorted(set(self.buckets_before) & set(self.buckets_after))
-        gone = sorted(set(self.buckets_before) - set(self.buckets_after))
-        new = sorted(set(self.buckets_after) - set(self.buckets_before))
+        """One paragraph: the namespace, then the buckets by their real names in each stack planned (the tenant
+        files' names, marked as such, when no stack was)."""
+        sides = [(f" ({stack})", before, after) for stack, before, after in self.planned] or [
+            (" (as the tenant files name it; each environment adds its affix)", self.buckets_before, self.buckets_after)
+        ]
+        kept, gone, new = [], [], []
+        for label, before, after in sides:
+            kept += [f"{name}{label}" for name in sorted(set(before) & set(after))]
+            gone += [f"{name}{label}" for name in sorted(set(before) - set(after))]
+            new += [f"{name}{label}" for name in sorted(set(after) - set(before))]
         parts = [
             f"renamed {self.before} → {self.after} (same repository {self.repo_url}): namespace {self.namespace} keeps "
             f"its name but is {self.before}'s in the state; `pulumi up` alone would create it again for {self.after} "
@@ -82,7 +118,7 @@ class Rename:
             parts.append(
                 f"bucket{'s' if len(kept) > 1 else ''} {', '.join(kept)} leave{'' if len(kept) > 1 else 's'} "
                 f"{self.before}'s state and {'are' if len(kept) > 1 else 'is'} claimed again by {self.after}: "
-                "record in tenants/_retired-buckets.yaml with `returnTo: {self.after}`, then `pulumi import` (docs/operations.md)"
+                f"record in tenants/_retired-buckets.yaml with `returnTo: {self.after}`, then `pulumi import` (docs/operations.md)"
             )
         if gone:
             parts.append(f"bucket{'s' if len(gone) > 1 else ''} {', '.join(gone)} leave{'' if len(gone) > 1 else 's'} management, kept in S3")
@@ -101,7 +137,7 @@ def read_registrations(directories: list[Path]) -> dict[str, dict[str, Any]]:
             if path.name == RETIRED_BUCKETS_FILE or path.is_symlink() or not path.is_file():
                 continue
             try:
-                document = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+                document = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_SAFE_LOADER)
             except (yaml.YAMLError, UnicodeDecodeError):
                 continue
             if not isinstance(document, dict) or not isinstance(document.get("spec"), dict):

@@ -12,15 +12,14 @@ repository too. So each changed path is one of:
   runs, a program change;
 - `.github/CODEOWNERS` as `validate` generates it from the head's tenant files: follows them;
 - anything else, nested `Pulumi*.yaml` and `Pulumi.json` included: a program change;
-- refused outright: Pulumi.yaml or a stack file that repeats a key (readers disagree on which value
-  counts), anything under a tenants directory that is not a tenant file or documentation
-  (a hidden folder, a subdirectory, another kind of file), and stack files whose name is outside
-  the safe character set (names reach logs and commands).
+- refused outright: anything under a tenants directory that is not a tenant file or documentation
+  (a hidden folder, a subdirectory, another kind of file). A stack file whose name is outside the
+  safe character set (names reach logs and commands), and Pulumi.yaml or a stack file that repeats a
+  key, are refused by `validate`'s checks, which the verdict runs on the head (tenancy.project.stacks).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -37,10 +36,6 @@ PROGRAM = "program"
 GENERATED = "generated"
 REFUSED = "refused"
 
-# Pulumi's own bound on a stack name is 100 characters of letters, digits, `-`, `_` and `.`
-# (pulumi/pulumi sdk/go/common/tokens: `stackNameRE`); the first one alphanumeric here, so that no
-# name starts like an option or a workflow command (`::`).
-STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", re.ASCII)
 # Files a tenants directory may hold besides tenant files: documentation, and git's placeholder.
 _DOCUMENTATION = (".md", ".txt")
 _PLACEHOLDER = ".gitkeep"
@@ -60,15 +55,6 @@ class PathChange:
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "kind": self.kind, "what": self.what}
-
-
-def stack_name_problem(name: str) -> str | None:
-    if STACK_NAME.fullmatch(name):
-        return None
-    return (
-        "the stack name must be 1 to 100 ASCII letters, digits, '-', '_' or '.', starting with a letter or "
-        "digit (Pulumi's own set, so that it can be printed and passed on safely)"
-    )
 
 
 def _tenant_path(relative: PurePosixPath) -> str | None:
@@ -111,47 +97,10 @@ def _yaml(text: str | None) -> tuple[Any, str | None]:
         return None, f"does not parse as YAML ({str(err).splitlines()[0]})"
 
 
-def repeated_key(text: str | None) -> str | None:
-    """Why a YAML text cannot be planned because a mapping in it repeats a key, or None. Readers disagree on
-    which value counts (PyYAML, this plan's, keeps the last; Go's yaml.v3, Pulumi's, refuses the file), so an
-    attacker's value put first would be planned as no change. A merge key (`<<`) is YAML's own, and left alone."""
-    if text is None:
-        return None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None  # _yaml says why it does not parse
-    pending, seen_nodes = [root], set()
-    while pending:
-        node = pending.pop()
-        if node is None or id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    line = key.start_mark.line + 1
-                    if key.value in first:
-                        return (
-                            f"repeats the key {code(key.value)} (lines {first[key.value]} and {line}): YAML readers disagree "
-                            "on which value counts (Pulumi's refuses the file, this plan would read the last), so nobody can "
-                            "say what `pulumi up` would read; write each key once"
-                        )
-                    first[key.value] = line
-                pending += [key, value]
-        elif isinstance(node, yaml.SequenceNode):
-            pending += node.value
-    return None
-
-
 def project_file_changes(before: str | None, after: str | None) -> list[PathChange]:
     """Pulumi.yaml, key by key: `config:` is settings (each stack's plan compares them); every other key is the program's."""
     old, old_problem = _yaml(before)
     new, new_problem = _yaml(after)
-    repeated = repeated_key(after)
-    if repeated:
-        return [PathChange(PROJECT_FILE, REFUSED, repeated)]
     if old_problem or new_problem:
         return [PathChange(PROJECT_FILE, PROGRAM, f"{PROJECT_FILE} {code(new_problem or old_problem)}")]
     if not isinstance(new, dict) or not isinstance(old, dict):
@@ -175,9 +124,6 @@ def stack_file_changes(path: str, before: str | None, after: str | None) -> list
     """A stack file: its `config:` is planned; any other key (ESC environments, the secrets provider and its salt) is the platform's."""
     old, old_problem = _yaml(before)
     new, new_problem = _yaml(after)
-    repeated = repeated_key(after)
-    if repeated:
-        return [PathChange(path, REFUSED, repeated)]
     if old_problem or new_problem:
         return [PathChange(path, REFUSED, code(new_problem or old_problem))]
     changes = [PathChange(path, SETTINGS, "stack settings (planned)")]
@@ -236,11 +182,8 @@ def classify(
             continue
         stack = stack_name_of(local.name) if local is not None and len(local.parts) == 1 else None
         if stack is not None:
-            problem = stack_name_problem(stack)
-            if problem:
-                changes.append(PathChange(path, REFUSED, problem))
-            else:
-                changes += stack_file_changes(path, read("base", path), read("head", path))
+            # A stack name outside the safe set is refused by `validate`'s checks on the head (tenancy.project.stacks).
+            changes += stack_file_changes(path, read("base", path), read("head", path))
             continue
         if path == CODEOWNERS and codeowners_generated:
             changes.append(PathChange(path, GENERATED, "generated from the tenant files' owners (`validate --fix`)"))

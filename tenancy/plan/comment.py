@@ -68,6 +68,15 @@ class StackReport:
     problem: tuple[str, str] | None = None
     # What the command says about it on stderr, for the job log (never part of the comment).
     notice: str | None = None
+    # A removed stack (no diff) accepted: who, in the diff's `offboarding.acceptedBy` shape.
+    accepted_by: dict[str, Any] | None = None
+
+    @property
+    def acceptance(self) -> str:
+        """`accepted by @alice for 0123456789ab` (or locally), from the diff or, for a removed stack, its own record."""
+        if self.diff is not None:
+            return acceptance_words(self.diff["offboarding"])
+        return acceptance_words({"accepted": self.code == 0 and bool(self.accepted_by), "acceptedBy": self.accepted_by})
 
 
 def diff_markdown(diff: dict[str, Any], budget: int = md.DEFAULT_BUDGET) -> str:
@@ -86,7 +95,7 @@ def verdict(report: StackReport) -> str:
         if report.code == OFFBOARDING:
             return f"⛔ blocked: {title}"
         if report.code == 0:
-            return f"⚠️ accepted (`allow-offboarding`): {title}"
+            return f"⚠️ {report.acceptance or 'accepted'}: {title}"
         return f"⛔ no plan: {title}"
     words = ", ".join(offboarding_words(report.diff))
     if report.code == OFFBOARDING:
@@ -94,6 +103,19 @@ def verdict(report: StackReport) -> str:
     if report.diff["offboarding"]["blocking"]:
         return f"⚠️ {acceptance_words(report.diff['offboarding']) or 'accepted'}: {words}"
     return "✅ nothing blocking" + (" (no changes)" if no_changes(report.diff) else "")
+
+
+def report_text(report: StackReport) -> str:
+    """A stack with no diff (a removed stack file, a stack that could not be planned), for a terminal:
+    what happened, then the verdict in the words a diff's BLOCKING line uses."""
+    title, message = report.problem or ("no plan", "")
+    if report.code == 0 and report.problem is not None:
+        state = f"BLOCKING: {report.acceptance or 'accepted'}"
+    elif report.code == OFFBOARDING:
+        state = "BLOCKING: exit 3 until approved (label allow-offboarding, or --allow-offboarding locally)"
+    else:
+        state = f"NO PLAN (exit {report.code})"
+    return f"stack {clean(report.stack)}: {clean(title)}\n\n{state}\n  {clean(message)}\n"
 
 
 def _stack_list(reports: list[StackReport]) -> str:
@@ -112,8 +134,8 @@ def _offboarding_approver(reports: list[StackReport], review: Review | None) -> 
     """`by @alice for 0123456789ab` or `locally (--allow-offboarding)`: as the diffs record it (`acceptedBy`);
     a removed stack, which has no diff, by the review's approval."""
     for report in reports:
-        if report.diff is not None and report.diff["offboarding"].get("accepted"):
-            return html.escape(acceptance_words(report.diff["offboarding"]).removeprefix("accepted "))
+        if report.acceptance:
+            return html.escape(report.acceptance.removeprefix("accepted "))
     approval = review.approvals.of(OFFBOARDING_KIND) if review else None
     return f"by {html.escape(approval.words())}" if approval else "with `allow-offboarding`"
 
@@ -125,11 +147,11 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
     if blocked:
         lines = ["> [!CAUTION]", "> **Blocked.**"]
         for report in blocked:
-            fix = (
-                "a maintainer accepts it with the `allow-offboarding` label"
-                if report.code == OFFBOARDING
-                else "its section below says why"
-            )
+            fix = "its section below says why"
+            if report.code == OFFBOARDING:
+                fix = "a platform owner accepts it with the `allow-offboarding` label"
+                if _unrecorded(report):
+                    fix = f"record it first (its section below has the YAML to paste into {md.code(RETIRED_FILE)}), then {fix}"
             lines.append(f"> - {md.code(report.stack)}: {html.escape(verdict(report)[2:])}; {fix}.")
         if clear:
             lines.append(f"> - {_stack_list(clear)}: nothing blocking.")
@@ -143,10 +165,23 @@ def overall(reports: list[StackReport], review: Review | None = None) -> str:
         if review and review.requirements:
             return f"> [!NOTE]\n> **No tenant or resource changes** on {_stack_list(reports)}; what else the merge changes is listed above."
         return f"> [!TIP]\n> **No changes** on {_stack_list(reports)}: merging changes nothing there."
+    if review and (review.waiting or review.refused):
+        return (
+            f"> [!NOTE]\n> Nothing in the plans blocks on {_stack_list(reports)} (no tenant offboarded or moved, no bucket "
+            "leaving management); what waits is listed above."
+        )
     return (
         f"> [!TIP]\n> **Nothing blocking** on {_stack_list(reports)}: no tenant is offboarded or moved "
         "and no bucket leaves management; the changes below only create or update."
     )
+
+
+RETIRED_FILE = "tenants/_retired-buckets.yaml"
+
+
+def _unrecorded(report: StackReport) -> bool:
+    """Offboarding no approval accepts yet: buckets or prefixes leaving that the retired file does not record."""
+    return bool(report.diff and report.diff["offboarding"].get("unrecorded"))
 
 
 # --- the merge as a whole (tenancy.plan.review) ------------------------------------------------------
@@ -181,9 +216,14 @@ def verdict_line(reports: list[StackReport], review: Review | None = None) -> st
                 needs.append(
                     f"{KIND_WORDS[kind]} (label {md.code(LABELS[kind])}) for {len(of_kind)} {KIND_TITLES[kind]}{'s' if len(of_kind) != 1 else ''}"
                 )
+        unrecorded = [report for report in offboarding if _unrecorded(report)]
+        if unrecorded:
+            # No label accepts it before the record (the diff's `accepted` stays false): the record comes first.
+            needs.insert(0, f"a record in {md.code(RETIRED_FILE)} of what leaves management on {_stack_list(unrecorded)} (the YAML to paste is below)")
         if offboarding:
             needs.append(f"a platform owner's acceptance of offboarding (label {md.code(LABELS[OFFBOARDING_KIND])}) on {_stack_list(offboarding)}")
-        return f"**⛔ Blocked{_commit(review)}** until approved: {'; '.join(needs)}."
+        until = "until recorded and approved" if unrecorded else "until approved"
+        return f"**⛔ Blocked{_commit(review)}** {until}: {'; '.join(needs)}."
     approvals = approval_words(reports, review)
     if approvals:
         return f"**✅ Approved{_commit(review)}:** {approvals}. Nothing else blocks."

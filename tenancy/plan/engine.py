@@ -38,6 +38,10 @@ from tenancy.project.stacks import (
 )
 
 UNKNOWN = "[unknown]"
+# The global the program reads the registrations to build from (tenancy.plan.incremental): the
+# offline plan alone sets it, in the globals it runs __main__.py with (`_main_program`). Pulumi's
+# language host runs the program with fresh globals (runpy), so under `pulumi up` nothing can set it.
+ONLY_REGISTRATIONS = "PLAN_ONLY_REGISTRATIONS"
 
 
 @dataclass
@@ -213,6 +217,7 @@ def simulate(
     settings_dir: str | Path | None = None,
     progress: Progress | None = None,
     fake_outputs: FakeOutputs | None = None,
+    only_registrations: frozenset[str] | None = None,
 ) -> Simulation:
     """Run the program of `project_dir` (its Pulumi.yaml's `main`, as Pulumi would) for `stack` under the
     mock engine, with `project_dir` as the project's root directory; never raises for program errors.
@@ -222,6 +227,9 @@ def simulate(
     relative tenantsDir is then read from beside those settings.
     `progress` is called after every registration with the number registered so far.
     `fake_outputs` replaces the stand-in for the providers (tests plant recognizable values with it).
+    `only_registrations`: build only these registrations' resources (tenancy.plan.incremental says
+    when the others are known to be untouched); every file is still read and validated, and what is
+    derived from every registration still built. None: all of them, as `pulumi up` does.
     Raises FileNotFoundError when the stack has no settings file.
     """
     project_dir = Path(project_dir).resolve()
@@ -239,7 +247,7 @@ def simulate(
     if str(program_dir) not in sys.path:
         sys.path.insert(0, str(program_dir))
     return run_under_mocks(
-        _main_program(program_dir / "__main__.py"),
+        _main_program(program_dir / "__main__.py", only_registrations),
         project=project,
         stack=stack,
         config=config,
@@ -249,12 +257,15 @@ def simulate(
     )
 
 
-def _main_program(path: Path) -> Callable[[], Any]:
+def _main_program(path: Path, only_registrations: frozenset[str] | None = None) -> Callable[[], Any]:
     """The program as `python __main__.py` would run it, with no frame of ours around it (runpy
     takes four; `exec` is a builtin, so a partial of it takes none): the SDK records the whole
     caller stack with every registration, and pays for each frame."""
     code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    return functools.partial(exec, code, {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins})
+    program_globals: dict[str, Any] = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
+    if only_registrations is not None:
+        program_globals[ONLY_REGISTRATIONS] = frozenset(only_registrations)
+    return functools.partial(exec, code, program_globals)
 
 
 def run_under_mocks(

@@ -168,6 +168,23 @@ def stack_names_at(project_dir: Path, ref: str) -> list[str]:
     return sorted(names)
 
 
+def blob_ids(project_dir: Path, commit: str, path: Path, recursive: bool = True) -> dict[str, tuple[str, str]]:
+    """The entries under the working-tree directory `path` at `commit` (every one, or with
+    `recursive` off its direct children only), each by its path relative to `path` -> its mode and
+    object id: two revisions hold the same bytes at a path when they hold the same id."""
+    relative = repository_path(project_dir, path)
+    listing = _checked(
+        _git(project_dir, "ls-tree", *(["-r"] if recursive else []), "-z", "--full-tree", commit, "--", f"{relative.as_posix()}/"),
+        "git ls-tree",
+    )
+    found = {}
+    for entry in filter(None, listing.split("\0")):
+        meta, name = entry.split("\t", 1)
+        mode, _, oid = meta.split()
+        found[PurePosixPath(name).relative_to(relative).as_posix()] = (mode, oid)
+    return found
+
+
 def whole_tree(project_dir: Path, ref: str, destination: Path) -> Snapshot:
     """Write every file of the repository at `ref` under `destination`: the revision's own program,
     to be run (`plan --program each`), so it is taken as it is, with `git archive`."""

@@ -79,7 +79,9 @@ def _config(side: _Side, stack: str) -> dict[str, Any]:
 def _settings_requirements(base: _Side, head: _Side) -> list[Requirement]:
     """Each changed setting that redirects a deploy or grants something, once (a Pulumi.yaml default changes every stack)."""
     seen: dict[tuple[str, str], list[str]] = {}
-    for stack in sorted(set(base.stacks.by_name) | set(head.stacks.by_name)):
+    # A stack whose file head removes is deployed no more: its settings redirect nothing, and its removal
+    # is offboarding (a platform owner accepts it), not a list of every key it had.
+    for stack in sorted(head.stacks.by_name):
         for change in setting_changes(_config(base, stack), _config(head, stack)):
             if setting_needs_platform(change["path"]):
                 seen.setdefault((change["path"], describe(change, code, limit=80)), []).append(stack)
@@ -108,9 +110,12 @@ def _validation_requirements(side: _Side) -> list[Requirement]:
     return found
 
 
-def review(project_dir: Path, base: str, head: str | None, approvals: Approvals) -> Review:
+def review(
+    project_dir: Path, base: str, head: str | None, approvals: Approvals, plans: dict[str, dict[str, Any]] | None = None
+) -> Review:
     """The merge of `head` (None: the working tree) into `base`, reviewed. SnapshotError when the base
-    cannot be read (nothing to compare with); head files that cannot be read are refused."""
+    cannot be read (nothing to compare with); head files that cannot be read are refused. `plans`: each
+    stack's diff, where planned, whose real bucket names a rename names."""
     with tempfile.TemporaryDirectory(prefix="argo-tenants-review-") as scratch:
         base_side = _Side(project_dir, base, Path(scratch) / "base")
         try:
@@ -149,7 +154,10 @@ def review(project_dir: Path, base: str, head: str | None, approvals: Approvals)
     result = Review(
         requirements=requirements,
         paths=[change.as_dict() for change in classified],
-        renames=[rename.as_dict() | {"words": rename.words()} for rename in access.renames(base_registrations, head_registrations)],
+        renames=[
+            planned.as_dict() | {"words": planned.words()}
+            for planned in (rename.with_plans(plans or {}) for rename in access.renames(base_registrations, head_registrations))
+        ],
         approvals=approvals,
         commit=approvals.commit,
     )

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenancy.plan import git_snapshot
+from tenancy.plan import git_snapshot, incremental
 from tenancy.plan.approvals import Approvals
-from tenancy.plan.changed_paths import stack_name_problem
 from tenancy.plan.comment import StackReport
 from tenancy.plan.diff import diff_plans
 from tenancy.plan.document import PLAN_VERSION, plan_document
@@ -36,6 +35,7 @@ from tenancy.project.stacks import (
     read_stacks,
     stack_config,
     stack_file,
+    stack_name_problem,
 )
 
 EACH, CURRENT = "each", "current"
@@ -53,6 +53,8 @@ class Request:
     base: str | None = None
     head: str | None = None
     program: str = EACH
+    # Build every registration even where tenancy.plan.incremental proves most untouched.
+    full_plan: bool = False
     # Approvals given (CI: verified labels on the pull request's head commit); --allow-offboarding is local_offboarding.
     approvals: Approvals = Approvals()
 
@@ -145,10 +147,13 @@ def _tenants_at(request: Request, stack: str, snapshot: git_snapshot.Snapshot, s
     return tenants
 
 
-def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_settings: Path | None) -> Planned:
+def at_revision(
+    request: Request, stack: str, side: _Side, scratch: Path, head_settings: Path | None, only: frozenset[str] | None = None
+) -> Planned:
     """The plan of `side.ref`: with its own program (`each`), or with this one reading its stack and
     tenant files as data (`current`). `head_settings` holds the stack files of the other side, whose
-    tenantsDir a stack new at head is read from. Raises Stop with `side.failure`."""
+    tenantsDir a stack new at head is read from. `only`: the registrations to build, the others
+    untouched (tenancy.plan.incremental; None: all). Raises Stop with `side.failure`."""
     project_dir = request.project_dir
     try:
         if request.program == EACH:
@@ -180,14 +185,22 @@ def at_revision(request: Request, stack: str, side: _Side, scratch: Path, head_s
             project_dir,
             stack,
             {TENANTS_DIR_KEY: str(tenants)},
-            f"planning {stack} at {side.ref} ({placements.tenant_file_count(tenants)} tenant files)",
+            _label(stack, side.ref, tenants, only),
             settings_dir=snapshot.directory,
+            only_registrations=only,
         )
         if result.error:
             # Name the files as the reviewer knows them, not by the scratch directory they were read into.
             raise Stop(side.failure, _at_ref(result.error, snapshot, side.ref), side.title)
-        document = plan_document(result)
+        document = plan_document(result) if only is None else incremental.with_untouched(plan_document(result), tenants)
     return Planned(document, label, Revision(snapshot.directory, tenants))
+
+
+def _label(stack: str, ref: str | None, tenants: Path, only: frozenset[str] | None) -> str:
+    files = placements.tenant_file_count(tenants)
+    if only is None:
+        return f"planning {stack} at {ref} ({files} tenant files)"
+    return f"planning {stack} at {ref} ({len(only)} changed of {files} tenant files; the others are the same at both revisions)"
 
 
 def _own_program(stack: str, snapshot: git_snapshot.Snapshot, tenants: Path, side: _Side) -> dict[str, Any]:
@@ -239,12 +252,15 @@ def _new_stack_base(request: Request, stack: str, snapshot: git_snapshot.Snapsho
     return Revision(snapshot.directory, tenants)
 
 
-def _places(revision: Revision | None, stack: str, environment: str) -> dict[str, dict[str, Any]]:
-    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable)."""
-    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment) if revision else {}
+def _places(
+    revision: Revision | None, stack: str, environment: str, only: frozenset[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Registration -> the stack (and shard) that deploys it in `environment`, at one revision (none: unreadable);
+    of `only` (the registrations the shortcut built: the others neither come nor go) when given."""
+    return placements.places(revision.settings_dir, revision.tenants_dir, stack, environment, only) if revision else {}
 
 
-def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict] | None:
+def _moves_context(stack: str, base: Planned, head: Planned, only: frozenset[str] | None = None) -> tuple[dict, dict] | None:
     """What the diff needs to tell moves from offboardings; only worth reading when tenants come or go."""
     if set(base.document["tenants"]) == set(head.document["tenants"]) or head.revision is None:
         return None
@@ -252,7 +268,7 @@ def _moves_context(stack: str, base: Planned, head: Planned) -> tuple[dict, dict
     if settings is None:
         return None
     environment = settings.environment
-    return _places(base.revision, stack, environment), _places(head.revision, stack, environment)
+    return _places(base.revision, stack, environment, only), _places(head.revision, stack, environment, only)
 
 
 def _settings_at(revision: Revision | None, stack: str) -> dict[str, Any]:
@@ -262,21 +278,30 @@ def _settings_at(revision: Revision | None, stack: str) -> dict[str, Any]:
     return stack_config(revision.settings_dir, stack)
 
 
-def plan_head(request: Request, stack: str, scratch: Path) -> Planned:
-    """One stack as --head has it (the working tree without it)."""
+def plan_head(request: Request, stack: str, scratch: Path, only: frozenset[str] | None = None) -> Planned:
+    """One stack as --head has it (the working tree without it); `only` as at_revision's."""
     if request.head is None:
         return working_tree(request, stack)
-    return at_revision(request, stack, _Side("head", request.head), scratch, None)
+    return at_revision(request, stack, _Side("head", request.head), scratch, None, only)
+
+
+def _registrations_to_plan(request: Request, stack: str, scratch: Path) -> frozenset[str] | None:
+    """Both sides with this program: only the registrations the change touches (tenancy.plan.incremental)."""
+    if request.program != CURRENT or request.full_plan:
+        return None
+    tenants_dir = request.tenants_dir.resolve() if request.tenants_dir else None
+    return incremental.registrations_to_plan(request.project_dir, stack, request.base, request.head, tenants_dir, scratch)
 
 
 def diff_stack(request: Request, stack: str) -> StackReport:
     """One stack planned at --base and at head, compared: its diff, or why there is none."""
     try:
         with tempfile.TemporaryDirectory(prefix="argo-tenants-plan-") as scratch:
-            head = plan_head(request, stack, Path(scratch) / "head")
+            only = _registrations_to_plan(request, stack, Path(scratch) / "changed")
+            head = plan_head(request, stack, Path(scratch) / "head", only)
             base_settings = head.revision.settings_dir if head.revision else None
-            base = at_revision(request, stack, _Side("base", request.base), Path(scratch) / "base", base_settings)
-            places = _moves_context(stack, base, head)
+            base = at_revision(request, stack, _Side("base", request.base), Path(scratch) / "base", base_settings, only)
+            places = _moves_context(stack, base, head, only)
             settings = (_settings_at(base.revision, stack), _settings_at(head.revision, stack))
     except Stop as stop:
         return StackReport(stack, int(stop.code), problem=(stop.title, stop.message), notice=f"{stack}: {stop.title}\n{stop.message}")
@@ -352,8 +377,9 @@ def _removed_stack(request: Request, stack: str) -> StackReport:
         "nothing deploys this stack any more: what it manages stays in the cloud and in its state, no longer "
         "updated (run `pulumi destroy` or move its tenants to another stack first, docs/sharding.md)"
     )
-    code = Outcome.CLEAR if request.allow_offboarding else Outcome.BLOCKED
-    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}")
+    accepted_by = request.approvals.offboarding_acceptance()
+    code = Outcome.CLEAR if accepted_by else Outcome.BLOCKED
+    return StackReport(stack, int(code), problem=(title, message), notice=f"plan: {stack}: {title}; {message}", accepted_by=accepted_by)
 
 
 def head_commit(request: Request) -> str | None:

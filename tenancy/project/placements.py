@@ -3,10 +3,11 @@ holds, and which stack (and shard) of an environment deploys each registration i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tenancy.loading.loader import TENANT_SUFFIX, load_tenants
+from tenancy.loading.loader import TENANT_SUFFIX, read_directory, valid_tenants
 from tenancy.model.problems import TenantValidationError
 from tenancy.project import shard_layout
 from tenancy.project.stacks import read_stacks
@@ -16,9 +17,12 @@ def tenant_file_count(directory: Path) -> int:
     return sum(1 for _ in directory.glob(f"*{TENANT_SUFFIX}")) if directory.is_dir() else 0
 
 
-def places(settings_dir: Path, tenants_dir: Path, stack: str, environment: str) -> dict[str, dict[str, Any]]:
+def places(
+    settings_dir: Path, tenants_dir: Path, stack: str, environment: str, only: frozenset[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Registration -> the stack (and shard) that deploys it in `environment`, with the stack files of
-    `settings_dir` and the tenant files of `tenants_dir`.
+    `settings_dir` and the tenant files of `tenants_dir`; of the registrations `only` when given
+    (their files alone are checked: the plan of this revision has read and checked them all).
 
     Best effort: when the settings or tenant files do not load, no registration is known to be
     elsewhere, and a move shows as a plain offboarding or onboarding (which blocks just the same).
@@ -29,7 +33,10 @@ def places(settings_dir: Path, tenants_dir: Path, stack: str, environment: str) 
     if reading is None:
         return {}
     try:
-        tenants = load_tenants(tenants_dir, reading)
+        directory = read_directory(tenants_dir)
+        if only is not None:
+            directory = replace(directory, files={key: file for key, file in directory.files.items() if file.path.stem in only})
+        tenants = valid_tenants(directory, reading)
     except TenantValidationError:
         return {}
     stacks = shard_layout.entries(settings)

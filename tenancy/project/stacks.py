@@ -8,6 +8,7 @@ them. Pulumi-free, so that commands which only validate stay fast.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ class Stack:
     tenants_dir: Path
     # The file's lines, where the strict YAML reader could give them.
     document: YamlDocument | None = field(default=None, repr=False)
+    # What no approval lets through in the file itself (a repeated key), at its line: validate,
+    # the deploy gate and the verdict refuse it alike (tenancy.project.validation reports it).
+    file_problems: tuple[Problem, ...] = ()
 
     def locate(self, problem: Problem) -> Problem:
         """A problem of a setting (`loc` is its key path under `config:`) as a problem of this file, at its line."""
@@ -57,6 +61,8 @@ class Stacks:
     project_dir: Path
     by_name: dict[str, Stack]
     only: str | None = None
+    # Pulumi.yaml's own problems (a repeated key): every stack reads it.
+    project_problems: tuple[Problem, ...] = ()
 
     def __getitem__(self, name: str) -> Stack:
         return self.by_name[name]
@@ -78,6 +84,21 @@ class Stacks:
             if stack.settings is not None:
                 return stack.tenants_dir
         return self.project_dir / DEFAULT_TENANTS_DIR
+
+
+# Pulumi's own bound on a stack name is 100 characters of letters, digits, `-`, `_` and `.`
+# (pulumi/pulumi sdk/go/common/tokens: `stackNameRE`); the first one alphanumeric here, so that no
+# name starts like an option or a workflow command (`::`).
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", re.ASCII)
+
+
+def stack_name_problem(name: str) -> str | None:
+    if STACK_NAME.fullmatch(name):
+        return None
+    return (
+        "the stack name must be 1 to 100 ASCII letters, digits, '-', '_' or '.', starting with a letter or "
+        "digit (Pulumi's own set, so that it can be printed and passed on safely)"
+    )
 
 
 def stack_file_name(stack: str) -> str:
@@ -156,8 +177,13 @@ def read_stacks(settings_dir: str | Path, tenants_base: str | Path | None = None
     settings_dir = Path(settings_dir)
     tenants_base = Path(tenants_base) if tenants_base is not None else settings_dir
     names = stack_names(settings_dir)
-    project = read_project_file(settings_dir) if names else {}
-    return Stacks(settings_dir, {name: _read_stack(settings_dir, name, project, tenants_base) for name in names})
+    if not names:
+        return Stacks(settings_dir, {})
+    text = (settings_dir / PROJECT_FILE).read_text()
+    project = yaml.safe_load(text)
+    problems = tuple(problem.at(display_path(settings_dir / PROJECT_FILE), problem.line) for problem in repeated_keys(text))
+    stacks = {name: _read_stack(settings_dir, name, project, tenants_base) for name in names}
+    return Stacks(settings_dir, stacks, project_problems=problems)
 
 
 def project_stacks(project_dir: str | Path, stack: str | None = None) -> Stacks:
@@ -180,25 +206,86 @@ def project_stacks(project_dir: str | Path, stack: str | None = None) -> Stacks:
 
 def _read_stack(settings_dir: Path, name: str, project: dict[str, Any], tenants_base: Path) -> Stack:
     path = stack_file(settings_dir, name)
-    data, document = _read_stack_file(path)
+    data, document, file_problems = _read_stack_file(path)
+    unsafe = stack_name_problem(name)
+    if unsafe:
+        file_problems = (Problem((), unsafe, hint="rename the file", file=display_path(path)), *file_problems)
     config = merged_config(project, data)
     try:
         settings, problem = settings_from_config(config, name), None
     except SettingsError as err:
         settings, problem = None, err.problem
     tenants_dir = settings.tenants_dir if settings else str(config.get(TENANTS_DIR_KEY, DEFAULT_TENANTS_DIR))
-    return Stack(name, path, config, settings, problem, tenants_base / tenants_dir, document)
+    return Stack(name, path, config, settings, problem, tenants_base / tenants_dir, document, file_problems)
 
 
-def _read_stack_file(path: Path) -> tuple[Any, YamlDocument | None]:
-    """The stack file's data as Pulumi's config reader takes it, and its lines where the strict reader gives them."""
+def _read_stack_file(path: Path) -> tuple[Any, YamlDocument | None, tuple[Problem, ...]]:
+    """The stack file's data as Pulumi's config reader takes it, its lines where the strict reader gives
+    them, and what is refused in it whatever it sets (a repeated key; text that is not YAML).
+
+    The strict reader's other findings (a value YAML would convert, such as `on`) are not refused here:
+    Pulumi reads stack files with YAML readers of its own, and the settings model checks each value."""
     text = path.read_text()
+    shown = display_path(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = Problem((), f"is not valid YAML ({str(err).splitlines()[0]})", hint="Pulumi cannot read it either")
+        return None, None, (problem.at(shown, mark.line + 1 if mark else None),)
+    problems = tuple(problem.at(shown, problem.line) for problem in repeated_keys(text))
     try:
         document = parse_yaml(text)
     except YamlSourceError:
         # Anchors, tags or an empty file: fine for Pulumi, only without lines here.
-        return yaml.safe_load(text), None
+        return data, None, problems
     if document.problems:
-        # A repeated key: the plain reader keeps the last value, where the strict one keeps the first.
-        return yaml.safe_load(text), document
-    return document.data, document
+        # A value the strict reader refuses or a repeated key: the plain reader's data, as Pulumi's would read it.
+        return data, document, problems
+    return document.data, document, problems
+
+
+_MERGE_KEY = "tag:yaml.org,2002:merge"
+
+
+def repeated_keys(text: str) -> list[Problem]:
+    """Each mapping key a YAML text repeats, at the repeat's line (no file yet). Readers disagree on
+    which value counts (PyYAML keeps the last; Go's yaml.v3, Pulumi's, refuses the file), so a value
+    put first would be planned as no change and deployed as written, or the deploy would stop.
+    A merge key (`<<`) is YAML's own, and left alone. Text that does not parse has none here."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    found: list[Problem] = []
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
+    seen: set[int] = set()
+    while pending:
+        node, loc = pending.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE_KEY:
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        found.append(
+                            Problem(
+                                (*loc, key.value),
+                                f"is written twice (lines {first[key.value]} and {line}): YAML readers disagree on which "
+                                "value counts (Pulumi's refuses the file, others keep the last), so nobody can say what "
+                                "`pulumi up` would read",
+                                hint="write each key once, with the value you mean",
+                                line=line,
+                            )
+                        )
+                    else:
+                        first[key.value] = line
+                    pending.append((value, (*loc, key.value)))
+                else:
+                    pending.append((value, loc))
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [(item, (*loc, index)) for index, item in enumerate(node.value)]
+    return sorted(found, key=lambda problem: problem.line or 0)

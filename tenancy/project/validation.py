@@ -142,9 +142,11 @@ def _findings(by_problem: dict[Problem, list[str]]) -> tuple[Finding, ...]:
 
 
 def _checked_settings(stacks: Stacks, collector: _Collector) -> dict[str, StackSettings]:
-    """Settings of each checked stack that has valid ones; a stack with bad settings is a problem of its file."""
+    """Settings of each checked stack that has valid ones; a stack with bad settings is a problem of its file,
+    as is a stack file or Pulumi.yaml that repeats a key (tenancy.project.stacks.repeated_keys)."""
     for name in stacks.checked:
         stack = stacks[name]
+        collector.add_all((*stacks.project_problems, *stack.file_problems), name)
         if stack.problem is not None:
             collector.add(_settings_problem(stack), name)
     return stacks.settings

@@ -99,6 +99,48 @@ def test_the_table_has_a_row_per_size_and_a_row_per_target():
     assert "| program peak memory at 1,000, one stack | < 1,536 MiB: shard | 2,200 MiB | limit |" in table
 
 
+def _verdict_size(tenants: int, verdict: float, full: float | None = None) -> dict:
+    size = {"tenants": tenants, "verdict": _kind(verdict, 200.0)}
+    if full is not None:
+        size["verdict_full"] = _kind(full, 250.0)
+    return size
+
+
+VERDICT = "verdict time(1,000) / time(100), one-file onboarding"
+
+
+def test_a_verdict_that_grows_more_than_twice_from_100_to_1000_misses_its_target():
+    assert _outcomes([_verdict_size(100, 6.0), _verdict_size(1000, 12.0)]) == {VERDICT: "met"}
+    assert _outcomes([_verdict_size(100, 6.0), _verdict_size(1000, 12.1)]) == {VERDICT: "missed"}
+
+
+def test_the_verdicts_table_shows_it_beside_the_full_plans():
+    results = {"sizes": [_verdict_size(100, 6.0, 30.0), _verdict_size(1000, 9.0)], "targets": []}
+    table = benchmark.results_table(results)
+    assert "| 100 | 6.00 s | 30.00 s | 5.0 | 200 MiB |" in table
+    assert "| 1,000 | 9.00 s | not run | not run | 200 MiB |" in table
+    # Sizes measured for the verdict alone have no row in the program's table.
+    assert "| tenants | resources |" not in table
+
+
+def test_the_verdict_on_a_tiny_size_says_what_the_full_plan_says(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(PROJECT_DIR)
+    output = tmp_path / "results.json"
+    code = bench_main(["--sizes", "2", "--kinds", "verdict,verdict_full", "--output", str(output)])
+    (size,) = json.loads(output.read_text())["sizes"]
+    assert code == 0
+    assert set(size) == {"tenants", "verdict", "verdict_full"}
+    assert size["verdict"]["comment_sha256"] == size["verdict_full"]["comment_sha256"]
+    assert "| 2 |" in capsys.readouterr().out
+
+
+def test_the_naive_program_needs_the_plan_it_replays(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench_main(["--kinds", "naive"])
+    assert exit_info.value.code == 2
+    assert "measure plan too" in capsys.readouterr().err
+
+
 def test_bench_runs_end_to_end_on_a_tiny_size(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(PROJECT_DIR)
     output = tmp_path / "results.json"

@@ -77,7 +77,7 @@ def runner(tmp_path_factory) -> dict[str, str]:
 def test_the_pull_request_cannot_talk_the_verdict_out_of_blocking(runner):
     # beta's bucket leaves management unrecorded in tenants/_retired-buckets.yaml: no label accepts that.
     assert runner["outcome"] == "blocked"
-    assert runner["comment"].startswith(f"**⛔ Blocked for `{runner['head'][:12]}`** until approved")
+    assert runner["comment"].startswith(f"**⛔ Blocked for `{runner['head'][:12]}`** until recorded and approved: a record in")
     assert "offboarded" in runner["comment"] and "`beta`" in runner["comment"]
     assert "no changes" not in runner["comment"].lower()
 

@@ -12,6 +12,7 @@ from tenancy.cli.main import main
 from tenancy.loading.loader import load_tenants
 
 from tests.support.cli_project import run_cli
+from tests.support.git_repo import git, program_repo, write
 from tests.support.program import FIXTURE_TENANTS, PROJECT_DIR, registration, stack_settings
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "plan.schema.json").read_text())
@@ -116,3 +117,26 @@ def test_help_explains_which_revisions_and_which_program(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for words in ("--head GIT_REF", "--program {each,current}", "each side with its own program", "as data"):
         assert words in text, words
+
+
+def test_the_verdict_with_and_without_full_plan_prints_the_same_comment_and_json(capsys, tmp_path):
+    # tests/plan/test_incremental.py runs the whole corpus; here the option, end to end through the command.
+    repo = program_repo(tmp_path / "repo", stacks=("dev",))
+    for name in ("alpha", "beta"):
+        write(repo, registration(name))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "tag", "base")
+    write(repo, registration("gamma"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "onboard gamma")
+    git(repo, "tag", "head")
+    verdict = ["plan", "--project-dir", str(repo), "--base", "base", "--head", "head", "--program", "current"]
+    outputs = {}
+    for extra in ((), ("--full-plan",)):
+        markdown = run_cli(capsys, *verdict, "--all-stacks", "--format", "markdown", *extra)
+        document = run_cli(capsys, *verdict, "--stack", "dev", "--format", "json", *extra)
+        outputs[extra] = (markdown[:2], document[:2])
+    assert outputs[()] == outputs[("--full-plan",)]
+    (code, _), (_, text) = outputs[()]
+    assert code == 0 and json.loads(text)["summary"]["tenants"]["untouched"] == 2

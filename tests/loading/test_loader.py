@@ -1,8 +1,9 @@
 import pytest
 
 from tenancy.loading.loader import load_directory, read_directory
-from tenancy.model.problems import TenantValidationError
-from tests.support.program import registration
+from tenancy.model.problems import Problem, TenantValidationError
+from tests.support.cli_project import write_tenant_file
+from tests.support.program import make_settings, registration
 
 
 def problems_of(load):
@@ -201,3 +202,23 @@ def test_a_hidden_folder_is_refused(tenants_dir, write_tenant, load):
     write_tenant(registration("alpha"))
     [problem] = problems_of(load)
     assert problem.file.endswith(".hidden") and "hidden folder" in problem.message
+
+
+def test_a_check_run_again_with_other_settings_is_not_answered_from_the_first_run(tmp_path):
+    # The same text is checked once per settings: the verdict loads most files at both revisions.
+    (tmp_path / "tenants").mkdir()
+    write_tenant_file(tmp_path, registration("alpha"))
+    calls = []
+
+    def check(tenant):
+        calls.append(tenant.settings.bucket_names.suffix)
+        if tenant.settings.bucket_names.suffix == "-prod":
+            yield Problem(("spec",), "refused with these settings")
+
+    directory = read_directory(tmp_path / "tenants", tmp_path)
+    dev, prod = make_settings(), make_settings(bucketNames={"suffix": "-prod"})
+    assert load_directory(directory, dev, (check,)).problems == ()
+    assert load_directory(read_directory(tmp_path / "tenants", tmp_path), dev, (check,)).problems == ()
+    [problem] = load_directory(directory, prod, (check,)).problems
+    assert problem.message == "refused with these settings" and problem.file == "tenants/alpha.yaml"
+    assert calls == ["-dev", "-prod"]

@@ -232,3 +232,36 @@ def test_a_removed_stack_is_accepted_only_with_the_label(stacks_repo):
     verdict = text_of(to_html(out).split("</blockquote>")[1])
     assert "Offboarding accepted" in verdict and "Pulumi.prod.yaml is removed" in verdict
     assert code == 0
+
+
+def _removed_stack_plan(stacks_repo, form: str, *approvals: str) -> tuple[int, str]:
+    code, out, _ = plan(
+        stacks_repo, "--base", "base", "--head", "head", "--program", "current", "--all-stacks", "--author", "mallory",
+        "--format", form, *approvals,
+    )
+    return code, out
+
+
+def test_a_removed_stack_needs_its_offboarding_accepted_not_each_of_its_settings(stacks_repo):
+    code, out = _removed_stack_plan(stacks_repo, "markdown")
+    first = out.splitlines()[0]
+    # production, new at head, is a new deploy target: its settings need a platform owner; prod's are gone with it.
+    assert code == 3 and "a platform owner's acceptance of offboarding (label `allow-offboarding`) on `prod`" in first, first
+    assert "(stack production)" in out and "(stack prod)" not in out and "(stacks prod" not in out
+
+
+# production, new at head, is a new deploy target: the accepted cases approve its settings too.
+def test_a_removed_stack_says_who_accepted_it_for_which_commit_in_markdown(stacks_repo):
+    commit = subprocess.run(["git", "rev-parse", "head"], cwd=stacks_repo, capture_output=True, text=True).stdout.strip()
+    code, out = _removed_stack_plan(stacks_repo, "markdown", approved(stacks_repo, "offboarding", "head", login="alice"), approved(stacks_repo, "platform-change", "head"))
+    row = next(line for line in out.splitlines() if line.startswith("| `prod` |"))
+    assert code == 0 and f"accepted by @alice for {commit[:12]}: Pulumi.prod.yaml is removed" in row, row
+    assert "allow-offboarding" not in row
+
+
+def test_a_removed_stack_is_shown_in_text_blocked_then_accepted_by_whom(stacks_repo):
+    commit = subprocess.run(["git", "rev-parse", "head"], cwd=stacks_repo, capture_output=True, text=True).stdout.strip()
+    code, out = _removed_stack_plan(stacks_repo, "text")
+    assert code == 3 and "stack prod: Pulumi.prod.yaml is removed\n\nBLOCKING: exit 3 until approved" in out, out
+    code, out = _removed_stack_plan(stacks_repo, "text", approved(stacks_repo, "offboarding", "head", login="alice"), approved(stacks_repo, "platform-change", "head"))
+    assert code == 0 and f"stack prod: Pulumi.prod.yaml is removed\n\nBLOCKING: accepted by @alice for {commit[:12]}" in out, out

@@ -227,7 +227,10 @@ def test_a_rename_reads_as_one_with_its_namespace_and_buckets():
     review = _review(renames=[rename.as_dict() | {"words": rename.words()}])
     text = text_of(to_html(render([], review=review)))
     assert "rename renamed alpha → alpha-lab (same repository acme/alpha)" in text
-    assert "namespace wf-acme-alpha" in text and "bucket alpha-artifacts leaves alpha's state" in text
+    assert "namespace wf-acme-alpha" in text
+    # No stack planned: the tenant files' names, said to be theirs.
+    assert "bucket alpha-artifacts (as the tenant files name it; each environment adds its affix) leaves alpha's state" in text
+    assert "`returnTo: alpha-lab`" in text
 
 
 def test_an_unrecorded_offboarding_gives_the_yaml_to_paste(template):
@@ -359,3 +362,43 @@ def test_the_text_names_an_unrecorded_fallback_prefix():
                         "tenants": ["beta"], "moves": [], "buckets": [], "objects": [], "unprotected": []},
     }
     assert "fallback prefix s3://calypr-dev-argo-artifacts/beta/ leaves its registration" in diff_text(diff)
+
+
+# --- the first lines, read in thirty seconds: what needs whose approval, and nothing else ---------------
+
+
+def _first_lines(text: str, count: int = 5) -> str:
+    return "\n".join(text.splitlines()[:count])
+
+
+def test_an_unrecorded_offboarding_opens_with_the_record_it_needs_before_any_approval(template):
+    """The label alone does not unblock it (`accepted` stays false until recorded): the first line says so,
+    even after a platform owner accepted."""
+    diff = diff_plans(with_tenants(template, ["alpha", "beta"]), with_tenants(template, ["alpha"]), BASE_REF, accepted=True)
+    assert diff["offboarding"]["unrecorded"] and not diff["offboarding"]["accepted"]
+    review = _review(approvals=(f"offboarding=alice@{HEAD}",))
+    top = _first_lines(render([report(diff)], review=review))
+    first = top.splitlines()[0]
+    assert first.startswith(f"**⛔ Blocked for `{HEAD[:12]}`** until recorded and approved:"), first
+    assert "`tenants/_retired-buckets.yaml`" in first and first.index("_retired-buckets") < first.index("allow-offboarding")
+    assert "record it first" in top and "a platform owner accepts it" in top and "maintainer" not in top
+
+
+def test_a_recorded_offboarding_names_a_platform_owner_as_its_approver_everywhere(template):
+    diff = diff_plans(with_tenants(template, ["alpha", "beta"]), with_tenants(template, ["alpha"]), BASE_REF)
+    diff["offboarding"]["unrecorded"] = []  # as once tenants/_retired-buckets.yaml records beta's buckets
+    top = _first_lines(render([report(diff)], review=_review()))
+    assert top.startswith(f"**⛔ Blocked for `{HEAD[:12]}`** until approved: a platform owner's acceptance of offboarding")
+    assert "a platform owner accepts it with the `allow-offboarding` label" in top and "maintainer" not in top
+    assert "record" not in top
+
+
+def test_plans_that_block_nothing_do_not_say_nothing_blocks_while_an_approval_waits(template):
+    from tenancy.plan.approvals import PLATFORM_CHANGE, Requirement
+
+    onboarded = diff_plans(with_tenants(template, []), with_tenants(template, ["alpha"]), BASE_REF)
+    waiting = _review(Requirement(PLATFORM_CHANGE, "argo-tenants:runnerImage (stack dev)", "`a` → `b`"))
+    text = render([report(onboarded)], review=waiting)
+    assert text.startswith("**⛔ Blocked for")
+    assert "Nothing blocking" not in text, text[:1500]
+    assert "nothing in the plans blocks" in text.lower()

@@ -167,15 +167,16 @@ REPEATED_OWNERS = '    default:\n      - "@mallory"\n    default:\n      - "@cal
 REFUSED_ATTACKS = {
     "repeated-stack-key": (
         text_edit("Pulumi.dev.yaml", "  argo-tenants:runnerImage: nextflow/nextflow:25.04.6", REPEATED_IMAGE),
-        "repeats the key `argo-tenants:runnerImage`",
+        "config.argo-tenants:runnerImage: is written twice",
     ),
     "repeated-project-key": (
         text_edit("Pulumi.yaml", '    default:\n      - "@calypr/platform"', REPEATED_OWNERS),
-        "repeats the key `default`",
+        "default: is written twice",
     ),
     "hidden-folder": (new_file("tenants/.hidden/__main__.py"), "a hidden folder inside the tenants directory"),
     "unknown-file": (new_file("tenants/run.sh", "#!/bin/sh\n"), "not a tenant file"),
-    "stack-name": (new_file("Pulumi.::warning::x.yaml", "config: {}\n"), "the stack name must be"),
+    # Its environment set, so that the name is all that is wrong with it.
+    "stack-name": (new_file("Pulumi.::warning::x.yaml", "config:\n  argo-tenants:environment: dev\n"), "the stack name must be"),
     "tenant-events-namespace": (setting("argo-tenants:namespaces.argoEvents", "wf-acme-beta"), "could be a tenant namespace"),
     # A tenant file that is a link: to a file elsewhere in the pull request (or anywhere on the runner).
     "symlink-tenant": (
@@ -317,6 +318,45 @@ def test_the_command_refuses_what_validate_refuses(repo, attack):
     assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
 
 
+def run(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("attack", "file", "fix"),
+    [
+        ("repeated-stack-key", "Pulumi.dev.yaml:", "write each key once"),
+        ("repeated-project-key", "Pulumi.yaml:", "write each key once"),
+        ("stack-name", "Pulumi.::warning::x.yaml", "rename the file"),
+    ],
+)
+def test_validate_and_the_deploy_gate_refuse_the_file_the_verdict_refuses(repo, tmp_path, attack, file, fix):
+    """One check each (tenancy.project.stacks: repeated_keys, stack_name_problem) for all three: the
+    pre-commit hook, `shards` before a deploy, and the verdict, each naming the file (and line) and the fix."""
+    subprocess.run(f"git archive {attack} | tar -x -C {tmp_path}", shell=True, cwd=repo, check=True)
+    reason = REFUSED_ATTACKS[attack][1]
+    code, out = run("validate", "--project-dir", str(tmp_path))
+    assert code == 1 and file in out and reason in out and fix in out, out
+    code, out = run("shards", "--project-dir", str(tmp_path))
+    assert code != 0 and reason in out, out
+    code, out = reviewed(repo, attack)
+    assert code == 1 and reason in first_lines(out, 12), out
+
+
+def test_a_stack_file_without_repeated_keys_still_validates(repo, tmp_path):
+    """What YAML would convert (`on`, a date) is the settings model's to judge, not refused as a repeat."""
+    subprocess.run(f"git archive main | tar -x -C {tmp_path}", shell=True, cwd=repo, check=True)
+    run("validate", "--fix", "--project-dir", str(tmp_path))  # the schema lines the fixture's files lack
+    assert run("validate", "--project-dir", str(tmp_path))[0] == 0
+    text = (tmp_path / "Pulumi.dev.yaml").read_text()
+    (tmp_path / "Pulumi.dev.yaml").write_text(text + "  aws:skipMetadataApiCheck: on\n  other:since: 2024-01-01\n")
+    code, out = run("validate", "--project-dir", str(tmp_path))
+    assert code == 0, out
+
+
 def test_the_author_cannot_approve_their_own_access_change(repo):
     code, out = reviewed(repo, "admin", f"access-change={AUTHOR}", f"owner={AUTHOR}")
     assert code == 3 and out.startswith("**⛔ Blocked")
@@ -453,6 +493,16 @@ def test_a_rename_that_widens_access_is_a_rename_and_an_access_change_for_the_ol
     assert "🔀 **rename** ``renamed alpha → alpha-lab (same repository acme/alpha)" in top
     code, _ = reviewed(repo, "rename-and-widen", "owner=alice")
     assert code == 0
+
+
+def test_the_top_rename_item_names_each_stacks_real_buckets(repo):
+    """The tenant file writes `alpha-artifacts`; dev's bucket is `alpha-artifacts-dev`. The top item names
+    what each stack's plan names (its section's rename), not the file's word for it."""
+    _, out, _ = verdict(repo, "rename-and-widen", "owner=alice")
+    [line] = [line for line in first_lines(out, 12).splitlines() if "🔀 **rename**" in line]
+    assert "alpha-artifacts-dev (dev)" in line and "alpha-artifacts (prod)" in line, line
+    assert "alpha-lab-artifacts-dev (dev)" in line and "alpha-lab-artifacts (prod)" in line, line
+    assert "as the tenant files name it" not in line
 
 
 # .github/CODEOWNERS: generated from the tenant files; GitHub reads it from the base branch.

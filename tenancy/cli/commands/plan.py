@@ -19,7 +19,10 @@ Which program plans them (--program, with --base or --head):
   current      every side with the program running this command; of a revision only Pulumi.yaml,
                Pulumi.<stack>.yaml and the tenant files are read, as data (regular files only),
                and nothing of it is run. CI's verdict on a pull request: main's program on the
-               pull request's files.
+               pull request's files. Both sides with this program and the same Pulumi.yaml,
+               Pulumi.<stack>.yaml and retired-buckets record: only the registrations whose
+               tenant file differs are built, the others are the same on both sides and counted
+               untouched (every file is still validated; --full-plan builds them all).
 
 With --base the merge is also reviewed as a whole (docs/ci.md has the table): every changed path
 is classified, and what the plan cannot show waits for an approval (exit 3) or is refused (exit 1).
@@ -139,6 +142,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --format markdown: also append the whole report, unbudgeted, to FILE (CI: $GITHUB_STEP_SUMMARY)",
     )
     parser.add_argument(
+        "--full-plan",
+        action="store_true",
+        help="with --base, --head and --program current: build every registration on both sides, also those "
+        "whose tenant file, program and settings are the same at both (same result, slower)",
+    )
+    parser.add_argument(
         "--max-length",
         type=_budget,
         default=markdown.DEFAULT_BUDGET,
@@ -167,6 +176,7 @@ def _request(args: argparse.Namespace) -> Request:
         head=args.head,
         program=args.program,
         approvals=approvals,
+        full_plan=args.full_plan,
     )
 
 
@@ -190,7 +200,7 @@ def _render_reports(args: argparse.Namespace, reports: list[StackReport], review
             return ""
         document = {**report.diff, "review": review.as_dict()} if review else report.diff
         return json.dumps(document, indent=2) + "\n"
-    text = "\n".join(diff_text(report.diff) for report in reports if report.diff)
+    text = "\n".join(diff_text(report.diff) if report.diff else comment.report_text(report) for report in reports)
     return (review_text(review) + "\n" + text) if review else text
 
 
@@ -224,7 +234,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             if report.notice:
                 _log(report.notice)
         try:
-            merge = review(request.project_dir, args.base, args.head, request.approvals)
+            merge = review(request.project_dir, args.base, args.head, request.approvals, {r.stack: r.diff for r in reports if r.diff})
         except SnapshotError as err:
             # The base cannot be read: each stack's report says so already (exit 4).
             _log(f"plan: the merge cannot be reviewed: {err}")
