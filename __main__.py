@@ -8,12 +8,13 @@ from pathlib import Path
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from components.definitions_platform import DefinitionsPlatform, DefinitionsPlatformArgs
 from components.event_routing import EventRouting, EventRoutingArgs
 from components.github_providers import github_providers as github_providers_of
 from components.tenant_repo import TenantRepo, TenantRepoArgs
 from components.webhook_secret_store import WebhookSecretStore, WebhookSecretStoreArgs
 from tenancy.loading.loader import read_directory, tenant_warnings, valid_tenants
-from tenancy.manifests import rbac, sizes, vault_policy
+from tenancy.manifests import argo_cd, rbac, sizes, vault_policy
 from tenancy.model import naming
 from tenancy.model.problems import SettingsError, TenantValidationError
 from tenancy.model.settings import CONFIG_NAMESPACE, OFFLINE_PLAN_ENV, settings_from_config
@@ -93,6 +94,24 @@ for tenant in built:
             tenant=tenant,
             github_provider=github_providers[tenant.owner.lower()],
             webhook_secret_store=webhook_store.store_name,
+        ),
+    )
+
+# Registrations whose repositories hold their own definitions: Argo CD reads them with the GitHub App
+# (one credential template per owner), and an admission policy holds what it syncs to the guardrails.
+synced = [tenant for tenant in tenants if tenant.definitions is not None]
+if synced:
+    installations = {tenant.owner.lower(): tenant.installation_id for tenant in synced}
+    DefinitionsPlatform(
+        "definitions",
+        DefinitionsPlatformArgs(
+            credentials=[
+                argo_cd.repo_creds(settings, owner, installation, app_private_key)
+                for owner, installation in sorted(installations.items())
+                if settings.github_app is not None
+            ],
+            policy=argo_cd.admission_policy(settings),
+            binding=argo_cd.admission_binding(settings),
         ),
     )
 

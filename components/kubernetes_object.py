@@ -13,15 +13,23 @@ _TYPED = {
     ("v1", "Namespace"): (k8s.core.v1.Namespace, ()),
     ("v1", "ServiceAccount"): (k8s.core.v1.ServiceAccount, ()),
     ("v1", "ConfigMap"): (k8s.core.v1.ConfigMap, ("data",)),
-    ("v1", "Secret"): (k8s.core.v1.Secret, ("type",)),
+    ("v1", "Secret"): (k8s.core.v1.Secret, ("type", "stringData")),
     ("v1", "ResourceQuota"): (k8s.core.v1.ResourceQuota, ("spec",)),
     ("v1", "LimitRange"): (k8s.core.v1.LimitRange, ("spec",)),
     ("networking.k8s.io/v1", "NetworkPolicy"): (k8s.networking.v1.NetworkPolicy, ("spec",)),
     ("rbac.authorization.k8s.io/v1", "Role"): (k8s.rbac.v1.Role, ("rules",)),
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): (k8s.rbac.v1.RoleBinding, ("roleRef", "subjects")),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"): (
+        k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+        ("spec",),
+    ),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"): (
+        k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+        ("spec",),
+    ),
     ("networking.k8s.io/v1", "Ingress"): (k8s.networking.v1.Ingress, ("spec",)),
 }
-_SNAKE = {"roleRef": "role_ref"}
+_SNAKE = {"roleRef": "role_ref", "stringData": "string_data"}
 
 
 def kubernetes_object(

@@ -12,13 +12,14 @@ from components.minio_bucket import MinioBucket
 from components.minio_credentials import MinioCredentials
 from components.tenant_bucket import TenantBucket, TenantBucketArgs
 from components.tenant_credentials import TenantCredentials, TenantCredentialsArgs
+from components.tenant_definitions import TenantDefinitions, TenantDefinitionsArgs
 from components.tenant_github_tokens import TenantGithubTokens, TenantGithubTokensArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_secrets import TenantSecrets, TenantSecretsArgs
 from components.tenant_vault_access import TenantVaultAccess, TenantVaultAccessArgs
 from components.tenant_webhook import TenantWebhook, TenantWebhookArgs
 from components.tenant_workflows import TenantWorkflows, TenantWorkflowsArgs
-from tenancy.manifests import argo_events, argo_workflows, external_secrets, github_app, guardrails, iam_policy, rbac, vault_policy
+from tenancy.manifests import argo_cd, argo_events, argo_workflows, external_secrets, github_app, guardrails, iam_policy, rbac, vault_policy
 from tenancy.model import labels, naming
 from tenancy.model.summary import RegistrationSummary
 from tenancy.model.tenant import Tenant
@@ -36,10 +37,10 @@ class TenantRepoArgs:
 
 
 class TenantRepo(pulumi.ComponentResource):
-    """Children, in the order of what one registration gets (docs/architecture.md): TenantNamespace,
+    """Children, in the order of what one registration gets (docs/registration.md): TenantNamespace,
     a TenantBucket per dedicated bucket and TenantCredentials (with storage minio: MinioBucket and
-    MinioCredentials), TenantVaultAccess, TenantSecrets, TenantWorkflows, TenantWebhook and, with the
-    GitHub App, TenantGithubTokens.
+    MinioCredentials), TenantVaultAccess, TenantSecrets, TenantWorkflows, TenantWebhook, with the
+    GitHub App TenantGithubTokens, and with spec.definitions TenantDefinitions.
 
     The one component that reads the registration: each step builds its child's manifests from it,
     with the Outputs of the earlier steps that child waits for, and returns what later steps wait for.
@@ -61,6 +62,8 @@ class TenantRepo(pulumi.ComponentResource):
         self._webhook(name, tenant, args.github_provider, args.webhook_secret_store)
         if tenant.settings.github_app is not None:
             self._github_tokens(name, tenant, namespace)
+        if tenant.definitions is not None:
+            self._definitions(name, tenant, namespace)
         self.summary = _summary(tenant, namespace, template, buckets, credentials.user_name)
         # Kept out of the summary: one secret value would make Pulumi hide the whole summary.
         self.access_key_id = credentials.access_key_id
@@ -192,6 +195,16 @@ class TenantRepo(pulumi.ComponentResource):
         )
         TenantGithubTokens(f"{name}-github-tokens", args, self._child)
 
+    def _definitions(self, name: str, tenant: Tenant, namespace: pulumi.Output[str]) -> None:
+        """The Application syncs into the namespace, so it waits for it."""
+        args = TenantDefinitionsArgs(
+            app_project=argo_cd.app_project(tenant),
+            application=argo_cd.application(tenant, namespace),
+            waiter_role=argo_cd.sync_waiter_role(tenant),
+            waiter_binding=argo_cd.sync_waiter_binding(tenant),
+        )
+        TenantDefinitions(f"{name}-definitions", args, self._child)
+
 
 def _summary(
     tenant: Tenant, namespace: pulumi.Output[str], template: pulumi.Output[str], buckets: Mapping, iam_user: pulumi.Output[str]
@@ -212,6 +225,8 @@ def _summary(
         admin_users=list(tenant.spec.admin_users),
         read_users=list(tenant.spec.read_users),
         public=tenant.spec.is_public,
+        definitions=argo_cd.summary(tenant),
+        deployers=list(tenant.deployers),
         refs={"branch": tenant.tracked_refs.branch, "tags": tenant.tracked_refs.tags},
         runner={
             "executor": tenant.spec.nextflow.executor,

@@ -39,6 +39,13 @@ REPLACED = {
     "eventName": "the EventSource entry is named after the registration",
     "events": "pushes are the only events that start workflows",
 }
+# The chart's per-registration Argo CD Application (argocd/applications-from-repo-registrations.yaml):
+# `path` is the folder it synced, which spec.definitions keeps; its project and sync policy are the program's.
+CHART_DEFINITIONS_PATH = "path"
+CHART_APPLICATION_REPLACED = {
+    "project": "each registration's definitions get an AppProject of their own, confined to its repository and namespace",
+    "syncPolicy": "definitions are synced automatically with prune and self-heal; removing spec.definitions leaves what was synced",
+}
 UNKNOWN = "not a field of a tenant file (docs/reference.md lists them)"
 # Fields a tenant file may only repeat as this program derives them; the old values named places of
 # the old platform, and the derived ones are what is written now.
@@ -146,8 +153,15 @@ def _from_helm(entry: Any, origin: str) -> Imported | Skipped:
     if not isinstance(entry, dict):
         return Skipped(origin, "is not a mapping of registration fields")
     name = entry.get("name")
-    spec = {key: value for key, value in entry.items() if key != "name"}
-    return _imported(name, f"{origin} ({name})", spec, "", [], {})
+    spec = {key: value for key, value in entry.items() if key != "name" and key not in CHART_APPLICATION_REPLACED}
+    dropped = [Dropped(key, reason) for key, reason in CHART_APPLICATION_REPLACED.items() if key in entry]
+    changed = []
+    folder = spec.pop(CHART_DEFINITIONS_PATH, None)
+    if folder is not None and "definitions" not in spec:
+        # The chart's Argo CD Application synced this folder at defaultBranch; spec.definitions keeps it.
+        spec["definitions"] = {"path": folder}
+        changed.append(f"path: '{folder}' became definitions.path (Argo CD syncs it into the tenant namespace)")
+    return _imported(name, f"{origin} ({name})", spec, "", dropped, {}, changed)
 
 
 def _from_application(entry: Any, origin: str) -> Imported | Skipped:

@@ -104,6 +104,8 @@ def examples(new: NewTenant, context: Context) -> dict[tuple[str, ...], Any]:
         ("spec", "dataBucket"): {"bucket": f"{new.name}-data", "region": new.region},
         ("spec", "environments"): list(context.environments),
         ("spec", "shard"): context.shards[0] if context.shards else "a",
+        ("spec", "definitions"): {"path": "argo", "perEnvironment": True},
+        ("spec", "deployers"): {(context.environments or ("prod",))[-1]: [new.owner or "octocat"]},
         ("spec", "refs"): {"dev": {"branch": new.default_branch or "main"}, "prod": {"tags": True}},
         ("spec", "nextflow"): {"paramsFile": "params.json", "profile": "test", "executor": "local", "resources": {"cpu": "2", "memory": "8Gi"}},
         ("spec", "guardrails"): {"podSecurity": "restricted", "quota": {"cpu": "4", "memory": "16Gi", "pods": 20}},

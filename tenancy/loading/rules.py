@@ -45,12 +45,45 @@ def within_registration(registration: RepoRegistration) -> Iterator[Problem]:
             f"'{data.bucket}' is also the artifactBucket",
             hint="each bucket is created once, so use two buckets",
         )
+    yield from _definitions_problems(registration)
     if naming.is_platform_name(registration.name):
         yield Problem(
             ("metadata", "name"),
             f"'{registration.name}' is a name the platform keeps for itself: the Vault policies and roles "
             f"argo-tenants-<environment>-{registration.name} are the platform's own",
             hint="choose another name",
+        )
+
+
+def _definitions_problems(registration: RepoRegistration) -> Iterator[Problem]:
+    definitions = registration.spec.definitions
+    if definitions is None or definitions.entrypoint is None:
+        return
+    if "WorkflowTemplate" not in definitions.kinds:
+        yield Problem(
+            ("spec", "definitions", "entrypoint"),
+            f"'{definitions.entrypoint}' must be a WorkflowTemplate of the folder, but kinds leaves WorkflowTemplate out",
+            hint="add WorkflowTemplate to kinds, or remove entrypoint",
+        )
+    if definitions.entrypoint == registration.spec.workflow_template_ref:
+        yield Problem(
+            ("spec", "definitions", "entrypoint"),
+            f"'{definitions.entrypoint}' is the generated template (workflowTemplateRef), which the platform writes",
+            hint="name the repository's own WorkflowTemplate, or remove entrypoint to run the generated one",
+        )
+
+
+def _definitions_ref_problems(registration: RepoRegistration, settings: StackSettings) -> Iterator[Problem]:
+    """Argo CD syncs definitions from one branch: an environment that runs pushed tags only has none."""
+    spec, environment = registration.spec, settings.environment
+    if spec.definitions is None or not spec.wants(environment):
+        return
+    if Tenant(registration=registration, settings=settings, source="").tracked_refs.branch is None:
+        source = f"spec.refs.{environment}" if environment in spec.refs else f"the stack setting tracks: {settings.tracks}"
+        yield Problem(
+            ("spec", "definitions"),
+            f"environment '{environment}' runs pushed tags only ({source}), but Argo CD syncs definitions from a branch",
+            hint=f"set spec.refs.{environment}.branch (e.g. {spec.default_branch}), or leave {environment} out of spec.environments",
         )
 
 
@@ -64,6 +97,12 @@ def against_stack(
                 ("spec", "environments", index),
                 f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
             )
+    for environment in spec.deployers:
+        if environment not in settings.environments:
+            yield Problem(
+                ("spec", "deployers", environment),
+                f"'{environment}' is not an environment of this project (known: {', '.join(settings.environments)})",
+            )
     for environment in spec.refs:
         if environment not in settings.environments:
             yield Problem(
@@ -72,6 +111,7 @@ def against_stack(
             )
     yield from _runner_problems(registration, settings)
     yield from _guardrail_problems(registration, settings)
+    yield from _definitions_ref_problems(registration, settings)
     yield from _shard_problems(registration, settings)
     if spec.wants(settings.environment):
         yield from _overlap_problems(registration, settings)

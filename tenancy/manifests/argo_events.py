@@ -14,6 +14,7 @@ grows with the number of tenants (tests/manifests/test_argo_events.py measures 1
 from __future__ import annotations
 
 from tenancy.model import labels, naming
+from tenancy.manifests import sync_wait
 from tenancy.manifests.argo_workflows import PARAM_GIT_REF, PARAM_GIT_REF_NAME, PARAM_GIT_REVISION
 from tenancy.model.tenant import Tenant
 
@@ -42,10 +43,19 @@ def go_regex_literal(text: str) -> str:
 
 def ref_patterns(tenant: Tenant) -> list[str]:
     """Which pushed refs start a run in this environment (`Tenant.tracked_refs`): its branch exactly,
-    every tag, or both (string filter values are regular expressions, any of which may match)."""
+    every tag, or both (string filter values are regular expressions, any of which may match). With
+    definitions of its own, its branch only: Argo CD syncs that branch, and a tag's commit need never be
+    what it synced (the loader refuses definitions in an environment that tracks no branch)."""
     refs = tenant.tracked_refs
     patterns = [f"^refs/heads/{go_regex_literal(refs.branch)}$"] if refs.branch is not None else []
+    if tenant.definitions is not None:
+        return patterns
     return patterns + ([TAGS_PATTERN] if refs.tags else [])
+
+
+def sender_patterns(tenant: Tenant) -> list[str]:
+    """The listed GitHub logins, exactly and ignoring case (as GitHub does)."""
+    return [f"(?i)^{go_regex_literal(login)}$" for login in tenant.deployers]
 
 
 def event_source(tenant: Tenant) -> dict:
@@ -137,13 +147,27 @@ def _dependency(tenant: Tenant) -> dict:
                 {"path": "body.ref", "type": "string", "value": ref_patterns(tenant)},
                 # A commit to run and to report on (a tag of a tree or blob has none).
                 {"path": "body.head_commit.id", "type": "string", "value": [COMMIT_PATTERN]},
+                # Who may deploy here: the account GitHub authenticated for the push (`sender`), not a
+                # commit's author or committer, which anyone can write.
+                *([{"path": "body.sender.login", "type": "string", "value": sender_patterns(tenant)}] if tenant.deployers else []),
             ]
         },
     }
 
 
 def submitted_workflow(tenant: Tenant) -> dict:
-    """The Workflow a push creates; the trigger's parameters fill in the argument values."""
+    """The Workflow a push creates; the trigger's parameters fill in the argument values. With definitions
+    of its own, a run that first waits for Argo CD to sync the pushed commit (tenancy/manifests/sync_wait.py)."""
+    if tenant.definitions is not None:
+        branch = tenant.tracked_ref
+        fixed = {PARAM_GIT_REF: f"refs/heads/{branch}", PARAM_GIT_REF_NAME: branch}
+        parameters = [(name, fixed.get(name)) for _, _, name in PUSH_PARAMETERS]
+        spec = sync_wait.synced_run_spec(tenant, PARAM_GIT_REVISION, parameters)
+    else:
+        spec = {
+            "workflowTemplateRef": {"name": tenant.workflow_template},
+            "arguments": {"parameters": [{"name": name} for _, _, name in PUSH_PARAMETERS]},
+        }
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
@@ -152,10 +176,7 @@ def submitted_workflow(tenant: Tenant) -> dict:
             "namespace": tenant.namespace,
             "labels": labels.tenant_labels(tenant),
         },
-        "spec": {
-            "workflowTemplateRef": {"name": tenant.workflow_template},
-            "arguments": {"parameters": [{"name": name} for _, _, name in PUSH_PARAMETERS]},
-        },
+        "spec": spec,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tenancy.manifests import sync_wait
 from tenancy.manifests.guardrails import pod_security_labels
 from tenancy.model import labels, naming
 from tenancy.model.inputs import Input
@@ -78,12 +79,15 @@ def namespace(tenant: Tenant) -> dict:
 
 def service_account_names(tenant: Tenant) -> list[str]:
     """The namespace's own accounts: the workflow pods' (wf-runner), ESO's for Vault (eso-vault), with the
-    GitHub App ESO's for the App's namespace (eso-github), and with the k8s executor Nextflow's task pods'."""
+    GitHub App ESO's for the App's namespace (eso-github), with the k8s executor Nextflow's task pods', and
+    with spec.definitions the run's waiter (wf-sync-waiter)."""
     names = [naming.RUNNER_SERVICE_ACCOUNT, naming.ESO_SERVICE_ACCOUNT]
     if tenant.settings.github_app is not None:
         names.append(naming.GITHUB_TOKEN_SERVICE_ACCOUNT)
     if tenant.spec.nextflow.executor == "k8s":
         names.append(naming.NEXTFLOW_TASK_SERVICE_ACCOUNT)
+    if tenant.definitions is not None:
+        names.append(naming.SYNC_WAITER_SERVICE_ACCOUNT)
     return names
 
 
@@ -202,6 +206,10 @@ def tenant_rbac(tenant: Tenant) -> list[tuple[dict, dict]]:
             ],
         ),
     ]
+    if tenant.definitions is not None:
+        # The first step of each push's run, which waits for Argo CD, then starts the run (sync_wait.py).
+        waiter = naming.SYNC_WAITER_SERVICE_ACCOUNT
+        pairs.append((waiter, sync_wait.WAITER_RULES, [service_account_subject(waiter, tenant.namespace)]))
     if tenant.spec.nextflow.executor == "k8s":
         pairs.append(
             (

@@ -38,6 +38,8 @@ def namespace_labels(tenant: Tenant) -> dict[str, str]:
         "calypr.io/environment": tenant.environment,
         # Read by the platform's auth layer: "true" lets users see the tenant without logging in.
         "calypr.io/public": "true" if tenant.spec.is_public else "false",
+        # Selected by the admission policy that holds what Argo CD syncs to the guardrails (argo_cd.py).
+        **({naming.DEFINITIONS_NAMESPACE_LABEL: "true"} if tenant.definitions is not None else {}),
     }
 
 

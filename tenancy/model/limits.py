@@ -46,6 +46,15 @@ ENV_STRING_BYTES_MAX = 131_072
 # template's name (argo-workflows workflow/common/common.go, LabelKeyWorkflowTemplate; set from
 # workflowTemplateRef on every submit from 4.1): a label value, so at most LABEL_VALUE_MAX, or every submit fails.
 WORKFLOW_TEMPLATE_LABEL_MAX = LABEL_VALUE_MAX
+# A CronWorkflow's runs are named `<name>-<10-digit timestamp>`, so Argo refuses a CronWorkflow name over 52
+# (argo-workflows workflow/validate/validate.go, maxCharsInCronWorkflowName): what a repository's own
+# definitions (spec.definitions) may sync is held to it by the admission policy.
+CRON_WORKFLOW_NAME_MAX = 52
+
+# --- Argo CD --------------------------------------------------------------------------------------------
+# Where Argo CD tracks resources by label (app.kubernetes.io/instance, the default before 3.0), every
+# synced object carries its Application's name as a label value (argo-cd util/argo/resource_tracking.go).
+ARGO_CD_APPLICATION_NAME_MAX = LABEL_VALUE_MAX
 
 # --- AWS ------------------------------------------------------------------------------------------------
 # IAM and STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html):

@@ -311,3 +311,50 @@ def github_token_reader_name(registration: str) -> str:
 
 def workflow_generate_name(registration: str) -> str:
     return f"{registration}-"
+
+
+# --- Tenant-owned workflow definitions, synced by Argo CD (spec.definitions) ---------------------
+
+# Argo CD's Applications and AppProjects of registrations, in Argo CD's namespace, under a prefix the
+# platform keeps for them (docs/operations.md). `tenant-<environment>-<registration>` is at most
+# 7 + 10 + 1 + 35 = 53 characters: within limits.ARGO_CD_APPLICATION_NAME_MAX (tests/manifests/test_argo_cd.py).
+# `environment_overlap` keeps two environments' names apart, as for the Vault names.
+ARGO_CD_PREFIX = "tenant-"
+# The in-cluster destination, as Argo CD names the cluster it runs in.
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+# Who syncs: the service account of Argo CD's application controller, in Argo CD's namespace.
+ARGO_CD_CONTROLLER_ACCOUNT = "argocd-application-controller"
+# The service account of a run's first step (it waits for the sync), in the tenant namespace.
+SYNC_WAITER_SERVICE_ACCOUNT = "wf-sync-waiter"
+# Marks the tenant namespaces whose objects Argo CD syncs, which the admission policy's binding selects.
+DEFINITIONS_NAMESPACE_LABEL = "calypr.io/definitions"
+# Stack-level admission policy and binding (cluster-scoped: a shard stack's carry its shard).
+DEFINITIONS_POLICY = f"{PROJECT}-definitions"
+# An Argo CD repository credential template per GitHub owner: 24 + 39 = 63 characters at most.
+REPO_CREDS_PREFIX = f"{PROJECT}-repo-creds-"
+
+
+def argo_cd_name(environment: str, registration: str) -> str:
+    """The Application and the AppProject of one registration in one environment, in Argo CD's namespace."""
+    return f"{ARGO_CD_PREFIX}{environment}-{registration}"
+
+
+def sync_waiter_role_name(environment: str, registration: str) -> str:
+    """Role and RoleBinding in Argo CD's namespace that let the waiter `get` the registration's Application:
+    at most 53 + 5 = 58 characters."""
+    return f"{argo_cd_name(environment, registration)}-sync"
+
+
+def definitions_policy_name(shard: str | None) -> str:
+    return _of_shard(DEFINITIONS_POLICY, shard)
+
+
+def repo_creds_name(owner: str) -> str:
+    """GitHub owner names ignore case; Kubernetes names are lower case."""
+    return f"{REPO_CREDS_PREFIX}{owner.lower()}"
+
+
+def repo_creds_url(owner: str) -> str:
+    """The prefix Argo CD matches the template against: with its '/', `acme` never serves `acme-labs`
+    (util/db/repository_secrets.go matches credential URLs as string prefixes of the repository URL)."""
+    return f"https://github.com/{owner.lower()}/"

@@ -54,6 +54,14 @@ ShardName = Annotated[
     checked(lambda v: formats.dns_label_problem(v, "shard name", naming.MAX_SHARD_LENGTH)),
     _schema(pattern=formats.DNS_LABEL_PATTERN, maxLength=naming.MAX_SHARD_LENGTH),
 ]
+TemplateName = Annotated[
+    str,
+    checked(formats.dns_subdomain_problem),
+    _schema(pattern=formats.DNS_SUBDOMAIN_PATTERN, maxLength=limits.WORKFLOW_TEMPLATE_LABEL_MAX),
+]
+GithubLogin = Annotated[
+    str, checked(formats.github_owner_problem), _schema(pattern=formats.GITHUB_OWNER_PATTERN, maxLength=39)
+]
 EnvironmentName = Annotated[
     str,
     checked(lambda v: formats.dns_label_problem(v, "environment name", naming.MAX_ENVIRONMENT_LENGTH)),
@@ -160,6 +168,89 @@ class BucketSpec(_Strict):
         return Endpoint.parse(self.hostname, default_scheme="http" if self.insecure else "https")
 
 
+# Kinds of Argo Workflows a repository may keep as its own definitions: the namespaced ones that carry a
+# workflow spec, which the admission policy (tenancy/manifests/argo_cd.py) holds to the platform's
+# guardrails. ClusterWorkflowTemplate and ClusterRoles are cluster-wide: never a tenant's.
+DEFINITION_KINDS = ("WorkflowTemplate", "CronWorkflow", "Workflow")
+DEFAULT_DEFINITION_KINDS = ("WorkflowTemplate", "CronWorkflow")
+DEFAULT_DEFINITIONS_PATH = "argo"
+
+
+class DefinitionsSpec(_Strict):
+    """The repository is the source of its own Argo definitions, synced into its namespace by Argo CD."""
+
+    path: str = Field(
+        default=DEFAULT_DEFINITIONS_PATH,
+        description=(
+            "Folder of the repository whose manifests Argo CD syncs (with its subfolders) into the tenant "
+            "namespace, at the branch the environment tracks."
+        ),
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?$"},
+    )
+    per_environment: bool = Field(
+        default=False,
+        description="Sync <path>/<environment>/ instead of <path>/, so that dev and prod keep definitions apart.",
+    )
+    kinds: tuple[str, ...] = Field(
+        default=DEFAULT_DEFINITION_KINDS,
+        description=(
+            "Kinds Argo CD may create from the folder (its AppProject allows only these; anything else fails "
+            f"the sync). Any of {', '.join(DEFINITION_KINDS)}: namespaced Argo Workflows kinds only."
+        ),
+        json_schema_extra={"items": {"enum": list(DEFINITION_KINDS)}, "minItems": 1},
+    )
+    entrypoint: TemplateName | None = Field(
+        default=None,
+        description=(
+            "A WorkflowTemplate of the folder that every push runs instead of the generated one (workflowTemplateRef), "
+            "once Argo CD has synced the pushed commit. Default: the generated template."
+        ),
+    )
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _kinds_to_tuple(cls, value):
+        return list_to_tuple(value)
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise invalid(
+                "is empty; list at least one kind (an empty allow-list is Argo CD's 'every namespaced kind')"
+            )
+        for kind in value:
+            if kind not in DEFINITION_KINDS:
+                raise invalid(
+                    f"'{kind}' is not a kind a repository may define; allowed: {', '.join(DEFINITION_KINDS)} "
+                    "(namespaced Argo Workflows kinds only)"
+                )
+        if len(set(value)) != len(value):
+            raise invalid("lists a kind twice; list each once")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _relative_path(cls, value: str) -> str:
+        problem = formats.relative_path_problem(value, "repository folder")
+        if problem:
+            raise invalid(problem)
+        return value.rstrip("/")
+
+    @field_validator("entrypoint")
+    @classmethod
+    def _template_name(cls, value: str | None) -> str | None:
+        # A WorkflowTemplate's name becomes the label workflows.argoproj.io/workflow-template of its runs.
+        if value is not None and len(value) > limits.WORKFLOW_TEMPLATE_LABEL_MAX:
+            raise invalid(
+                f"'{value}' has {len(value)} characters; a WorkflowTemplate name is at most "
+                f"{limits.WORKFLOW_TEMPLATE_LABEL_MAX} (it becomes a label value of every run)"
+            )
+        return value
+
+    def folder(self, environment: str) -> str:
+        """The folder Argo CD syncs in `environment`."""
+        return f"{self.path}/{environment}" if self.per_environment else self.path
 class ResourcesSpec(_Strict):
     """CPU and memory of the runner container: its requests and its limits (the same values)."""
 
@@ -342,7 +433,7 @@ class RepoRegistrationSpec(_Strict):
         description=(
             "GitHub users (@login) or teams (@org/team) who own this registration. .github/CODEOWNERS (generated "
             "by `python -m tenancy validate --fix`) asks them, or the platform, to review every change to this "
-            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, owners) "
+            "file, and a change to its access (repoUrl, installationId, adminUsers, readUsers, isPublic, definitions, deployers, owners) "
             "needs their approval or the platform's, never only the pull request's author (docs/ci.md)."
         ),
     )
@@ -382,6 +473,23 @@ class RepoRegistrationSpec(_Strict):
         default=False,
         description="Pause: the GitHub webhook stays but is inactive, so pushes start nothing. Nothing is deleted.",
     )
+    definitions: DefinitionsSpec | None = Field(
+        default=None,
+        description=(
+            "Make the repository the source of its Argo definitions (docs/onboarding.md, 'Your own workflow "
+            "definitions'): Argo CD syncs the folder into the tenant namespace, confined by an AppProject to this "
+            "repository, this namespace and the kinds listed; pushes run once the pushed commit is synced. "
+            "Removing it stops the syncing and leaves the synced objects in place."
+        ),
+    )
+    deployers: dict[EnvironmentName, tuple[GithubLogin, ...]] = Field(
+        default_factory=dict,
+        description=(
+            "Per environment, the GitHub users whose pushes start runs there, e.g. {prod: [alice]}: the "
+            "authenticated sender of the push (never a commit's author or email). An environment not listed "
+            "runs every push of the tracked branch."
+        ),
+    )
     credentials_rotation: int = Field(
         default=0,
         ge=0,
@@ -397,6 +505,23 @@ class RepoRegistrationSpec(_Strict):
     @classmethod
     def _list_to_tuple(cls, value):
         return list_to_tuple(value)
+
+    @field_validator("deployers", mode="before")
+    @classmethod
+    def _deployers_to_tuples(cls, value):
+        if isinstance(value, dict):
+            return {key: list_to_tuple(users) for key, users in value.items()}
+        return value
+
+    @field_validator("deployers")
+    @classmethod
+    def _deployers_listed(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for environment, users in value.items():
+            if not users:
+                raise invalid(
+                    f"lists nobody for '{environment}'; name who may deploy there, or remove the environment to let every push run"
+                )
+        return value
 
     @field_validator("environments", mode="before")
     @classmethod

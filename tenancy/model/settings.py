@@ -85,6 +85,14 @@ class NamespaceSettings(_Settings):
         default="argo-events",
         description="Namespace of Argo Events: the EventSource, the Sensor and the webhook Secrets live here.",
     )
+    # Argo CD holds the GitHub App's key for its repository credentials: a platform namespace too.
+    argo_cd: Annotated[str, _checked(_platform_namespace_problem)] = Field(
+        default="argocd",
+        description=(
+            "Namespace of Argo CD, for registrations with spec.definitions: their Applications, AppProjects and "
+            "the GitHub App's repository credential templates live here, never in a tenant namespace."
+        ),
+    )
 
 
 class FallbackBucketSettings(_Settings):

@@ -31,6 +31,11 @@ class RegistrationSummary:
     admin_users: Sequence[str]
     read_users: Sequence[str]
     public: bool
+    # spec.definitions: where Argo CD syncs the repository's own definitions from and what a push runs
+    # (tenancy.manifests.argo_cd.summary); None: the generated template only.
+    definitions: Mapping[str, Any] | None
+    # spec.deployers of this environment: whose pushes run; empty: every push.
+    deployers: Sequence[str]
     # Which pushes run here ({branch, tags}), how the runner runs ({executor, cpu, memory, workDir,
     # paramsFile, profile}) and what the namespace enforces ({podSecurity, quota, containerMax, egressPorts}).
     refs: Mapping[str, Any]

@@ -287,3 +287,34 @@ class Tenant:
     def github_token_name(self, purpose: str) -> str:
         """The generator, ExternalSecret and Secret of one minted token in the App's namespace."""
         return naming.github_token_name(self.name, purpose)
+
+    @property
+    def definitions(self):
+        """The registration's own Argo definitions (spec.definitions), or None: the generated template only."""
+        return self.spec.definitions
+
+    @property
+    def definitions_folder(self) -> str | None:
+        """The repository folder Argo CD syncs in this environment."""
+        return None if self.definitions is None else self.definitions.folder(self.environment)
+
+    @property
+    def tracked_ref(self) -> str | None:
+        """The branch this environment follows (`tracked_refs`): what Argo CD syncs and which pushes run with
+        spec.definitions; None where the environment runs pushed tags only (the loader refuses definitions there)."""
+        return self.tracked_refs.branch
+
+    @cached_property
+    def argo_cd_name(self) -> str:
+        return naming.argo_cd_name(self.environment, self.name)
+
+    @property
+    def entrypoint(self) -> str:
+        """The WorkflowTemplate a push runs: the repository's own where spec.definitions names one."""
+        definitions = self.definitions
+        return definitions.entrypoint if definitions and definitions.entrypoint else self.workflow_template
+
+    @property
+    def deployers(self) -> tuple[str, ...]:
+        """The GitHub logins whose pushes run in this environment; () lets every push run."""
+        return self.spec.deployers.get(self.environment, ())

@@ -3,7 +3,8 @@ the tenant files at the base and at head.
 
 Access is what a registration grants: the repository whose pushes run in its namespace with its
 buckets and keys (`repoUrl`), the GitHub App installation that mints its tokens (`installationId`),
-who administers and reads its workflows (`adminUsers`, `readUsers`, `isPublic`), and who owns the
+who administers and reads its workflows (`adminUsers`, `readUsers`, `isPublic`), what its repository
+defines in its namespace and whose pushes run there (`definitions`, `deployers`), and who owns the
 file (`owners`, which .github/CODEOWNERS asks to review it). A change to any of these on a
 registration that exists at the base needs its owners (as the base names them) or the platform to
 approve; the pull request's author alone never can. A registration handed to another repository
@@ -30,7 +31,8 @@ from tenancy.model.retired import RETIRED_BUCKETS_FILE
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # spec fields, in the order a reviewer reads them: the repository first.
-ACCESS_FIELDS = ("repoUrl", "installationId", "adminUsers", "readUsers", "isPublic", "owners")
+# definitions: what the repository may define and run in its namespace; deployers: whose pushes run.
+ACCESS_FIELDS = ("repoUrl", "installationId", "adminUsers", "readUsers", "isPublic", "definitions", "deployers", "owners")
 
 
 @dataclass(frozen=True)

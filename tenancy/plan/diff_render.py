@@ -20,7 +20,7 @@ from tenancy.plan import markdown as md
 from tenancy.plan import preamble
 from tenancy.plan.narrowing import narrowing_line
 from tenancy.plan.diff import STATE_MOVE_ORG
-from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, short_type
+from tenancy.plan.facts import BUCKET_TYPES, WEBHOOK, definitions_change, short_type
 from tenancy.plan.render import facts_table, text_rows
 from tenancy.plan.render_values import clean, is_multiline, line_changes, short
 from tenancy.plan.renames import renamed_names
@@ -451,6 +451,9 @@ def diff_text(diff: dict[str, Any]) -> str:
         for tenant in (t for t in diff["tenants"] if t["status"] == status and t["name"] not in renamed):
             lines.append(f"{MARKS[status]} {tenant['name']}  {_status_words(tenant)} · {action_counts(tenant['resources'])}")
             if status == "changed":
+                definitions = definitions_change(tenant["resources"])
+                if definitions is not None:
+                    lines.append(f"    {definitions}")
                 for entry in cloud_objects(tenant["resources"]):
                     lines += _change_lines(entry)
             else:
@@ -555,6 +558,9 @@ def tenant_section(tenant: dict[str, Any]) -> md.Section:
     )
     if status == "changed":
         body = changes_table(tenant["resources"])
+        definitions = definitions_change(tenant["resources"])
+        if definitions is not None:
+            body = f"{html.escape(definitions)}\n\n{body}"
     else:
         body = facts_table(tenant["facts"])
         if status == "offboarded" and kept_line(tenant):

@@ -115,6 +115,8 @@ def tenant_facts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "webhookUrl": summary.webhook_url,
             "paused": summary.paused is True,
             "workflowTemplate": summary.workflow_template,
+            "definitions": summary.definitions if isinstance(summary.definitions, dict) else None,
+            "deployers": list(summary.deployers or []),
             "adminUsers": list(summary.admin_users or []),
             "readUsers": list(summary.read_users or []),
             "public": summary.public is True,
@@ -153,3 +155,33 @@ def shared_resources(document: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(
         (r for r in document["resources"] if r.get("tenant") is None and r["custom"]), key=lambda r: r["urn"]
     )
+
+
+def definitions_line(definitions: dict[str, Any] | None) -> str | None:
+    """`definitions synced by Argo CD from <repo>@<ref>:<path>`, or None for the generated template only."""
+    if not definitions:
+        return None
+    return f"definitions synced by Argo CD from {definitions.get('repository')}@{definitions.get('ref')}:{definitions.get('path')}"
+
+
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+
+
+def definitions_change(entries: list[dict[str, Any]]) -> str | None:
+    """What a change does to a registration's synced definitions, from its Application's entry in a diff:
+    removing spec.definitions deletes the Application, which has no cascade finalizer, so Argo CD deletes
+    nothing it synced (tenancy/manifests/argo_cd.py)."""
+    for entry in entries:
+        if entry.get("type") != APPLICATION:
+            continue
+        name = entry.get("physicalName") or entry.get("name")
+        if entry.get("action") in ("delete", "retain"):
+            return (
+                f"definitions no longer synced: Application {name} is deleted without cascade, so the objects it "
+                "synced stay in the namespace, unmanaged (delete them by hand if they should go)"
+            )
+        if entry.get("action") == "create":
+            return f"definitions now synced by Argo CD (Application {name})"
+        if entry.get("action") == "replace":
+            return f"definitions: Application {name} is replaced; what it synced stays and is adopted again"
+    return None

@@ -12,7 +12,7 @@ from typing import Any
 
 from tenancy.plan import markdown as md
 from tenancy.plan import preamble
-from tenancy.plan.facts import physical_name, shared_resources, short_type, skip_words, skipped, tenant_facts
+from tenancy.plan.facts import definitions_line, physical_name, shared_resources, short_type, skip_words, skipped, tenant_facts
 from tenancy.plan.render_values import clean
 
 
@@ -92,7 +92,22 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
         ("runs", [runs_item(facts.get("refs") or {})]),
         ("runner", runner_items(facts.get("runner") or {})),
         ("guardrails", guardrail_items(facts.get("guardrails") or {})),
+        *definitions_rows(facts),
     ]
+
+
+def definitions_rows(facts: dict[str, Any]) -> list[tuple[str, list[Item]]]:
+    """The registration's own definitions, where it has them, and who may deploy by pushing."""
+    rows = []
+    definitions = facts.get("definitions")
+    line = definitions_line(definitions)
+    if line is not None:
+        kinds = ", ".join(definitions.get("kinds") or [])
+        value = line.removeprefix("definitions ")
+        rows.append(("definitions", [(value, f"{kinds}; pushes run {definitions.get('entrypoint')} once synced")]))
+    if facts.get("deployers"):
+        rows.append(("deployers", [(login, "GitHub user whose pushes run here") for login in facts["deployers"]]))
+    return rows
 
 
 def item_text(item: Item) -> str:

@@ -200,3 +200,19 @@ def test_an_applications_entry_keeps_a_tenant_it_names_and_drops_what_is_unknown
     imported = only(importer.read(yaml.safe_dump({"applications": [entry]})))
     assert imported.document["spec"]["tenant"] == "calypr" and imported.changed == ()
     assert [d.field for d in imported.dropped] == ["artifacts.credentialsSecret", "targetRevision"]
+
+
+def test_the_charts_argo_cd_application_becomes_definitions():
+    entry = {"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r", "path": "argo", "project": "default",
+             "syncPolicy": {"automated": {"prune": True}}}
+    imported = only(importer.read(helm_values(entry)))
+    assert imported.document["spec"]["definitions"] == {"path": "argo"}
+    assert imported.changed == ("path: 'argo' became definitions.path (Argo CD syncs it into the tenant namespace)",)
+    assert [(d.field, d.reason) for d in imported.dropped] == [
+        (key, importer.CHART_APPLICATION_REPLACED[key]) for key in ("project", "syncPolicy")
+    ]
+
+
+def test_a_chart_entry_without_a_path_gets_no_definitions():
+    imported = only(importer.read(helm_values({"name": "alpha", "repoUrl": "https://github.com/acme/alpha.git", "tenant": "r"})))
+    assert "definitions" not in imported.document["spec"] and imported.changed == ()

@@ -196,3 +196,15 @@ def test_without_shard_a_split_environment_refuses_the_imported_files(project, c
     code, out, _ = run_cli(capsys, "import", str(IMPORTS / "kubectl-list.yaml"))
     assert code == 1
     assert "spec.shard: is required" in out
+
+
+def test_the_charts_argo_cd_application_imports_as_definitions_that_name_their_branch(project, capsys):
+    """The chart synced `path` at defaultBranch in every environment; here an environment that runs pushed
+    tags only (prod) must name the branch its definitions follow, and `import` says so, keeping the file."""
+    code, out, _ = run_cli(capsys, "import", str(IMPORTS / "helm-values-argo-cd.yaml"))
+    [document] = imported_documents(project / "tenants")
+    assert document["spec"]["definitions"] == {"path": "workflows/argo"}
+    assert "project" not in document["spec"] and "syncPolicy" not in document["spec"]
+    assert code == 1
+    assert "spec.definitions: environment 'prod' runs pushed tags only" in out
+    assert "set spec.refs.prod.branch (e.g. develop)" in out

@@ -26,6 +26,8 @@ GENERATED_TOKEN_KEY = "token"
 # - Argo's executor in each workflow pod reports outputs through WorkflowTaskResults.
 SENSOR_NEEDS = (("get", "argoproj.io", "workflowtemplates"), ("create", "argoproj.io", "workflows"), ("list", "argoproj.io", "workflows"))
 RUNNER_NEEDS = (("create", "argoproj.io", "workflowtaskresults"), ("patch", "argoproj.io", "workflowtaskresults"))
+# The run that waits for Argo CD, then creates the run Workflow and follows it (`kubectl get -w`).
+WAITER_NEEDS = (*RUNNER_NEEDS, *((verb, "argoproj.io", "workflows") for verb in ("create", "get", "list", "watch")))
 
 
 def _secret_keys(plan: Plan, namespace: str) -> dict[str, set[str]]:
@@ -273,8 +275,17 @@ def trigger_problems(plan: Plan) -> list[str]:
             target = workflow["metadata"].get("namespace", namespace)
             ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
             declared = None
-            wftemplate = plan.manifest("WorkflowTemplate", target, ref)
-            if wftemplate is None:
+            if ref is None:
+                # A run of its own (spec.definitions: wait for the sync, then start the repository's
+                # template, which the plan does not hold): its own parameters, its own service account.
+                declared = {p["name"] for p in workflow["spec"].get("arguments", {}).get("parameters", [])}
+                account = workflow["spec"].get("serviceAccountName", "default")
+                if plan.manifest("ServiceAccount", target, account) is None:
+                    problems.append(f"{label}: ServiceAccount {target}/{account} does not exist")
+                missing = _missing(WAITER_NEEDS, _allowed(plan, target, (target, account)))
+                if missing:
+                    problems.append(f"{label}: its pods' service account {account} may not {', '.join(missing)}")
+            elif (wftemplate := plan.manifest("WorkflowTemplate", target, ref)) is None:
                 problems.append(f"{label}: WorkflowTemplate {target}/{ref} does not exist")
             else:
                 declared = {p["name"] for p in wftemplate["spec"].get("arguments", {}).get("parameters", [])}

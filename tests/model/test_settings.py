@@ -212,7 +212,7 @@ def test_the_app_private_key_is_a_secret_the_model_never_holds():
     assert make_settings(githubAppPrivateKey="[secret]").github_app is None
 
 
-@pytest.mark.parametrize("key", ["argoEvents", "argoWorkflows"])
+@pytest.mark.parametrize("key", ["argoEvents", "argoWorkflows", "argoCd"])
 def test_a_platform_namespace_inside_a_tenant_namespace_is_refused(key):
     # The webhook secrets and the Sensor (which submits workflows in every tenant namespace) would
     # live where that tenant's admins run any pod.

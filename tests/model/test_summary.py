@@ -17,6 +17,8 @@ SUMMARY = RegistrationSummary(
     admin_users=["lead@acme.org"],
     read_users=[],
     public=True,
+    definitions={"repository": "https://github.com/acme/lab.git", "ref": "main", "path": "argo"},
+    deployers=["jdoe"],
     refs={"branch": "main", "tags": False},
     runner={"executor": "local", "cpu": "1", "memory": "2Gi", "workDir": "/argo-tenants/work", "paramsFile": None, "profile": None},
     guardrails={"podSecurity": "baseline", "quota": {"cpu": "16", "memory": "64Gi", "pods": 50}, "containerMax": {"cpu": "4", "memory": "16Gi"}, "egressPorts": [443]},
@@ -26,7 +28,8 @@ SUMMARY = RegistrationSummary(
 def test_exported_under_the_keys_plan_documents_hold():
     assert list(SUMMARY.exported()) == [
         "repository", "namespace", "workflowTemplate", "artifacts", "data", "buckets", "iamUser",
-        "vaultPaths", "webhookUrl", "paused", "adminUsers", "readUsers", "public", "refs", "runner", "guardrails",
+        "vaultPaths", "webhookUrl", "paused", "adminUsers", "readUsers", "public", "definitions", "deployers",
+        "refs", "runner", "guardrails",
     ]
     assert SUMMARY.exported()["iamUser"] == "argo-tenants-dev-lab"
 

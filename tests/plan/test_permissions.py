@@ -135,6 +135,8 @@ PLURALS = {
     "ResourceQuota": "resourcequotas", "LimitRange": "limitranges", "ExternalSecret": "externalsecrets",
     "SecretStore": "secretstores", "GithubAccessToken": "githubaccesstokens", "WorkflowTemplate": "workflowtemplates",
     "EventSource": "eventsources", "Sensor": "sensors", "Application": "applications", "AppProject": "appprojects",
+    "ValidatingAdmissionPolicy": "validatingadmissionpolicies",
+    "ValidatingAdmissionPolicyBinding": "validatingadmissionpolicybindings",
 }
 
 

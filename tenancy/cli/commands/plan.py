@@ -41,7 +41,7 @@ from --author):
                    argo-tenants: and those that redirect a deploy or grant (namespaces, images, Vault,
                    webhook URL, GitHub App...)
   access-change    an existing registration's repoUrl, installationId, adminUsers, readUsers,
-                   isPublic or owners (`owner` approvals count for the registrations whose owners
+                   isPublic, definitions, deployers or owners (`owner` approvals count for the registrations whose owners
                    name their login)
 Refused: what validate refuses on the head's files (across stacks and environments too), a hidden
 folder or unknown file under a tenants directory, a stack name outside the safe set, Pulumi.yaml or a
