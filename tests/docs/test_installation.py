@@ -104,8 +104,9 @@ def test_every_provider_the_program_uses_is_in_the_table(shipped_plans):
 def test_a_kind_without_a_row_is_caught():
     rows = requirements_table()
     assert _row_serving("argoproj.io/v1alpha1", "WorkflowTemplate", rows) is not None
-    assert _row_serving("argoproj.io/v1alpha1", "Application", rows) is None
-    assert _row_serving("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", rows) is None
+    assert _row_serving("argoproj.io/v1alpha1", "Rollout", rows) is None
+    assert _row_serving("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy", rows) is None
+    assert _row_serving("core/v1", "Workflow", rows) is None
 
 
 def test_each_version_row_cites_its_source():
